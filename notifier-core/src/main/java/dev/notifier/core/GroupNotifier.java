@@ -1,0 +1,81 @@
+package dev.notifier.core;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * Sends messages to groups of WebSocket sessions: the one object an application injects.
+ *
+ * <p>A message is a {@code String} (sent as text), a {@code byte[]} or {@code ByteBuffer} (sent as binary, copied
+ * once) or any other object (encoded once per broadcast to JSON text, whatever the number of sessions). Each verb
+ * returns how many sessions the message was queued for; a group with no sessions gives 0. A broadcast never waits on a
+ * socket: a session whose queue is full is handled by the overflow policy, and the others are unaffected.
+ *
+ * <p>Every method is safe to call from any thread.
+ */
+public interface GroupNotifier {
+
+	/**
+	 * Sends a message to every session of a group.
+	 * @throws IllegalArgumentException if the group name is not valid
+	 */
+	int broadcast(String group, Object message);
+
+	/** Sends a message to every session of every group. */
+	int broadcastAll(Object message);
+
+	/** Sends a message to the sessions of a group that pass the filter. */
+	int broadcastFilter(String group, Object message, Predicate<? super NotifierSession> filter);
+
+	/** Sends a message to every session of the sender's group except the sender: chat. */
+	int broadcastOthers(NotifierSession sender, Object message);
+
+	/** Sends a message to the given sessions, whatever their groups; closed ones are skipped. */
+	int broadcastMultiple(Collection<? extends NotifierSession> sessions, Object message);
+
+	/**
+	 * Closes every session of a group with this status.
+	 * @return how many sessions were closed
+	 */
+	int close(String group, CloseStatus status);
+
+	/**
+	 * Closes every session with this status.
+	 * @return how many sessions were closed
+	 */
+	int closeAll(CloseStatus status);
+
+	/**
+	 * Starts the worker of a group now, as a {@link GroupWorkerFactory} creates it, even before anyone joins; the
+	 * worker stops once the group has been empty for the idle timeout. Does nothing if the group's worker runs.
+	 * @return whether a worker was started: {@code false} if one runs, no factory serves the group, or the factory
+	 * declined
+	 * @throws IllegalArgumentException if the group name is not valid
+	 */
+	boolean startWorker(String group);
+
+	/**
+	 * Asks the worker of a group to stop; its sessions stay connected.
+	 * @return whether a worker was running
+	 */
+	boolean stopWorker(String group);
+
+	/** The number of open sessions. */
+	int sessionCount();
+
+	/** The number of open sessions in a group. */
+	int sessionCount(String group);
+
+	/** The groups that have at least one open session. */
+	Set<String> groups();
+
+	/** The open sessions of a group, in no particular order. */
+	List<NotifierSession> sessions(String group);
+
+	/** The open session with this id. */
+	Optional<NotifierSession> session(String id);
+
+}

@@ -1,0 +1,126 @@
+package dev.notifier.core;
+
+import java.time.Duration;
+import java.util.function.LongSupplier;
+
+/**
+ * The engine's settings. Immutable; build with {@link #builder()}, whose defaults are the documented ones.
+ *
+ * @param maxQueuedMessages messages a session may have waiting before the overflow policy applies
+ * @param maxQueuedBytes bytes a session may have waiting before the overflow policy applies
+ * @param overflow what happens to a message for a session whose queue is full
+ * @param sendTimeout how long one write may take before the session is closed as a slow consumer
+ * @param heartbeatInterval how often every session is pinged; {@link Duration#ZERO} turns heartbeats off
+ * @param heartbeatTimeout how long past one interval a session may stay silent before it is closed
+ * @param maxInboundMessageSize the largest inbound message in bytes; a larger one closes the session with 1009
+ * @param maxGroupLength the longest group name accepted
+ * @param nanoClock the monotonic clock, in nanoseconds; tests pass their own
+ */
+public record NotifierOptions(int maxQueuedMessages, long maxQueuedBytes, OverflowPolicy overflow,
+		Duration sendTimeout, Duration heartbeatInterval, Duration heartbeatTimeout, int maxInboundMessageSize,
+		int maxGroupLength, LongSupplier nanoClock) {
+
+	public NotifierOptions {
+		require(maxQueuedMessages > 0, "maxQueuedMessages must be positive");
+		require(maxQueuedBytes > 0, "maxQueuedBytes must be positive");
+		require(sendTimeout.compareTo(Duration.ZERO) > 0, "sendTimeout must be positive");
+		require(!heartbeatInterval.isNegative(), "heartbeatInterval must not be negative");
+		require(heartbeatTimeout.compareTo(Duration.ZERO) > 0, "heartbeatTimeout must be positive");
+		require(maxInboundMessageSize > 0, "maxInboundMessageSize must be positive");
+		require(maxGroupLength > 0, "maxGroupLength must be positive");
+	}
+
+	private static void require(boolean condition, String message) {
+		if (!condition) {
+			throw new IllegalArgumentException(message);
+		}
+	}
+
+	/** A builder holding the defaults. */
+	public static Builder builder() {
+		return new Builder();
+	}
+
+	/** Whether sessions are pinged. */
+	public boolean heartbeatEnabled() {
+		return !this.heartbeatInterval.isZero();
+	}
+
+	/** Builds {@link NotifierOptions}; not thread-safe. */
+	public static final class Builder {
+
+		private int maxQueuedMessages = 1024;
+
+		private long maxQueuedBytes = 1024 * 1024;
+
+		private OverflowPolicy overflow = OverflowPolicy.CLOSE;
+
+		private Duration sendTimeout = Duration.ofSeconds(10);
+
+		private Duration heartbeatInterval = Duration.ofSeconds(25);
+
+		private Duration heartbeatTimeout = Duration.ofSeconds(10);
+
+		private int maxInboundMessageSize = 64 * 1024;
+
+		private int maxGroupLength = 256;
+
+		private LongSupplier nanoClock = System::nanoTime;
+
+		private Builder() {
+		}
+
+		public Builder maxQueuedMessages(int maxQueuedMessages) {
+			this.maxQueuedMessages = maxQueuedMessages;
+			return this;
+		}
+
+		public Builder maxQueuedBytes(long maxQueuedBytes) {
+			this.maxQueuedBytes = maxQueuedBytes;
+			return this;
+		}
+
+		public Builder overflow(OverflowPolicy overflow) {
+			this.overflow = overflow;
+			return this;
+		}
+
+		public Builder sendTimeout(Duration sendTimeout) {
+			this.sendTimeout = sendTimeout;
+			return this;
+		}
+
+		public Builder heartbeatInterval(Duration heartbeatInterval) {
+			this.heartbeatInterval = heartbeatInterval;
+			return this;
+		}
+
+		public Builder heartbeatTimeout(Duration heartbeatTimeout) {
+			this.heartbeatTimeout = heartbeatTimeout;
+			return this;
+		}
+
+		public Builder maxInboundMessageSize(int maxInboundMessageSize) {
+			this.maxInboundMessageSize = maxInboundMessageSize;
+			return this;
+		}
+
+		public Builder maxGroupLength(int maxGroupLength) {
+			this.maxGroupLength = maxGroupLength;
+			return this;
+		}
+
+		public Builder nanoClock(LongSupplier nanoClock) {
+			this.nanoClock = nanoClock;
+			return this;
+		}
+
+		public NotifierOptions build() {
+			return new NotifierOptions(this.maxQueuedMessages, this.maxQueuedBytes, this.overflow, this.sendTimeout,
+					this.heartbeatInterval, this.heartbeatTimeout, this.maxInboundMessageSize, this.maxGroupLength,
+					this.nanoClock);
+		}
+
+	}
+
+}

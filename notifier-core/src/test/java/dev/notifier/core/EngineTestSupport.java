@@ -1,0 +1,113 @@
+package dev.notifier.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
+import org.junit.jupiter.api.AfterEach;
+
+import dev.notifier.core.RecordingTransport.Mode;
+
+/**
+ * Creates started engines on a fake clock and shuts them down after each test.
+ *
+ * <p>The engine's own sweep thread reads the same fake clock, so it does nothing unless a test moves the clock; tests
+ * call {@link NotifierEngine#sweep()} themselves and never sleep.
+ */
+abstract class EngineTestSupport {
+
+	/** The fake monotonic clock every engine of the test reads, in nanoseconds. */
+	protected final AtomicLong clock = new AtomicLong(1_000_000_000L);
+
+	private final List<NotifierEngine> engines = new ArrayList<>();
+
+	@AfterEach
+	void shutDownEngines() {
+		for (NotifierEngine engine : this.engines) {
+			engine.shutdown(CloseStatus.GOING_AWAY, Duration.ZERO);
+		}
+	}
+
+	/** Options on the fake clock, otherwise the defaults. */
+	protected NotifierOptions.Builder options() {
+		return NotifierOptions.builder().nanoClock(this.clock::get);
+	}
+
+	protected NotifierEngine engine(NotifierListener... listeners) {
+		return engine(options(), listeners);
+	}
+
+	protected NotifierEngine engine(NotifierOptions.Builder options, NotifierListener... listeners) {
+		return engine(options.build(), MessageEncoder.NONE, listeners);
+	}
+
+	protected NotifierEngine engine(NotifierOptions options, MessageEncoder encoder, NotifierListener... listeners) {
+		NotifierEngine engine = NotifierEngine.builder(options)
+			.encoder(encoder)
+			.listeners(() -> Arrays.asList(listeners))
+			.build();
+		this.engines.add(engine);
+		engine.start();
+		return engine;
+	}
+
+	/** Opens a connection whose sends complete inline. */
+	protected static Peer open(NotifierEngine engine, String group) {
+		return open(engine, group, new RecordingTransport(Mode.INLINE));
+	}
+
+	/** Opens a connection whose sends are held until the test completes them. */
+	protected static Peer openHeld(NotifierEngine engine, String group) {
+		return open(engine, group, new RecordingTransport(Mode.HOLD));
+	}
+
+	protected static Peer open(NotifierEngine engine, String group, RecordingTransport transport) {
+		Connection connection = engine.open(handshake(group), transport);
+		transport.attach(connection);
+		return new Peer(transport, connection);
+	}
+
+	protected static HandshakeInfo handshake(String group) {
+		return new HandshakeInfo(group, null, null, Map.of(), Map.of());
+	}
+
+	protected void advance(Duration duration) {
+		this.clock.addAndGet(duration.toNanos());
+	}
+
+	/** For outcomes that happen on another thread, such as close frames sent on the engine's close threads. */
+	protected static ConditionFactory eventually() {
+		return Awaitility.await()
+			.atMost(Duration.ofSeconds(5))
+			.pollDelay(Duration.ZERO)
+			.pollInterval(Duration.ofMillis(2));
+	}
+
+	/** One connection: the transport the test drives and the engine's side of it. */
+	record Peer(RecordingTransport transport, Connection connection) {
+
+		NotifierSession session() {
+			return this.connection.session();
+		}
+
+		List<String> texts() {
+			return this.transport.texts();
+		}
+
+		void awaitClosedWith(int code) {
+			eventually().untilAsserted(() -> assertThat(this.transport.closeStatus())
+				.isNotNull()
+				.extracting(CloseStatus::code)
+				.isEqualTo(code));
+		}
+
+	}
+
+}

@@ -1,0 +1,416 @@
+package dev.notifier.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.notifier.core.EngineTestSupport.Peer;
+
+/**
+ * Group workers on a real engine: real scheduler threads and short durations, outcomes awaited, never slept on.
+ */
+class GroupWorkersTest {
+
+	private static final Duration IDLE = Duration.ofMillis(100);
+
+	private static final Duration GRACE = Duration.ofMillis(200);
+
+	private final List<NotifierEngine> engines = new ArrayList<>();
+
+	@AfterEach
+	void shutDownEngines() {
+		this.engines.forEach((engine) -> engine.shutdown(CloseStatus.GOING_AWAY, Duration.ZERO));
+	}
+
+	private NotifierEngine engine(WorkerOptions options, GroupWorkerFactory... factories) {
+		NotifierEngine engine = NotifierEngine.builder(NotifierOptions.builder().build())
+			.workers(() -> List.of(factories), options)
+			.build();
+		engine.start();
+		this.engines.add(engine);
+		return engine;
+	}
+
+	private NotifierEngine engine(GroupWorkerFactory... factories) {
+		return engine(options(Duration.ofHours(1), 4), factories);
+	}
+
+	private static WorkerOptions options(Duration maxLifetime, int maxBlocking) {
+		return new WorkerOptions(IDLE, maxLifetime, GRACE, maxBlocking, NotifierThreads.named("test-worker"));
+	}
+
+	private static Peer join(NotifierEngine engine, String group) {
+		return EngineTestSupport.open(engine, group);
+	}
+
+	@Test
+	void workerStartsWhenTheFirstSessionJoinsAMatchingGroup() {
+		CountingFactory ticker = new CountingFactory("ticker/*", (group) -> tick(Duration.ofMillis(20)));
+		NotifierEngine engine = engine(ticker);
+
+		Peer viewer = join(engine, "ticker/eur");
+
+		assertThat(engine.worker("ticker/eur")).hasValueSatisfying((info) -> {
+			assertThat(info.state()).isEqualTo(WorkerInfo.State.RUNNING);
+			assertThat(info.factory()).isEqualTo(CountingFactory.class.getName());
+		});
+		EngineTestSupport.eventually().until(() -> viewer.texts().size() >= 3);
+		assertThat(viewer.texts()).startsWith("tick ticker/eur 1", "tick ticker/eur 2", "tick ticker/eur 3");
+	}
+
+	@Test
+	void groupThatNoFactoryServesHasNoWorker() {
+		CountingFactory ticker = new CountingFactory("ticker/*", (group) -> tick(Duration.ofMillis(20)));
+		NotifierEngine engine = engine(ticker);
+
+		join(engine, "tasks/1");
+		join(engine, "ticker");
+
+		assertThat(engine.workers()).isEmpty();
+		assertThat(engine.startWorker("tasks/1")).isFalse();
+		assertThat(ticker.created).hasValue(0);
+	}
+
+	@Test
+	void firstMatchingFactoryServesTheGroup() {
+		CountingFactory specific = new CountingFactory("ticker/eur", (group) -> tick(Duration.ofHours(1)));
+		CountingFactory general = new CountingFactory("ticker/*", (group) -> tick(Duration.ofHours(1)));
+		NotifierEngine engine = engine(specific, general);
+
+		join(engine, "ticker/eur");
+		join(engine, "ticker/usd");
+
+		assertThat(specific.created).hasValue(1);
+		assertThat(general.created).hasValue(1);
+	}
+
+	@Test
+	void fiftyConcurrentJoinsAndStartsRunOneWorker() throws Exception {
+		CountingFactory ticker = new CountingFactory("ticker/*", (group) -> tick(Duration.ofHours(1)));
+		NotifierEngine engine = engine(ticker);
+		CyclicBarrier barrier = new CyclicBarrier(50);
+		ExecutorService threads = Executors.newFixedThreadPool(50);
+		try {
+			List<Future<?>> joins = new ArrayList<>();
+			for (int i = 0; i < 50; i++) {
+				boolean explicit = (i % 5 == 0);
+				joins.add(threads.submit(() -> {
+					barrier.await();
+					if (explicit) {
+						engine.startWorker("ticker/eur");
+					}
+					return join(engine, "ticker/eur");
+				}));
+			}
+			for (Future<?> join : joins) {
+				join.get(10, TimeUnit.SECONDS);
+			}
+		}
+		finally {
+			threads.shutdownNow();
+		}
+
+		assertThat(engine.sessionCount("ticker/eur")).isEqualTo(50);
+		assertThat(ticker.created).hasValue(1);
+		assertThat(engine.workers()).singleElement().extracting(WorkerInfo::group).isEqualTo("ticker/eur");
+	}
+
+	@Test
+	void workerStopsOnceTheGroupHasBeenEmptyForTheIdleTimeout() {
+		CountingFactory ticker = new CountingFactory("ticker/*", (group) -> tick(Duration.ofHours(1)));
+		NotifierEngine engine = engine(ticker);
+		Peer first = join(engine, "ticker/eur");
+		Peer second = join(engine, "ticker/eur");
+
+		first.session().close(CloseStatus.NORMAL);
+		assertThat(engine.worker("ticker/eur")).as("one viewer is left").isPresent();
+		second.session().close(CloseStatus.NORMAL);
+
+		EngineTestSupport.eventually().until(() -> engine.worker("ticker/eur").isEmpty());
+	}
+
+	@Test
+	void viewerReturningWithinTheIdleTimeoutKeepsTheWorker() {
+		CountingFactory ticker = new CountingFactory("ticker/*", (group) -> tick(Duration.ofHours(1)));
+		NotifierEngine engine = engine(ticker);
+		join(engine, "ticker/eur").session().close(CloseStatus.NORMAL);
+
+		join(engine, "ticker/eur");
+
+		EngineTestSupport.eventually()
+			.during(IDLE.multipliedBy(3))
+			.atMost(Duration.ofSeconds(5))
+			.until(() -> engine.worker("ticker/eur").isPresent());
+		assertThat(ticker.created).hasValue(1);
+	}
+
+	@Test
+	void workerStartedExplicitlyRunsUntilTheIdleTimeoutPassesWithNobodyJoining() {
+		CountingFactory ticker = new CountingFactory("ticker/*", (group) -> tick(Duration.ofHours(1)));
+		NotifierEngine engine = engine(ticker);
+
+		assertThat(engine.startWorker("ticker/eur")).isTrue();
+		assertThat(engine.startWorker("ticker/eur")).as("idempotent while it runs").isFalse();
+
+		assertThat(engine.worker("ticker/eur")).isPresent();
+		EngineTestSupport.eventually().until(() -> engine.worker("ticker/eur").isEmpty());
+		assertThat(ticker.created).hasValue(1);
+	}
+
+	@Test
+	void viewerJoiningAWorkerStartedAheadKeepsIt() {
+		List<String> lines = List.of("line 1", "line 2");
+		CountDownLatch release = new CountDownLatch(1);
+		NotifierEngine engine = engine(new CountingFactory("tasks/*", (group) -> GroupWorker.blocking((context) -> {
+			release.await();
+			lines.forEach(context::broadcast);
+		})));
+		engine.startWorker("tasks/7");
+
+		Peer viewer = join(engine, "tasks/7");
+		release.countDown();
+
+		viewer.awaitClosedWith(1000);
+		assertThat(viewer.texts()).containsExactly("line 1", "line 2");
+	}
+
+	@Test
+	void workerReachingItsMaxLifetimeIsStoppedAndItsViewersAskedToReconnect() {
+		NotifierEngine engine = engine(options(Duration.ofMillis(150), 4),
+				new CountingFactory("ticker/*", (group) -> tick(Duration.ofHours(1))));
+		Peer viewer = join(engine, "ticker/eur");
+
+		viewer.awaitClosedWith(1001);
+		assertThat(viewer.transport().closeStatus().reason()).isEqualTo("worker lifetime reached");
+		assertThat(engine.workers()).isEmpty();
+	}
+
+	@Test
+	void factoryMaxLifetimeOverridesTheEngineDefault() {
+		CountingFactory shortLived = new CountingFactory("ticker/*", (group) -> tick(Duration.ofHours(1)));
+		shortLived.maxLifetime = Duration.ofMillis(100);
+		NotifierEngine engine = engine(shortLived);
+		Peer viewer = join(engine, "ticker/eur");
+
+		viewer.awaitClosedWith(1001);
+	}
+
+	@Test
+	void workerEndingByItselfClosesItsGroupWith1000AfterWhatItBroadcast() {
+		NotifierEngine engine = engine(new CountingFactory("tasks/*", (group) -> GroupWorker.blocking((context) -> {
+			context.broadcast("started");
+			context.broadcast("task finished");
+		})));
+		Peer first = join(engine, "tasks/42");
+
+		first.awaitClosedWith(1000);
+		assertThat(first.transport().closeStatus().reason()).isEqualTo("worker finished");
+		assertThat(first.texts()).endsWith("task finished");
+		EngineTestSupport.eventually().until(() -> engine.workers().isEmpty());
+	}
+
+	@Test
+	void periodicWorkerFinishingClosesItsGroupWith1000() {
+		NotifierEngine engine = engine(new CountingFactory("countdown/*", (group) -> {
+			AtomicInteger left = new AtomicInteger(3);
+			return GroupWorker.periodic(Duration.ofMillis(10), (context) -> {
+				context.broadcast("left " + left.decrementAndGet());
+				if (left.get() == 0) {
+					context.finish();
+				}
+			});
+		}));
+		Peer viewer = join(engine, "countdown/a");
+
+		viewer.awaitClosedWith(1000);
+		assertThat(viewer.texts()).containsExactly("left 2", "left 1", "left 0");
+	}
+
+	@Test
+	void failingBlockingWorkerClosesItsGroupWith1011() {
+		NotifierEngine engine = engine(new CountingFactory("tasks/*", (group) -> GroupWorker.blocking((context) -> {
+			throw new IllegalStateException("log source is gone");
+		})));
+		Peer viewer = join(engine, "tasks/1");
+
+		viewer.awaitClosedWith(1011);
+		assertThat(viewer.transport().closeStatus().reason()).isEqualTo("worker failed");
+	}
+
+	@Test
+	void failingTickClosesItsGroupWith1011AndTicksNoMore() {
+		AtomicInteger ticks = new AtomicInteger();
+		NotifierEngine engine = engine(new CountingFactory("ticker/*",
+				(group) -> GroupWorker.periodic(Duration.ofMillis(10), (context) -> {
+					ticks.incrementAndGet();
+					throw new IllegalStateException("quote feed down");
+				})));
+		Peer viewer = join(engine, "ticker/eur");
+
+		viewer.awaitClosedWith(1011);
+		EngineTestSupport.eventually().during(Duration.ofMillis(100)).until(() -> ticks.get() == 1);
+	}
+
+	@Test
+	void viewerJoiningAfterAWorkerEndedStartsANewOne() {
+		CountingFactory tasks = new CountingFactory("tasks/*",
+				(group) -> GroupWorker.blocking((context) -> context.broadcast("whole log")));
+		NotifierEngine engine = engine(tasks);
+		join(engine, "tasks/1").awaitClosedWith(1000);
+		EngineTestSupport.eventually().until(() -> engine.sessionCount("tasks/1") == 0);
+
+		Peer late = join(engine, "tasks/1");
+
+		late.awaitClosedWith(1000);
+		assertThat(late.texts()).containsExactly("whole log");
+		assertThat(tasks.created).hasValue(2);
+	}
+
+	@Test
+	void stoppingWorkerThatIgnoresTheFlagIsInterruptedAfterTheGrace() {
+		AtomicBoolean interrupted = new AtomicBoolean();
+		NotifierEngine engine = engine(new CountingFactory("tasks/*", (group) -> GroupWorker.blocking((context) -> {
+			try {
+				Thread.sleep(Duration.ofHours(1).toMillis());
+			}
+			catch (InterruptedException ex) {
+				interrupted.set(true);
+			}
+		})));
+		Peer viewer = join(engine, "tasks/1");
+
+		assertThat(engine.stopWorker("tasks/1")).isTrue();
+
+		assertThat(engine.worker("tasks/1")).hasValueSatisfying(
+				(info) -> assertThat(info.state()).isEqualTo(WorkerInfo.State.STOPPING));
+		EngineTestSupport.eventually().until(interrupted::get);
+		EngineTestSupport.eventually().until(() -> engine.worker("tasks/1").isEmpty());
+		assertThat(viewer.session().isOpen()).as("a requested stop leaves the viewers connected").isTrue();
+	}
+
+	@Test
+	void workerWatchingTheFlagStopsWithinTheGraceWithoutAnInterrupt() {
+		AtomicBoolean interrupted = new AtomicBoolean();
+		AtomicBoolean sawStop = new AtomicBoolean();
+		NotifierEngine engine = engine(new CountingFactory("tasks/*", (group) -> GroupWorker.blocking((context) -> {
+			try {
+				sawStop.set(context.awaitStop(Duration.ofHours(1)));
+			}
+			catch (InterruptedException ex) {
+				interrupted.set(true);
+			}
+		})));
+		join(engine, "tasks/1");
+
+		engine.stopWorker("tasks/1");
+
+		EngineTestSupport.eventually().until(() -> engine.worker("tasks/1").isEmpty());
+		assertThat(sawStop).isTrue();
+		assertThat(interrupted).isFalse();
+	}
+
+	@Test
+	void blockingWorkersBeyondTheBoundFailToStartAndTheirViewersAreAskedToRetry() {
+		CountDownLatch hold = new CountDownLatch(1);
+		NotifierEngine engine = engine(options(Duration.ofHours(1), 1),
+				new CountingFactory("tasks/*", (group) -> GroupWorker.blocking((context) -> hold.await())));
+		join(engine, "tasks/1");
+
+		Peer second = join(engine, "tasks/2");
+
+		second.awaitClosedWith(1013);
+		assertThat(engine.workers()).extracting(WorkerInfo::group).containsExactly("tasks/1");
+		hold.countDown();
+	}
+
+	@Test
+	void factoryDecliningAGroupRunsNoWorker() {
+		NotifierEngine engine = engine(new CountingFactory("tasks/*", (group) -> null));
+
+		Peer viewer = join(engine, "tasks/1");
+
+		assertThat(engine.workers()).isEmpty();
+		assertThat(viewer.session().isOpen()).isTrue();
+	}
+
+	@Test
+	void factoryThatThrowsClosesTheGroupWith1011() {
+		NotifierEngine engine = engine(new CountingFactory("tasks/*", (group) -> {
+			throw new IllegalArgumentException("no such task");
+		}));
+
+		join(engine, "tasks/1").awaitClosedWith(1011);
+		assertThat(engine.workers()).isEmpty();
+	}
+
+	@Test
+	void shutdownStopsEveryWorkerBeforeClosingTheSessions() {
+		AtomicBoolean stopped = new AtomicBoolean();
+		NotifierEngine engine = engine(new CountingFactory("tasks/*", (group) -> GroupWorker.blocking((context) -> {
+			stopped.set(context.awaitStop(Duration.ofHours(1)));
+		})));
+		Peer viewer = join(engine, "tasks/1");
+
+		engine.shutdown(CloseStatus.GOING_AWAY, Duration.ofSeconds(1));
+
+		assertThat(stopped).isTrue();
+		assertThat(engine.workers()).isEmpty();
+		viewer.awaitClosedWith(1001);
+	}
+
+	private static GroupWorker tick(Duration period) {
+		AtomicInteger count = new AtomicInteger();
+		return GroupWorker.periodic(period,
+				(context) -> context.broadcast("tick " + context.group() + " " + count.incrementAndGet()));
+	}
+
+	/** A factory that counts the workers it creates. */
+	private static final class CountingFactory implements GroupWorkerFactory {
+
+		final AtomicInteger created = new AtomicInteger();
+
+		private final String pattern;
+
+		private final Function<String, @Nullable GroupWorker> workers;
+
+		@Nullable Duration maxLifetime;
+
+		CountingFactory(String pattern, Function<String, @Nullable GroupWorker> workers) {
+			this.pattern = pattern;
+			this.workers = workers;
+		}
+
+		@Override
+		public String groupPattern() {
+			return this.pattern;
+		}
+
+		@Override
+		public @Nullable GroupWorker create(String group) {
+			this.created.incrementAndGet();
+			return this.workers.apply(group);
+		}
+
+		@Override
+		public @Nullable Duration maxLifetime() {
+			return this.maxLifetime;
+		}
+
+	}
+
+}

@@ -1,0 +1,76 @@
+package dev.notifier.autoconfigure;
+
+import java.util.concurrent.ThreadFactory;
+
+import dev.notifier.core.GroupAuthorizer;
+import dev.notifier.core.GroupWorkerFactory;
+import dev.notifier.core.MessageEncoder;
+import dev.notifier.core.NotifierEngine;
+import dev.notifier.core.NotifierListener;
+import dev.notifier.core.NotifierThreads;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.thread.Threading;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.core.task.VirtualThreadTaskExecutor;
+
+/**
+ * Auto-configuration of the {@link NotifierEngine}, the {@link dev.notifier.core.GroupNotifier} applications inject,
+ * with the application's {@link NotifierListener} and {@link GroupWorkerFactory} beans.
+ */
+@AutoConfiguration(afterName = "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration")
+@ConditionalOnProperty(name = "notifier.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(NotifierProperties.class)
+public final class NotifierAutoConfiguration {
+
+	private static final String WORKER_THREADS = "notifier-worker";
+
+	@Bean
+	@ConditionalOnMissingBean
+	NotifierEngine notifierEngine(NotifierProperties properties, ObjectProvider<MessageEncoder> encoder,
+			ObjectProvider<NotifierListener> listeners, ObjectProvider<GroupWorkerFactory> workerFactories,
+			Environment environment) {
+		ThreadFactory blockingThreads = Threading.VIRTUAL.isActive(environment)
+				? new VirtualThreadTaskExecutor(WORKER_THREADS + "-").getVirtualThreadFactory()
+				: NotifierThreads.named(WORKER_THREADS);
+		return NotifierEngine.builder(NotifierOptionsMapper.toOptions(properties))
+			.encoder(encoder.getIfAvailable(() -> MessageEncoder.NONE))
+			.listeners(() -> listeners.orderedStream().toList())
+			.workers(() -> workerFactories.orderedStream().toList(),
+					NotifierOptionsMapper.toWorkerOptions(properties.getWorkers(), blockingThreads))
+			.build();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	NotifierLifecycle notifierLifecycle(NotifierEngine engine, NotifierProperties properties) {
+		return new NotifierLifecycle(engine, properties.getShutdownTimeout());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	GroupAuthorizer groupAuthorizer() {
+		return GroupAuthorizer.ALLOW_ALL;
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(JsonMapper.class)
+	static class JacksonEncoderConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		MessageEncoder notifierMessageEncoder(ObjectProvider<JsonMapper> jsonMapper) {
+			return new JsonMessageEncoder(jsonMapper.getIfAvailable(JsonMapper::new));
+		}
+
+	}
+
+}

@@ -1,0 +1,97 @@
+package dev.notifier.autoconfigure;
+
+import java.time.Duration;
+import java.util.concurrent.ThreadFactory;
+
+import dev.notifier.core.GroupNames;
+import dev.notifier.core.NotifierOptions;
+import dev.notifier.core.WorkerOptions;
+
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Turns {@link NotifierProperties} into the engine's {@link NotifierOptions}, failing startup with the name of the
+ * first property whose value cannot work.
+ */
+final class NotifierOptionsMapper {
+
+	private NotifierOptionsMapper() {
+	}
+
+	static WorkerOptions toWorkerOptions(NotifierProperties.Workers workers, ThreadFactory blockingThreads) {
+		if (workers.getIdleTimeout().isNegative()) {
+			throw invalid("notifier.workers.idle-timeout", workers.getIdleTimeout(), "must not be negative");
+		}
+		requirePositive("notifier.workers.max-lifetime", workers.getMaxLifetime());
+		if (workers.getStopGrace().isNegative()) {
+			throw invalid("notifier.workers.stop-grace", workers.getStopGrace(), "must not be negative");
+		}
+		requirePositive("notifier.workers.max-blocking", workers.getMaxBlocking());
+		return new WorkerOptions(workers.getIdleTimeout(), workers.getMaxLifetime(), workers.getStopGrace(),
+				workers.getMaxBlocking(), blockingThreads);
+	}
+
+	static NotifierOptions toOptions(NotifierProperties properties) {
+		validatePath(properties.getPath());
+		NotifierProperties.Outbound outbound = properties.getOutbound();
+		NotifierProperties.Heartbeat heartbeat = properties.getHeartbeat();
+		requirePositive("notifier.max-group-length", properties.getMaxGroupLength());
+		requirePositive("notifier.outbound.max-queued-messages", outbound.getMaxQueuedMessages());
+		requirePositive("notifier.outbound.max-queued-bytes", outbound.getMaxQueuedBytes());
+		requirePositive("notifier.outbound.send-timeout", outbound.getSendTimeout());
+		requirePositive("notifier.heartbeat.timeout", heartbeat.getTimeout());
+		if (heartbeat.getInterval().isNegative()) {
+			throw invalid("notifier.heartbeat.interval", heartbeat.getInterval(), "must be zero (off) or positive");
+		}
+		if (properties.getShutdownTimeout().isNegative()) {
+			throw invalid("notifier.shutdown-timeout", properties.getShutdownTimeout(), "must not be negative");
+		}
+		DataSize inbound = properties.getMaxInboundMessageSize();
+		requirePositive("notifier.max-inbound-message-size", inbound);
+		if (inbound.toBytes() > Integer.MAX_VALUE) {
+			throw invalid("notifier.max-inbound-message-size", inbound, "must be less than 2GB");
+		}
+		return NotifierOptions.builder()
+			.maxGroupLength(properties.getMaxGroupLength())
+			.maxInboundMessageSize((int) inbound.toBytes())
+			.maxQueuedMessages(outbound.getMaxQueuedMessages())
+			.maxQueuedBytes(outbound.getMaxQueuedBytes().toBytes())
+			.overflow(outbound.getOverflow())
+			.sendTimeout(outbound.getSendTimeout())
+			.heartbeatInterval(heartbeat.getInterval())
+			.heartbeatTimeout(heartbeat.getTimeout())
+			.build();
+	}
+
+	private static void validatePath(String path) {
+		String problem = path.startsWith("/") ? GroupNames.problem(path.substring(1), Integer.MAX_VALUE)
+				: "it must start with '/'";
+		if (problem != null) {
+			throw invalid("notifier.path", path, "must be '/' followed by segments like a group name, but " + problem);
+		}
+	}
+
+	private static void requirePositive(String name, long value) {
+		if (value <= 0) {
+			throw invalid(name, value, "must be positive");
+		}
+	}
+
+	private static void requirePositive(String name, DataSize value) {
+		if (value.toBytes() <= 0) {
+			throw invalid(name, value, "must be positive");
+		}
+	}
+
+	private static void requirePositive(String name, Duration value) {
+		if (value.isNegative() || value.isZero()) {
+			throw invalid(name, value, "must be positive");
+		}
+	}
+
+	private static InvalidConfigurationPropertyValueException invalid(String name, Object value, String reason) {
+		return new InvalidConfigurationPropertyValueException(name, value, reason);
+	}
+
+}

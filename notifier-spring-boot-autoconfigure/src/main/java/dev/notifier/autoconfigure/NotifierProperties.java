@@ -1,0 +1,272 @@
+package dev.notifier.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.notifier.core.OverflowPolicy;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Configuration of the notifier WebSocket endpoint and engine.
+ */
+@ConfigurationProperties("notifier")
+public class NotifierProperties {
+
+	/**
+	 * Whether to auto-configure the notifier engine and its WebSocket endpoint.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Base path of the WebSocket endpoint. A client joins a group by connecting to this path followed by the group
+	 * name: with "/ws", "ws://host/ws/tasks/42" joins the group "tasks/42".
+	 */
+	private String path = "/ws";
+
+	/**
+	 * Longest group name accepted, in characters. A longer one is refused at the handshake with 400.
+	 */
+	private int maxGroupLength = 256;
+
+	/**
+	 * Largest inbound message accepted. A larger one closes the session with 1009.
+	 */
+	private DataSize maxInboundMessageSize = DataSize.ofKilobytes(64);
+
+	/**
+	 * Origin patterns allowed to connect besides the server's own origin, such as "https://*.example.com". A
+	 * handshake from any other origin is refused with 403. Requests without an Origin header (non-browser clients) are
+	 * always accepted.
+	 */
+	private List<String> allowedOriginPatterns = new ArrayList<>();
+
+	/**
+	 * How long shutdown waits for sessions to receive their 1001 close frame before the server stops.
+	 */
+	private Duration shutdownTimeout = Duration.ofSeconds(5);
+
+	private final Outbound outbound = new Outbound();
+
+	private final Heartbeat heartbeat = new Heartbeat();
+
+	private final Workers workers = new Workers();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public String getPath() {
+		return this.path;
+	}
+
+	public void setPath(String path) {
+		this.path = path;
+	}
+
+	public int getMaxGroupLength() {
+		return this.maxGroupLength;
+	}
+
+	public void setMaxGroupLength(int maxGroupLength) {
+		this.maxGroupLength = maxGroupLength;
+	}
+
+	public DataSize getMaxInboundMessageSize() {
+		return this.maxInboundMessageSize;
+	}
+
+	public void setMaxInboundMessageSize(DataSize maxInboundMessageSize) {
+		this.maxInboundMessageSize = maxInboundMessageSize;
+	}
+
+	public List<String> getAllowedOriginPatterns() {
+		return this.allowedOriginPatterns;
+	}
+
+	public void setAllowedOriginPatterns(List<String> allowedOriginPatterns) {
+		this.allowedOriginPatterns = allowedOriginPatterns;
+	}
+
+	public Duration getShutdownTimeout() {
+		return this.shutdownTimeout;
+	}
+
+	public void setShutdownTimeout(Duration shutdownTimeout) {
+		this.shutdownTimeout = shutdownTimeout;
+	}
+
+	public Outbound getOutbound() {
+		return this.outbound;
+	}
+
+	public Heartbeat getHeartbeat() {
+		return this.heartbeat;
+	}
+
+	public Workers getWorkers() {
+		return this.workers;
+	}
+
+	/**
+	 * The bounded queue in front of every session.
+	 */
+	public static class Outbound {
+
+		/**
+		 * Messages a session may have waiting behind the one being written before the overflow policy applies.
+		 */
+		private int maxQueuedMessages = 1024;
+
+		/**
+		 * Bytes a session may have waiting behind the message being written before the overflow policy applies.
+		 */
+		private DataSize maxQueuedBytes = DataSize.ofMegabytes(1);
+
+		/**
+		 * What happens to a message for a session whose queue is full: CLOSE closes the session with 1013 "slow
+		 * consumer", DROP_OLDEST drops the oldest queued messages, DROP_NEWEST drops the new message.
+		 */
+		private OverflowPolicy overflow = OverflowPolicy.CLOSE;
+
+		/**
+		 * How long writing one message, a ping or a close frame may take before the session is closed as a slow
+		 * consumer.
+		 */
+		private Duration sendTimeout = Duration.ofSeconds(10);
+
+		public int getMaxQueuedMessages() {
+			return this.maxQueuedMessages;
+		}
+
+		public void setMaxQueuedMessages(int maxQueuedMessages) {
+			this.maxQueuedMessages = maxQueuedMessages;
+		}
+
+		public DataSize getMaxQueuedBytes() {
+			return this.maxQueuedBytes;
+		}
+
+		public void setMaxQueuedBytes(DataSize maxQueuedBytes) {
+			this.maxQueuedBytes = maxQueuedBytes;
+		}
+
+		public OverflowPolicy getOverflow() {
+			return this.overflow;
+		}
+
+		public void setOverflow(OverflowPolicy overflow) {
+			this.overflow = overflow;
+		}
+
+		public Duration getSendTimeout() {
+			return this.sendTimeout;
+		}
+
+		public void setSendTimeout(Duration sendTimeout) {
+			this.sendTimeout = sendTimeout;
+		}
+
+	}
+
+	/**
+	 * Pings that detect peers which went away without closing.
+	 */
+	public static class Heartbeat {
+
+		/**
+		 * How often every session is pinged. Zero turns heartbeats off.
+		 */
+		private Duration interval = Duration.ofSeconds(25);
+
+		/**
+		 * How long past one interval a session may stay silent (no pong, no message) before it is closed.
+		 */
+		private Duration timeout = Duration.ofSeconds(10);
+
+		public Duration getInterval() {
+			return this.interval;
+		}
+
+		public void setInterval(Duration interval) {
+			this.interval = interval;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+	}
+
+	/**
+	 * The background workers of groups, created by GroupWorkerFactory beans.
+	 */
+	public static class Workers {
+
+		/**
+		 * How long a group may stay empty before its worker is stopped.
+		 */
+		private Duration idleTimeout = Duration.ofSeconds(1);
+
+		/**
+		 * How long a worker may run before it is stopped and its group's sessions are closed with 1001 so that they
+		 * reconnect to a fresh worker. A factory may set its own.
+		 */
+		private Duration maxLifetime = Duration.ofHours(24);
+
+		/**
+		 * How long a stopping worker may take to end before it is interrupted and reported.
+		 */
+		private Duration stopGrace = Duration.ofSeconds(3);
+
+		/**
+		 * How many blocking workers may run at once. Starting one more fails and closes its group's sessions with
+		 * 1013.
+		 */
+		private int maxBlocking = 256;
+
+		public Duration getIdleTimeout() {
+			return this.idleTimeout;
+		}
+
+		public void setIdleTimeout(Duration idleTimeout) {
+			this.idleTimeout = idleTimeout;
+		}
+
+		public Duration getMaxLifetime() {
+			return this.maxLifetime;
+		}
+
+		public void setMaxLifetime(Duration maxLifetime) {
+			this.maxLifetime = maxLifetime;
+		}
+
+		public Duration getStopGrace() {
+			return this.stopGrace;
+		}
+
+		public void setStopGrace(Duration stopGrace) {
+			this.stopGrace = stopGrace;
+		}
+
+		public int getMaxBlocking() {
+			return this.maxBlocking;
+		}
+
+		public void setMaxBlocking(int maxBlocking) {
+			this.maxBlocking = maxBlocking;
+		}
+
+	}
+
+}

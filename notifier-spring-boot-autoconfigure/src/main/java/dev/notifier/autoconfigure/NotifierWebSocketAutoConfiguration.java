@@ -1,0 +1,63 @@
+package dev.notifier.autoconfigure;
+
+import java.util.List;
+import java.util.Map;
+
+import dev.notifier.core.GroupAuthorizer;
+import dev.notifier.core.NotifierEngine;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.web.servlet.HandlerMapping;
+import org.springframework.web.socket.WebSocketHandler;
+import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
+import org.springframework.web.socket.server.support.OriginHandshakeInterceptor;
+import org.springframework.web.socket.server.support.WebSocketHandlerMapping;
+import org.springframework.web.socket.server.support.WebSocketHttpRequestHandler;
+
+/**
+ * Auto-configuration of the WebSocket endpoint: {@code <notifier.path>/<group>} joins a group of the
+ * {@link NotifierEngine}, on the servlet stack (Tomcat or Jetty).
+ */
+@AutoConfiguration(after = NotifierAutoConfiguration.class)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnClass({ WebSocketHandler.class, HandlerMapping.class })
+@ConditionalOnBean(NotifierEngine.class)
+public final class NotifierWebSocketAutoConfiguration {
+
+	/** After controllers ({@code 0}), as Spring's own WebSocket mappings are, so an application's handlers win. */
+	private static final int MAPPING_ORDER = 1;
+
+	@Bean
+	@ConditionalOnMissingBean
+	NotifierWebSocketHandler notifierWebSocketHandler(NotifierEngine engine, NotifierProperties properties) {
+		return new NotifierWebSocketHandler(engine, properties.getOutbound().getSendTimeout());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	HandshakeRefusals notifierHandshakeRefusals() {
+		return new HandshakeRefusals();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(name = "notifierHandlerMapping")
+	WebSocketHandlerMapping notifierHandlerMapping(NotifierWebSocketHandler handler, NotifierProperties properties,
+			GroupAuthorizer authorizer, HandshakeRefusals refusals) {
+		WebSocketHttpRequestHandler requestHandler = new WebSocketHttpRequestHandler(handler,
+				new DefaultHandshakeHandler());
+		OriginHandshakeInterceptor origins = new OriginHandshakeInterceptor();
+		origins.setAllowedOriginPatterns(properties.getAllowedOriginPatterns());
+		requestHandler.setHandshakeInterceptors(List.of(new NotifierHandshakeInterceptor(properties.getPath(),
+				properties.getMaxGroupLength(), authorizer, origins, refusals)));
+		WebSocketHandlerMapping mapping = new WebSocketHandlerMapping();
+		mapping.setUrlMap(Map.of(properties.getPath(), requestHandler, properties.getPath() + "/**", requestHandler));
+		mapping.setOrder(MAPPING_ORDER);
+		return mapping;
+	}
+
+}

@@ -1,0 +1,123 @@
+package dev.notifier.autoconfigure;
+
+import java.time.Duration;
+
+import dev.notifier.core.CloseStatus;
+import dev.notifier.core.Connection;
+import dev.notifier.core.HandshakeInfo;
+import dev.notifier.core.NotifierEngine;
+import dev.notifier.core.Transport;
+import dev.notifier.core.transport.JakartaTransport;
+import dev.notifier.core.transport.JettyTransport;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.util.ClassUtils;
+import org.springframework.web.socket.BinaryMessage;
+import org.springframework.web.socket.PongMessage;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketHandler;
+import org.springframework.web.socket.WebSocketMessage;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.adapter.NativeWebSocketSession;
+
+/**
+ * The Spring {@link WebSocketHandler} for the notifier endpoint: it adapts each connection to the engine and reports
+ * what arrives. Messages are taken in parts ({@link #supportsPartialMessages()}) so the container's message buffers
+ * stay small and the engine enforces the inbound size limit while a message arrives.
+ */
+public final class NotifierWebSocketHandler implements WebSocketHandler {
+
+	private static final String CONNECTION_ATTRIBUTE = Connection.class.getName();
+
+	private static final boolean JAKARTA_PRESENT = ClassUtils.isPresent("jakarta.websocket.Session",
+			NotifierWebSocketHandler.class.getClassLoader());
+
+	private static final boolean JETTY_PRESENT = ClassUtils
+		.isPresent("org.eclipse.jetty.websocket.api.Session", NotifierWebSocketHandler.class.getClassLoader());
+
+	private static final Log logger = LogFactory.getLog(NotifierWebSocketHandler.class);
+
+	private final NotifierEngine engine;
+
+	private final Duration blockingSendTimeout;
+
+	NotifierWebSocketHandler(NotifierEngine engine, Duration blockingSendTimeout) {
+		this.engine = engine;
+		this.blockingSendTimeout = blockingSendTimeout;
+	}
+
+	@Override
+	public void afterConnectionEstablished(WebSocketSession session) throws Exception {
+		HandshakeInfo handshake = (HandshakeInfo) session.getAttributes()
+			.get(NotifierHandshakeInterceptor.HANDSHAKE_ATTRIBUTE);
+		Transport transport = transportOf(session);
+		if (handshake == null || transport == null) {
+			logger.error("Closing WebSocket session " + session.getId() + ": "
+					+ ((handshake == null) ? "it did not pass the notifier handshake"
+							: "its container is neither Jakarta WebSocket nor Jetty"));
+			session.close(org.springframework.web.socket.CloseStatus.SERVER_ERROR);
+			return;
+		}
+		session.getAttributes().put(CONNECTION_ATTRIBUTE, this.engine.open(handshake, transport));
+	}
+
+	private @Nullable Transport transportOf(WebSocketSession session) {
+		if (!(session instanceof NativeWebSocketSession nativeSession)) {
+			return null;
+		}
+		Object container = nativeSession.getNativeSession();
+		if (JAKARTA_PRESENT && container instanceof jakarta.websocket.Session jakartaSession) {
+			return new JakartaTransport(jakartaSession, this.blockingSendTimeout);
+		}
+		if (JETTY_PRESENT && container instanceof org.eclipse.jetty.websocket.api.Session jettySession) {
+			return new JettyTransport(jettySession);
+		}
+		return null;
+	}
+
+	@Override
+	public void handleMessage(WebSocketSession session, WebSocketMessage<?> message) {
+		Connection connection = connectionOf(session);
+		if (connection == null) {
+			return;
+		}
+		if (message instanceof TextMessage text) {
+			connection.onText(text.getPayload(), text.isLast());
+		}
+		else if (message instanceof BinaryMessage binary) {
+			connection.onBinary(binary.getPayload(), binary.isLast());
+		}
+		else if (message instanceof PongMessage pong) {
+			connection.onPong(pong.getPayload());
+		}
+	}
+
+	@Override
+	public void handleTransportError(WebSocketSession session, Throwable exception) {
+		Connection connection = connectionOf(session);
+		if (connection != null) {
+			connection.onError(exception);
+		}
+	}
+
+	@Override
+	public void afterConnectionClosed(WebSocketSession session,
+			org.springframework.web.socket.CloseStatus closeStatus) {
+		Connection connection = connectionOf(session);
+		if (connection != null) {
+			connection.onClosed(new CloseStatus(closeStatus.getCode(), closeStatus.getReason()));
+		}
+	}
+
+	@Override
+	public boolean supportsPartialMessages() {
+		return true;
+	}
+
+	private static @Nullable Connection connectionOf(WebSocketSession session) {
+		return (Connection) session.getAttributes().get(CONNECTION_ATTRIBUTE);
+	}
+
+}

@@ -1,0 +1,211 @@
+package dev.notifier.autoconfigure.actuate;
+
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import dev.notifier.core.CloseStatus;
+import dev.notifier.core.GroupNames;
+import dev.notifier.core.NotifierEngine;
+import dev.notifier.core.NotifierSession;
+import dev.notifier.core.WorkerInfo;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
+import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+
+/**
+ * The {@code notifier} endpoint: what groups, sessions and workers there are, and a way to broadcast to a group or
+ * close it by hand. Groups contain slashes, so the group is the whole rest of the path:
+ * {@code /actuator/notifier/tasks/42}.
+ */
+@Endpoint(id = "notifier")
+public class NotifierEndpoint {
+
+	/** Session ids listed per group; the count is always given in full. */
+	static final int MAX_SESSIONS_LISTED = 100;
+
+	private final NotifierEngine engine;
+
+	private final int maxGroupLength;
+
+	public NotifierEndpoint(NotifierEngine engine, int maxGroupLength) {
+		this.engine = engine;
+		this.maxGroupLength = maxGroupLength;
+	}
+
+	@ReadOperation
+	public NotifierDescriptor notifier() {
+		List<WorkerInfo> workers = this.engine.workers();
+		Map<String, GroupSummary> groups = new TreeMap<>();
+		Map<String, SessionIds> sessions = new TreeMap<>();
+		for (String group : this.engine.groups()) {
+			List<NotifierSession> members = this.engine.sessions(group);
+			groups.put(group, new GroupSummary(members.size(), null));
+			sessions.put(group, new SessionIds(members.size(),
+					members.stream().limit(MAX_SESSIONS_LISTED).map(NotifierSession::id).sorted().toList()));
+		}
+		for (WorkerInfo worker : workers) {
+			GroupSummary summary = groups.get(worker.group());
+			groups.put(worker.group(), new GroupSummary((summary != null) ? summary.sessions() : 0, worker.state()));
+		}
+		int sessionCount = sessions.values().stream().mapToInt(SessionIds::count).sum();
+		return new NotifierDescriptor(new Totals(sessionCount, sessions.size(), workers.size()), groups, sessions,
+				workers.stream().map(WorkerDescriptor::of).toList());
+	}
+
+	@ReadOperation
+	public @Nullable GroupDescriptor group(@Selector(match = Selector.Match.ALL_REMAINING) String[] path) {
+		String group = groupName(path);
+		List<NotifierSession> members = this.engine.sessions(group);
+		Optional<WorkerInfo> worker = this.engine.worker(group);
+		if (members.isEmpty() && worker.isEmpty()) {
+			return null;
+		}
+		List<SessionDescriptor> sessions = members.stream()
+			.sorted(Comparator.comparing(NotifierSession::connectedAt))
+			.limit(MAX_SESSIONS_LISTED)
+			.map(SessionDescriptor::of)
+			.toList();
+		return new GroupDescriptor(group, members.size(), sessions, worker.map(WorkerDescriptor::of).orElse(null));
+	}
+
+	/**
+	 * Broadcasts a text message to a group. Actuator reads write-operation bodies as string fields, so
+	 * {@code {"message": "..."}} is sent as it is; a JSON document goes as a string holding that JSON.
+	 */
+	@WriteOperation
+	public BroadcastDescriptor broadcast(@Selector(match = Selector.Match.ALL_REMAINING) String[] path,
+			String message) {
+		String group = groupName(path);
+		return new BroadcastDescriptor(group, this.engine.broadcast(group, message));
+	}
+
+	@DeleteOperation
+	public CloseDescriptor close(@Selector(match = Selector.Match.ALL_REMAINING) String[] path,
+			@Nullable String reason) {
+		String group = groupName(path);
+		boolean workerStopped = this.engine.stopWorker(group);
+		int closed = this.engine.close(group, CloseStatus.NORMAL.withReason((reason != null) ? reason : ""));
+		return new CloseDescriptor(group, closed, workerStopped);
+	}
+
+	private String groupName(String[] path) {
+		String group = String.join("/", path);
+		String problem = GroupNames.problem(group, this.maxGroupLength);
+		if (problem != null) {
+			throw new InvalidEndpointRequestException("Invalid group '" + group + "': " + problem, problem);
+		}
+		return group;
+	}
+
+	/**
+	 * The whole picture.
+	 * @param totals the counts
+	 * @param groups every group with sessions or a worker: its session count and its worker's state
+	 * @param sessions the session ids of every group, at most {@value #MAX_SESSIONS_LISTED} each
+	 * @param workers every running worker
+	 */
+	public record NotifierDescriptor(Totals totals, Map<String, GroupSummary> groups, Map<String, SessionIds> sessions,
+			List<WorkerDescriptor> workers) {
+	}
+
+	/**
+	 * The counts.
+	 * @param sessions open sessions
+	 * @param groups groups with at least one open session
+	 * @param workers running workers
+	 */
+	public record Totals(int sessions, int groups, int workers) {
+	}
+
+	/**
+	 * One group in the overview.
+	 * @param sessions its open sessions
+	 * @param worker its worker's state, or {@code null} if it has none
+	 */
+	public record GroupSummary(int sessions, WorkerInfo.@Nullable State worker) {
+	}
+
+	/**
+	 * The session ids of a group.
+	 * @param count how many sessions there are
+	 * @param ids the first ids, at most {@value #MAX_SESSIONS_LISTED}
+	 */
+	public record SessionIds(int count, List<String> ids) {
+	}
+
+	/**
+	 * A worker.
+	 * @param group the group it serves
+	 * @param factory the class of the factory that created it
+	 * @param state whether it runs or is stopping
+	 * @param startedAt when it started
+	 */
+	public record WorkerDescriptor(String group, String factory, WorkerInfo.State state, Instant startedAt) {
+
+		static WorkerDescriptor of(WorkerInfo info) {
+			return new WorkerDescriptor(info.group(), info.factory(), info.state(), info.startedAt());
+		}
+
+	}
+
+	/**
+	 * One group in detail.
+	 * @param group its name
+	 * @param sessionCount how many sessions it has
+	 * @param sessions the sessions, oldest first, at most {@value #MAX_SESSIONS_LISTED}
+	 * @param worker its worker, or {@code null}
+	 */
+	public record GroupDescriptor(String group, int sessionCount, List<SessionDescriptor> sessions,
+			@Nullable WorkerDescriptor worker) {
+	}
+
+	/**
+	 * One session.
+	 * @param id its id
+	 * @param remoteAddress the peer's address, or {@code null}
+	 * @param connectedAt when it connected
+	 * @param queuedMessages messages waiting to be written
+	 * @param queuedBytes bytes waiting to be written
+	 * @param sentMessages messages written so far
+	 * @param droppedMessages messages dropped by the overflow policy so far
+	 */
+	public record SessionDescriptor(String id, @Nullable String remoteAddress, Instant connectedAt, int queuedMessages,
+			long queuedBytes, long sentMessages, long droppedMessages) {
+
+		static SessionDescriptor of(NotifierSession session) {
+			InetSocketAddress address = session.remoteAddress();
+			return new SessionDescriptor(session.id(), (address != null) ? address.toString() : null,
+					session.connectedAt(), session.queuedMessages(), session.queuedBytes(), session.sentMessages(),
+					session.droppedMessages());
+		}
+
+	}
+
+	/**
+	 * The outcome of a broadcast.
+	 * @param group the group
+	 * @param sessions how many sessions the message was queued for
+	 */
+	public record BroadcastDescriptor(String group, int sessions) {
+	}
+
+	/**
+	 * The outcome of closing a group.
+	 * @param group the group
+	 * @param sessionsClosed how many sessions were closed
+	 * @param workerStopped whether a worker was asked to stop
+	 */
+	public record CloseDescriptor(String group, int sessionsClosed, boolean workerStopped) {
+	}
+
+}

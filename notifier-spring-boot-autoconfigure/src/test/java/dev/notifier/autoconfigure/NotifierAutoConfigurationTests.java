@@ -1,0 +1,186 @@
+package dev.notifier.autoconfigure;
+
+import java.time.Duration;
+import java.util.List;
+
+import dev.notifier.core.GroupAuthorizer;
+import dev.notifier.core.GroupNotifier;
+import dev.notifier.core.MessageEncoder;
+import dev.notifier.core.NotifierEngine;
+import dev.notifier.core.NotifierOptions;
+import dev.notifier.core.OverflowPolicy;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+class NotifierAutoConfigurationTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, NotifierAutoConfiguration.class));
+
+	@Test
+	void runShouldRegisterEngineAsTheGroupNotifier() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasSingleBean(GroupNotifier.class).hasSingleBean(NotifierEngine.class);
+			assertThat(context.getBean(GroupNotifier.class)).isSameAs(context.getBean(NotifierEngine.class));
+			assertThat(context.getBean(NotifierEngine.class).isRunning()).isTrue();
+		});
+	}
+
+	@Test
+	void runShouldAllowEveryGroupByDefault() {
+		this.contextRunner.run((context) -> assertThat(context.getBean(GroupAuthorizer.class))
+			.isSameAs(GroupAuthorizer.ALLOW_ALL));
+	}
+
+	@Test
+	void runWhenDisabledShouldNotRegisterAnything() {
+		this.contextRunner.withPropertyValues("notifier.enabled=false").run((context) -> {
+			assertThat(context).doesNotHaveBean(NotifierEngine.class);
+			assertThat(context).doesNotHaveBean(NotifierLifecycle.class);
+			assertThat(context).doesNotHaveBean(NotifierProperties.class);
+		});
+	}
+
+	@Test
+	void engineWhenUserDefinesOneShouldBackOff() {
+		this.contextRunner.withUserConfiguration(CustomEngineConfiguration.class)
+			.run((context) -> assertThat(context.getBean(NotifierEngine.class))
+				.isSameAs(context.getBean("customEngine")));
+	}
+
+	@Test
+	void groupAuthorizerWhenUserDefinesOneShouldBackOff() {
+		this.contextRunner.withBean("onlyPublic", GroupAuthorizer.class,
+				() -> (handshake) -> handshake.group().startsWith("public/"))
+			.run((context) -> assertThat(context).getBean(GroupAuthorizer.class)
+				.isSameAs(context.getBean("onlyPublic")));
+	}
+
+	@Test
+	void messageEncoderWhenUserDefinesOneShouldBackOff() {
+		this.contextRunner.withBean(MessageEncoder.class, () -> (payload) -> "custom:" + payload)
+			.run((context) -> assertThat(context.getBean(MessageEncoder.class).encode(42)).isEqualTo("custom:42"));
+	}
+
+	@Test
+	void messageEncoderShouldUseTheApplicationJsonMapper() {
+		this.contextRunner.withPropertyValues("spring.jackson.property-naming-strategy=SNAKE_CASE")
+			.run((context) -> assertThat(context.getBean(MessageEncoder.class).encode(new TaskLine(42, "started")))
+				.isEqualTo("{\"task_id\":42,\"line\":\"started\"}"));
+	}
+
+	@Test
+	void messageEncoderWithoutJacksonShouldRefuseObjectsWithAClearError() {
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(NotifierAutoConfiguration.class))
+			.withClassLoader(new FilteredClassLoader(JsonMapper.class))
+			.run((context) -> {
+				assertThat(context).doesNotHaveBean(MessageEncoder.class);
+				GroupNotifier notifier = context.getBean(GroupNotifier.class);
+				assertThat(notifier.broadcast("tasks/42", "text needs no encoder")).isZero();
+				assertThatIllegalArgumentException().isThrownBy(() -> notifier.broadcast("tasks/42", new TaskLine(1, "x")))
+					.withMessageContaining("no MessageEncoder is configured");
+			});
+	}
+
+	@Test
+	void propertiesShouldBeBoundToEngineOptions() {
+		this.contextRunner
+			.withPropertyValues("notifier.max-group-length=64", "notifier.max-inbound-message-size=8KB",
+					"notifier.outbound.max-queued-messages=16", "notifier.outbound.max-queued-bytes=64KB",
+					"notifier.outbound.overflow=drop-oldest", "notifier.outbound.send-timeout=3s",
+					"notifier.heartbeat.interval=5s", "notifier.heartbeat.timeout=2s")
+			.run((context) -> {
+				NotifierOptions options = NotifierOptionsMapper.toOptions(context.getBean(NotifierProperties.class));
+				assertThat(options.maxGroupLength()).isEqualTo(64);
+				assertThat(options.maxInboundMessageSize()).isEqualTo(8 * 1024);
+				assertThat(options.maxQueuedMessages()).isEqualTo(16);
+				assertThat(options.maxQueuedBytes()).isEqualTo(64 * 1024);
+				assertThat(options.overflow()).isEqualTo(OverflowPolicy.DROP_OLDEST);
+				assertThat(options.sendTimeout()).isEqualTo(Duration.ofSeconds(3));
+				assertThat(options.heartbeatInterval()).isEqualTo(Duration.ofSeconds(5));
+				assertThat(options.heartbeatTimeout()).isEqualTo(Duration.ofSeconds(2));
+			});
+	}
+
+	@Test
+	void defaultsShouldMatchTheDocumentedOnes() {
+		this.contextRunner.run((context) -> {
+			NotifierOptions options = NotifierOptionsMapper.toOptions(context.getBean(NotifierProperties.class));
+			assertThat(options.maxGroupLength()).isEqualTo(256);
+			assertThat(options.maxInboundMessageSize()).isEqualTo(64 * 1024);
+			assertThat(options.maxQueuedMessages()).isEqualTo(1024);
+			assertThat(options.maxQueuedBytes()).isEqualTo(1024 * 1024);
+			assertThat(options.overflow()).isEqualTo(OverflowPolicy.CLOSE);
+			assertThat(options.sendTimeout()).isEqualTo(Duration.ofSeconds(10));
+			assertThat(options.heartbeatInterval()).isEqualTo(Duration.ofSeconds(25));
+			assertThat(options.heartbeatTimeout()).isEqualTo(Duration.ofSeconds(10));
+			assertThat(context.getBean(NotifierProperties.class).getPath()).isEqualTo("/ws");
+		});
+	}
+
+	@Test
+	void heartbeatIntervalOfZeroShouldTurnHeartbeatsOff() {
+		this.contextRunner.withPropertyValues("notifier.heartbeat.interval=0s")
+			.run((context) -> assertThat(
+					NotifierOptionsMapper.toOptions(context.getBean(NotifierProperties.class)).heartbeatEnabled())
+				.isFalse());
+	}
+
+	@Test
+	void invalidPropertiesShouldFailStartupNamingTheProperty() {
+		List<String> invalid = List.of("notifier.path=ws", "notifier.path=/ws/", "notifier.path=/ws/*",
+				"notifier.path=/ws/..", "notifier.path=/a//b",
+				"notifier.max-group-length=0", "notifier.max-inbound-message-size=0B",
+				"notifier.max-inbound-message-size=3GB", "notifier.outbound.max-queued-messages=0",
+				"notifier.outbound.max-queued-bytes=0B", "notifier.outbound.send-timeout=0s",
+				"notifier.heartbeat.interval=-1s", "notifier.heartbeat.timeout=0s", "notifier.shutdown-timeout=-1s",
+				"notifier.workers.idle-timeout=-1s", "notifier.workers.max-lifetime=0s",
+				"notifier.workers.stop-grace=-1s", "notifier.workers.max-blocking=0");
+		for (String property : invalid) {
+			String name = property.substring(0, property.indexOf('='));
+			this.contextRunner.withPropertyValues(property).run((context) -> {
+				assertThat(context).as(property).hasFailed();
+				assertThat(context.getStartupFailure()).as(property)
+					.rootCause()
+					.isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class,
+							(ex) -> assertThat(ex.getName()).isEqualTo(name));
+			});
+		}
+	}
+
+	@Test
+	void runShouldRegisterShutdownThatClosesTheEngineBeforeTheWebServerStops() {
+		this.contextRunner.run((context) -> {
+			NotifierLifecycle shutdown = context.getBean(NotifierLifecycle.class);
+			assertThat(shutdown.getPhase()).isGreaterThan(org.springframework.context.SmartLifecycle.DEFAULT_PHASE - 1024);
+			NotifierEngine engine = context.getBean(NotifierEngine.class);
+			context.close();
+			assertThat(engine.isRunning()).isFalse();
+		});
+	}
+
+	record TaskLine(int taskId, String line) {
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class CustomEngineConfiguration {
+
+		@Bean
+		NotifierEngine customEngine() {
+			return NotifierEngine.builder(NotifierOptions.builder().build()).build();
+		}
+
+	}
+
+}

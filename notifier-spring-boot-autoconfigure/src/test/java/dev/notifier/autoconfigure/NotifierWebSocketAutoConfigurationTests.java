@@ -1,0 +1,97 @@
+package dev.notifier.autoconfigure;
+
+import java.time.Duration;
+
+import dev.notifier.core.NotifierEngine;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.servlet.handler.SimpleUrlHandlerMapping;
+import org.springframework.web.socket.WebSocketHandler;
+import org.springframework.web.socket.server.support.WebSocketHandlerMapping;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class NotifierWebSocketAutoConfigurationTests {
+
+	private final WebApplicationContextRunner contextRunner = new WebApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(NotifierAutoConfiguration.class,
+				NotifierWebSocketAutoConfiguration.class));
+
+	@Test
+	void runShouldMapTheHandlerUnderTheDefaultPath() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasSingleBean(NotifierWebSocketHandler.class);
+			WebSocketHandlerMapping mapping = context.getBean("notifierHandlerMapping", WebSocketHandlerMapping.class);
+			assertThat(mapping.getUrlMap()).containsOnlyKeys("/ws", "/ws/**");
+			assertThat(mapping.getOrder()).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void runWithCustomPathShouldMapTheHandlerThere() {
+		this.contextRunner.withPropertyValues("notifier.path=/live/events")
+			.run((context) -> assertThat(
+					context.getBean("notifierHandlerMapping", SimpleUrlHandlerMapping.class).getUrlMap())
+				.containsOnlyKeys("/live/events", "/live/events/**"));
+	}
+
+	@Test
+	void runWhenNotAWebApplicationShouldNotMapAnything() {
+		new ApplicationContextRunner()
+			.withConfiguration(
+					AutoConfigurations.of(NotifierAutoConfiguration.class, NotifierWebSocketAutoConfiguration.class))
+			.run((context) -> {
+				assertThat(context).hasSingleBean(dev.notifier.core.GroupNotifier.class);
+				assertThat(context).doesNotHaveBean(NotifierWebSocketHandler.class);
+				assertThat(context).doesNotHaveBean("notifierHandlerMapping");
+			});
+	}
+
+	@Test
+	void runWhenDisabledShouldNotMapAnything() {
+		this.contextRunner.withPropertyValues("notifier.enabled=false").run((context) -> {
+			assertThat(context).doesNotHaveBean(NotifierWebSocketHandler.class);
+			assertThat(context).doesNotHaveBean("notifierHandlerMapping");
+		});
+	}
+
+	@Test
+	void runWithoutSpringWebSocketShouldNotMapAnything() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(WebSocketHandler.class)).run((context) -> {
+			assertThat(context).doesNotHaveBean(NotifierWebSocketHandler.class);
+			assertThat(context).doesNotHaveBean("notifierHandlerMapping");
+		});
+	}
+
+	@Test
+	void handlerWhenUserDefinesOneShouldBackOff() {
+		this.contextRunner.withUserConfiguration(CustomHandlerConfiguration.class).run((context) -> {
+			assertThat(context).doesNotHaveBean("notifierWebSocketHandler");
+			assertThat(context.getBean(NotifierWebSocketHandler.class)).isSameAs(context.getBean("customHandler"));
+		});
+	}
+
+	@Test
+	void mappingWhenUserDefinesOneShouldBackOff() {
+		this.contextRunner.withBean("notifierHandlerMapping", SimpleUrlHandlerMapping.class, SimpleUrlHandlerMapping::new)
+			.run((context) -> assertThat(context.getBean("notifierHandlerMapping"))
+				.isNotInstanceOf(WebSocketHandlerMapping.class));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class CustomHandlerConfiguration {
+
+		@Bean
+		NotifierWebSocketHandler customHandler(NotifierEngine engine) {
+			return new NotifierWebSocketHandler(engine, Duration.ofSeconds(1));
+		}
+
+	}
+
+}

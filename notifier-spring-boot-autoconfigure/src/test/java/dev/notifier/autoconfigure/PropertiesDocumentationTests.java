@@ -1,0 +1,56 @@
+package dev.notifier.autoconfigure;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Keeps {@code docs/properties.md} in step with the metadata generated from {@link NotifierProperties}: every
+ * property documented, none invented, every default as the code has it.
+ */
+class PropertiesDocumentationTests {
+
+	private static final Path PROPERTIES_PAGE = Path.of("..", "docs", "properties.md");
+
+	private static final Pattern ROW = Pattern.compile("^\\|\\s*`((?:management\\.endpoint\\.)?notifier\\.[a-z0-9.-]+)`\\s*\\|\\s*([^|]*?)\\s*\\|",
+			Pattern.MULTILINE);
+
+	@Test
+	void propertiesPageShouldListEveryPropertyWithItsDefault() throws IOException {
+		assertThat(documentedDefaults()).isEqualTo(generatedDefaults());
+	}
+
+	private Map<String, String> documentedDefaults() throws IOException {
+		Map<String, String> defaults = new TreeMap<>();
+		Matcher row = ROW.matcher(Files.readString(PROPERTIES_PAGE));
+		while (row.find()) {
+			defaults.put(row.group(1), row.group(2).replace("`", ""));
+		}
+		return defaults;
+	}
+
+	private Map<String, String> generatedDefaults() throws IOException {
+		Map<String, String> defaults = new TreeMap<>();
+		try (InputStream metadata = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+			assertThat(metadata).as("generated configuration metadata").isNotNull();
+			for (JsonNode property : JsonMapper.builder().build().readTree(metadata).get("properties")) {
+				JsonNode defaultValue = property.get("defaultValue");
+				defaults.put(property.get("name").asString(),
+						(defaultValue != null) ? defaultValue.asString() : "(none)");
+			}
+		}
+		return defaults;
+	}
+
+}

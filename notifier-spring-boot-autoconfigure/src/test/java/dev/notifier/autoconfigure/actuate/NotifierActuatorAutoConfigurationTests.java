@@ -1,0 +1,113 @@
+package dev.notifier.autoconfigure.actuate;
+
+import dev.notifier.autoconfigure.HandshakeRefusals;
+import dev.notifier.autoconfigure.NotifierAutoConfiguration;
+import dev.notifier.core.NotifierEngine;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class NotifierActuatorAutoConfigurationTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(NotifierAutoConfiguration.class, EndpointAutoConfiguration.class,
+				NotifierEndpointAutoConfiguration.class, NotifierHealthAutoConfiguration.class,
+				NotifierMetricsAutoConfiguration.class));
+
+	@Test
+	void runWhenEndpointNotExposedShouldNotHaveEndpointBean() {
+		this.contextRunner.run((context) -> assertThat(context).doesNotHaveBean(NotifierEndpoint.class));
+	}
+
+	@Test
+	void runWhenEndpointExposedShouldHaveEndpointBean() {
+		this.contextRunner.withPropertyValues("management.endpoints.web.exposure.include=notifier")
+			.run((context) -> assertThat(context).hasSingleBean(NotifierEndpoint.class));
+	}
+
+	@Test
+	void runWhenEndpointAccessIsNoneShouldNotHaveEndpointBean() {
+		this.contextRunner
+			.withPropertyValues("management.endpoints.web.exposure.include=notifier",
+					"management.endpoint.notifier.access=NONE")
+			.run((context) -> assertThat(context).doesNotHaveBean(NotifierEndpoint.class));
+	}
+
+	@Test
+	void runWithoutActuatorShouldStillHaveTheEngine() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(Endpoint.class, HealthIndicator.class))
+			.withPropertyValues("management.endpoints.web.exposure.include=notifier")
+			.run((context) -> {
+				assertThat(context).hasSingleBean(NotifierEngine.class);
+				assertThat(context).doesNotHaveBean(NotifierEndpoint.class);
+				assertThat(context).doesNotHaveBean(NotifierHealthIndicator.class);
+			});
+	}
+
+	@Test
+	void runWhenNotifierDisabledShouldHaveNoActuatorBeans() {
+		this.contextRunner
+			.withPropertyValues("notifier.enabled=false", "management.endpoints.web.exposure.include=notifier")
+			.run((context) -> {
+				assertThat(context).doesNotHaveBean(NotifierEndpoint.class);
+				assertThat(context).doesNotHaveBean(NotifierHealthIndicator.class);
+				assertThat(context).doesNotHaveBean(NotifierMetrics.class);
+			});
+	}
+
+	@Test
+	void healthIndicatorShouldBeUpWhileTheEngineRunsAndDownAfterShutdown() {
+		this.contextRunner.run((context) -> {
+			NotifierHealthIndicator indicator = context.getBean(NotifierHealthIndicator.class);
+			Health up = indicator.health(true);
+			assertThat(up.getStatus()).isEqualTo(Status.UP);
+			assertThat(up.getDetails()).containsEntry("sessions", 0).containsEntry("groups", 0).containsEntry("workers", 0);
+			context.getBean(NotifierEngine.class).shutdown(dev.notifier.core.CloseStatus.GOING_AWAY,
+					java.time.Duration.ZERO);
+			Health down = indicator.health(true);
+			assertThat(down.getStatus()).isEqualTo(Status.DOWN);
+			assertThat(down.getDetails()).containsEntry("reason", "the notifier engine is shut down");
+		});
+	}
+
+	@Test
+	void healthIndicatorWhenDisabledShouldBackOff() {
+		this.contextRunner.withPropertyValues("management.health.notifier.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(NotifierHealthIndicator.class));
+	}
+
+	@Test
+	void metricsShouldRegisterEveryMeterWithoutGroupTags() {
+		this.contextRunner.run((context) -> {
+			SimpleMeterRegistry registry = new SimpleMeterRegistry();
+			context.getBean(NotifierMetrics.class).bindTo(registry);
+			assertThat(registry.getMeters()).extracting((meter) -> meter.getId().getName())
+				.contains("notifier.sessions", "notifier.groups", "notifier.workers", "notifier.connections.opened",
+						"notifier.connections.closed", "notifier.messages.sent", "notifier.bytes.sent",
+						"notifier.messages.dropped", "notifier.handshakes.refused", "notifier.broadcast.fanout");
+			assertThat(registry.getMeters()).allSatisfy(
+					(meter) -> assertThat(meter.getId().getTags()).noneMatch((tag) -> tag.getKey().equals("group")));
+		});
+	}
+
+	@Test
+	void metricsWhenUserDefinesABinderShouldBackOff() {
+		this.contextRunner
+			.withBean("customMetrics", NotifierMetrics.class,
+					() -> new NotifierMetrics(NotifierEngine.builder(
+							dev.notifier.core.NotifierOptions.builder().build()).build(), new HandshakeRefusals()))
+			.run((context) -> assertThat(context).getBeans(MeterBinder.class).containsOnlyKeys("customMetrics"));
+	}
+
+}

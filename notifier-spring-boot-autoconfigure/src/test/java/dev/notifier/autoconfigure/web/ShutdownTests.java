@@ -1,0 +1,89 @@
+package dev.notifier.autoconfigure.web;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import dev.notifier.core.GroupNotifier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Closing the application closes every session with 1001 "going away" before the server stops, after writing out
+ * what was already queued for it. Each test runs its own application, started and closed here, not a cached test
+ * context.
+ */
+@Tag("container")
+class ShutdownTests {
+
+	private final List<TestClient> clients = new ArrayList<>();
+
+	private ConfigurableApplicationContext context;
+
+	private int port;
+
+	@AfterEach
+	void cleanUp() {
+		this.clients.forEach(TestClient::close);
+		if (this.context != null) {
+			this.context.close();
+		}
+	}
+
+	@Test
+	void everyClientReceives1001WhenTheApplicationCloses() {
+		GroupNotifier notifier = start();
+		TestClient first = connect("/ws/tasks/1");
+		TestClient second = connect("/ws/tasks/1");
+		TestClient third = connect("/ws/chat/lobby");
+		Waits.await("three sessions").until(() -> notifier.sessionCount() == 3);
+
+		this.context.close();
+
+		for (TestClient client : List.of(first, second, third)) {
+			assertThat(client.awaitClose()).isEqualTo(new TestClient.Closure(1001, "going away"));
+		}
+		assertThat(notifier.sessionCount()).isZero();
+	}
+
+	@Test
+	void queuedMessagesArriveBeforeThe1001() {
+		GroupNotifier notifier = start();
+		TestClient client = connect("/ws/tasks/1");
+		Waits.await("one session").until(() -> notifier.sessionCount() == 1);
+		List<String> sent = new ArrayList<>();
+		for (int i = 0; i < 200; i++) {
+			sent.add("update " + i + " " + "x".repeat(1000));
+			notifier.broadcast("tasks/1", sent.get(i));
+		}
+
+		this.context.close();
+
+		assertThat(client.awaitClose()).isEqualTo(new TestClient.Closure(1001, "going away"));
+		assertThat(client.messages()).containsExactlyElementsOf(sent);
+	}
+
+	private GroupNotifier start() {
+		this.context = new SpringApplicationBuilder(NotifierTestApplication.class)
+			.properties("server.port=0", "spring.main.banner-mode=off")
+			.run();
+		ServerContainer.expected().assertRunsIn(this.context);
+		this.port = ((WebServerApplicationContext) this.context).getWebServer().getPort();
+		return this.context.getBean(GroupNotifier.class);
+	}
+
+	private TestClient connect(String path) {
+		TestClient client = TestClient.connect(URI.create("ws://localhost:" + this.port + path), Map.of());
+		this.clients.add(client);
+		return client;
+	}
+
+}
