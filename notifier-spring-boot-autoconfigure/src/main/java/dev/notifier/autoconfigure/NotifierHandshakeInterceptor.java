@@ -15,6 +15,8 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.ServerHttpRequest;
@@ -32,6 +34,12 @@ import org.springframework.web.socket.server.support.OriginHandshakeInterceptor;
  *
  * <p>The raw, undecoded request URI is checked, not the path the container normalized for mapping: {@code /ws/a/../b}
  * must not become the group {@code b}.
+ *
+ * <p>A plain {@code GET} of the same URL without {@code Upgrade: websocket} is a <em>probe</em>: it runs the same checks
+ * and answers {@code 204} where the handshake would be accepted, or the refusal's status and reason, without
+ * upgrading. Browsers hide why a WebSocket handshake failed (every failure is close code 1006), so the JavaScript
+ * client probes after a failed attempt to tell "refused, stop retrying" from "server away, retry". Probes are not
+ * counted as refused handshakes.
  */
 final class NotifierHandshakeInterceptor implements HandshakeInterceptor {
 
@@ -61,27 +69,60 @@ final class NotifierHandshakeInterceptor implements HandshakeInterceptor {
 	@Override
 	public boolean beforeHandshake(ServerHttpRequest request, ServerHttpResponse response,
 			WebSocketHandler wsHandler, Map<String, Object> attributes) throws Exception {
+		boolean probe = isProbe(request);
+		if (probe) {
+			letOriginReadAnswer(request, response);
+		}
 		if (!this.origins.beforeHandshake(request, response, wsHandler, attributes)) {
-			this.refusals.refused(HandshakeRefusals.Reason.FORBIDDEN_ORIGIN);
+			refused(probe, HandshakeRefusals.Reason.FORBIDDEN_ORIGIN);
+			refuse(request, response, HttpStatus.FORBIDDEN,
+					"the origin " + request.getHeaders().getOrigin() + " is not allowed");
 			return false;
 		}
 		String group = groupOf(request);
 		String problem = (group != null) ? GroupNames.problem(group, this.maxGroupLength)
 				: "the request path is not under the notifier path " + this.basePath;
 		if (problem != null) {
-			this.refusals.refused(HandshakeRefusals.Reason.INVALID_GROUP);
+			refused(probe, HandshakeRefusals.Reason.INVALID_GROUP);
 			refuse(request, response, HttpStatus.BAD_REQUEST, problem);
 			return false;
 		}
 		HandshakeInfo handshake = new HandshakeInfo(group, remoteAddress(request), request.getPrincipal(),
 				headers(request), queryParameters(request));
 		if (!this.authorizer.authorize(handshake)) {
-			this.refusals.refused(HandshakeRefusals.Reason.UNAUTHORIZED);
+			refused(probe, HandshakeRefusals.Reason.UNAUTHORIZED);
 			refuse(request, response, HttpStatus.FORBIDDEN, "not allowed to join the group " + group);
+			return false;
+		}
+		if (probe) {
+			response.setStatusCode(HttpStatus.NO_CONTENT);
 			return false;
 		}
 		attributes.put(HANDSHAKE_ATTRIBUTE, handshake);
 		return true;
+	}
+
+	private void refused(boolean probe, HandshakeRefusals.Reason reason) {
+		if (!probe) {
+			this.refusals.refused(reason);
+		}
+	}
+
+	private static boolean isProbe(ServerHttpRequest request) {
+		String upgrade = request.getHeaders().getFirst(HttpHeaders.UPGRADE);
+		return HttpMethod.GET.equals(request.getMethod()) && !"websocket".equalsIgnoreCase(upgrade);
+	}
+
+	/**
+	 * A page served from another origin than the endpoint (allowed by {@code notifier.allowed-origin-patterns} or not)
+	 * may read the probe's status and reason: it learns whether it may join, nothing more.
+	 */
+	private static void letOriginReadAnswer(ServerHttpRequest request, ServerHttpResponse response) {
+		String origin = request.getHeaders().getOrigin();
+		if (origin != null) {
+			response.getHeaders().setAccessControlAllowOrigin(origin);
+			response.getHeaders().add(HttpHeaders.VARY, HttpHeaders.ORIGIN);
+		}
 	}
 
 	@Override

@@ -54,6 +54,8 @@ public class NotifierProperties {
 
 	private final Workers workers = new Workers();
 
+	private final Client client = new Client();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -112,6 +114,10 @@ public class NotifierProperties {
 
 	public Workers getWorkers() {
 		return this.workers;
+	}
+
+	public Client getClient() {
+		return this.client;
 	}
 
 	/**
@@ -265,6 +271,27 @@ public class NotifierProperties {
 
 		public void setMaxBlocking(int maxBlocking) {
 			this.maxBlocking = maxBlocking;
+		}
+
+	}
+
+	/**
+	 * The JavaScript client served by the application.
+	 */
+	public static class Client {
+
+		/**
+		 * Whether to serve the browser client at "/notifier.js" (a classic script defining "notifier") and
+		 * "/notifier.mjs" (the same as an ES module).
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
 		}
 
 	}

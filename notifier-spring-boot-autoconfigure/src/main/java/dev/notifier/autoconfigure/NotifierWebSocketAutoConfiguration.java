@@ -11,8 +11,12 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
+import org.springframework.http.CacheControl;
 import org.springframework.web.servlet.HandlerMapping;
+import org.springframework.web.servlet.config.annotation.ResourceHandlerRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
 import org.springframework.web.socket.server.support.OriginHandshakeInterceptor;
@@ -21,7 +25,8 @@ import org.springframework.web.socket.server.support.WebSocketHttpRequestHandler
 
 /**
  * Auto-configuration of the WebSocket endpoint: {@code <notifier.path>/<group>} joins a group of the
- * {@link NotifierEngine}, on the servlet stack (Tomcat or Jetty).
+ * {@link NotifierEngine}, on the servlet stack (Tomcat or Jetty), and the browser client served at
+ * {@code /notifier.js} and {@code /notifier.mjs}.
  */
 @AutoConfiguration(after = NotifierAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -31,6 +36,12 @@ public final class NotifierWebSocketAutoConfiguration {
 
 	/** After controllers ({@code 0}), as Spring's own WebSocket mappings are, so an application's handlers win. */
 	private static final int MAPPING_ORDER = 1;
+
+	private static final String CLIENT_SCRIPT = "/notifier.js";
+
+	private static final String CLIENT_MODULE = "/notifier.mjs";
+
+	private static final String CLIENT_LOCATION = "classpath:/dev/notifier/client/";
 
 	@Bean
 	@ConditionalOnMissingBean
@@ -58,6 +69,23 @@ public final class NotifierWebSocketAutoConfiguration {
 		mapping.setUrlMap(Map.of(properties.getPath(), requestHandler, properties.getPath() + "/**", requestHandler));
 		mapping.setOrder(MAPPING_ORDER);
 		return mapping;
+	}
+
+	/** Revalidated on every load ({@code no-cache}): a new release of the starter must reach browsers at once. */
+	@Bean
+	@ConditionalOnMissingBean(name = "notifierClientResources")
+	@ConditionalOnProperty(name = "notifier.client.enabled", matchIfMissing = true)
+	WebMvcConfigurer notifierClientResources() {
+		return new WebMvcConfigurer() {
+
+			@Override
+			public void addResourceHandlers(ResourceHandlerRegistry registry) {
+				registry.addResourceHandler(CLIENT_SCRIPT, CLIENT_MODULE)
+					.addResourceLocations(CLIENT_LOCATION)
+					.setCacheControl(CacheControl.noCache());
+			}
+
+		};
 	}
 
 }

@@ -42,6 +42,19 @@ class NotifierWebSocketAutoConfigurationTests {
 	}
 
 	@Test
+	void runShouldServeTheBrowserClient() {
+		this.contextRunner.run((context) -> assertThat(context).hasBean("notifierClientResources"));
+	}
+
+	@Test
+	void runWhenClientDisabledShouldNotServeIt() {
+		this.contextRunner.withPropertyValues("notifier.client.enabled=false").run((context) -> {
+			assertThat(context).doesNotHaveBean("notifierClientResources");
+			assertThat(context).hasBean("notifierHandlerMapping");
+		});
+	}
+
+	@Test
 	void runWhenNotAWebApplicationShouldNotMapAnything() {
 		new ApplicationContextRunner()
 			.withConfiguration(

@@ -20,7 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "management.server.port=0", "sample.ticker.period=100ms" })
+		properties = { "management.server.port=0", "sample.ticker.period=100ms", "sample.tasks.lines=5",
+				"sample.tasks.line-interval=50ms" })
 class SampleApplicationTests {
 
 	private final HttpClient http = HttpClient.newHttpClient();
@@ -36,17 +37,17 @@ class SampleApplicationTests {
 		HttpResponse<String> page = this.http.send(HttpRequest.newBuilder(uri("http", "/")).build(),
 				HttpResponse.BodyHandlers.ofString());
 		assertThat(page.statusCode()).isEqualTo(200);
-		assertThat(page.body()).contains("notifier sample").contains("new WebSocket(");
+		assertThat(page.body()).contains("notifier sample").contains("notifier.connect(");
 	}
 
 	@Test
 	void postedMessageShouldReachTheViewersOfItsGroupOnly() throws Exception {
 		List<String> task42 = new CopyOnWriteArrayList<>();
 		List<String> task43 = new CopyOnWriteArrayList<>();
-		WebSocket viewer42 = connect("/ws/tasks/42", task42);
-		WebSocket viewer43 = connect("/ws/tasks/43", task43);
+		WebSocket viewer42 = connect("/ws/demo/42", task42);
+		WebSocket viewer43 = connect("/ws/demo/43", task43);
 		HttpResponse<String> response = this.http.send(
-				HttpRequest.newBuilder(uri("http", "/broadcast/tasks/42"))
+				HttpRequest.newBuilder(uri("http", "/broadcast/demo/42"))
 					.POST(HttpRequest.BodyPublishers.ofString("build started"))
 					.build(),
 				HttpResponse.BodyHandlers.ofString());
@@ -60,7 +61,7 @@ class SampleApplicationTests {
 	@Test
 	void postToAnInvalidGroupShouldAnswer400WithTheReason() throws Exception {
 		HttpResponse<String> response = this.http.send(
-				HttpRequest.newBuilder(uri("http", "/broadcast/tasks//42"))
+				HttpRequest.newBuilder(uri("http", "/broadcast/demo//42"))
 					.POST(HttpRequest.BodyPublishers.ofString("x"))
 					.build(),
 				HttpResponse.BodyHandlers.ofString());
@@ -80,6 +81,48 @@ class SampleApplicationTests {
 
 		await().atMost(Duration.ofSeconds(10))
 			.untilAsserted(() -> assertThat(monitor()).doesNotContain("ticker/acme").contains("\"workers\":0"));
+	}
+
+	@Test
+	void everyViewerOfATaskSeesItsWholeLogThenTheEnd() throws Exception {
+		HttpResponse<String> started = this.http.send(
+				HttpRequest.newBuilder(uri("http", "/api/tasks?name=release")).POST(HttpRequest.BodyPublishers.noBody())
+					.build(),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(started.statusCode()).isEqualTo(201);
+		String id = started.body().replaceAll(".*\"id\":\"(\\d+)\".*", "$1");
+		List<String> first = new CopyOnWriteArrayList<>();
+		List<String> second = new CopyOnWriteArrayList<>();
+		connect("/ws/tasks/" + id, first);
+		connect("/ws/tasks/" + id, second);
+
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> lastLine(first).contains("\"last\":true") && lastLine(second).contains("\"last\":true"));
+		assertThat(numbers(first)).isEqualTo(numbers(second)).containsExactly(1, 2, 3, 4, 5, 6, 7);
+		assertThat(first.get(0)).contains("task 'release' started");
+	}
+
+	@Test
+	void viewerOfAnUnknownTaskIsRefused() {
+		assertThat(this.http.newWebSocketBuilder()
+			.buildAsync(uri("ws", "/ws/tasks/999999"), new WebSocket.Listener() {
+			})
+			.handle((socket, failure) -> ((java.net.http.WebSocketHandshakeException) failure.getCause()).getResponse()
+				.statusCode())
+			.join()).isEqualTo(403);
+	}
+
+	private static String lastLine(List<String> lines) {
+		return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+	}
+
+	/** The distinct line numbers received: a line may arrive twice, and early, while a viewer joins. */
+	private static List<Integer> numbers(List<String> lines) {
+		return lines.stream()
+			.map((line) -> Integer.valueOf(line.replaceAll(".*\"n\":(\\d+).*", "$1")))
+			.distinct()
+			.sorted()
+			.toList();
 	}
 
 	private String monitor() throws Exception {

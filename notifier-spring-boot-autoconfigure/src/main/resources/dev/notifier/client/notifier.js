@@ -1,0 +1,156 @@
+/*
+ * notifier browser client: joins a group of a notifier WebSocket endpoint and keeps the connection alive.
+ * No dependencies. As a classic script it defines the global `notifier`; /notifier.mjs exports the same as a module.
+ *
+ *   const connection = notifier.connect('tasks/42', {
+ *     onMessage: (message) => console.log(message),          // JSON objects and arrays arrive parsed
+ *     onState: (state, detail) => console.log(state, detail) // connecting, connected, reconnecting, ended
+ *   });
+ *   connection.send({ text: 'hi' });                        // objects are sent as JSON
+ *   connection.close();
+ */
+(function (global) {
+  'use strict';
+
+  const DEFAULTS = {
+    // Base path of the endpoint on this page's origin (the server's notifier.path).
+    path: '/ws',
+    // Base URL of an endpoint elsewhere, like 'wss://events.example.com/ws'; overrides path.
+    url: null,
+    // Reconnection, like Socket.IO's: 1s growing to 5s, each delay randomized by +/- jitter, unlimited tries.
+    minDelay: 1000,
+    maxDelay: 5000,
+    factor: 2,
+    jitter: 0.5,
+    maxAttempts: Infinity,
+    // Close codes that mean "do not retry": 1000 (done, e.g. a finished task) and 1008 (policy violation).
+    // A handshake the server refuses with a 4xx status ends the connection too.
+    doNotRetry: [1000, 1008],
+    onMessage: () => {},
+    onState: () => {}
+  };
+
+  const PROBE_FAILED = { status: 0 };
+
+  function endpointUrl(group, options) {
+    const base = options.url
+      ? options.url.replace(/\/+$/, '')
+      : (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + options.path.replace(/\/+$/, '');
+    return base + '/' + group.split('/').map(encodeURIComponent).join('/');
+  }
+
+  function parse(data) {
+    if (typeof data !== 'string') return data;
+    const first = data.trimStart().charAt(0);
+    if (first !== '{' && first !== '[') return data;
+    try {
+      return JSON.parse(data);
+    } catch (notJson) {
+      return data;
+    }
+  }
+
+  function encode(message) {
+    if (typeof message === 'string' || message instanceof ArrayBuffer || ArrayBuffer.isView(message)
+        || (typeof Blob !== 'undefined' && message instanceof Blob)) {
+      return message;
+    }
+    return JSON.stringify(message);
+  }
+
+  // A browser reports every failed handshake as close code 1006. The server answers a plain GET of the same URL
+  // with 204 when the handshake would be accepted and with the refusal (400, 403) otherwise.
+  function probe(wsUrl) {
+    const httpUrl = wsUrl.replace(/^ws/, 'http');
+    return fetch(httpUrl, { cache: 'no-store', credentials: 'same-origin' })
+      .then((response) => response.text().then((reason) => ({ status: response.status, reason: reason })))
+      .catch(() => PROBE_FAILED);
+  }
+
+  function connect(group, settings) {
+    const options = Object.assign({}, DEFAULTS, settings);
+    const url = endpointUrl(group, options);
+    let socket = null;
+    let timer = null;
+    let attempts = 0;
+    let state = null;
+
+    const connection = {
+      group: group,
+      url: url,
+      get state() {
+        return state;
+      },
+      // Sends a string, binary data or, as JSON, anything else. Returns false when not connected: nothing is queued.
+      send(message) {
+        if (!socket || socket.readyState !== WebSocket.OPEN) return false;
+        socket.send(encode(message));
+        return true;
+      },
+      // Closes for good: no reconnection follows.
+      close(code, reason) {
+        clearTimeout(timer);
+        const closing = socket;
+        socket = null;
+        if (closing) closing.close(code || 1000, reason || '');
+        setState('ended', { code: code || 1000, reason: reason || '' });
+      }
+    };
+
+    function setState(next, detail) {
+      if (state === 'ended') return;
+      state = next;
+      options.onState(next, detail || {});
+    }
+
+    function open() {
+      setState(attempts === 0 ? 'connecting' : 'reconnecting', { attempt: attempts });
+      const current = new WebSocket(url);
+      current.binaryType = 'arraybuffer';
+      let opened = false;
+      current.onopen = () => {
+        opened = true;
+        attempts = 0;
+        setState('connected', {});
+      };
+      current.onmessage = (event) => options.onMessage(parse(event.data), event);
+      current.onclose = (event) => {
+        if (socket !== current) return;
+        socket = null;
+        if (options.doNotRetry.includes(event.code)) {
+          setState('ended', { code: event.code, reason: event.reason });
+        } else if (opened) {
+          retry({ code: event.code, reason: event.reason });
+        } else {
+          probe(url).then((answer) => {
+            if (state === 'ended') return;
+            if (answer.status >= 400 && answer.status < 500) {
+              setState('ended', { code: event.code, status: answer.status, reason: answer.reason });
+            } else {
+              retry({ code: event.code, reason: event.reason });
+            }
+          });
+        }
+      };
+      socket = current;
+    }
+
+    function retry(cause) {
+      if (attempts >= options.maxAttempts) {
+        setState('ended', cause);
+        return;
+      }
+      const base = options.minDelay * Math.pow(options.factor, attempts);
+      const jittered = base * (1 - options.jitter + Math.random() * 2 * options.jitter);
+      const delay = Math.round(Math.min(options.maxDelay, jittered));
+      attempts++;
+      setState('reconnecting', Object.assign({ attempt: attempts, delay: delay }, cause));
+      timer = setTimeout(open, delay);
+    }
+
+    open();
+    return connection;
+  }
+
+  global.notifier = { connect: connect };
+})(globalThis);

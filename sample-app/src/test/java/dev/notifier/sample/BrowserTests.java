@@ -1,0 +1,204 @@
+package dev.notifier.sample;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import dev.notifier.core.CloseStatus;
+import dev.notifier.core.GroupNotifier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The sample's pages in a real browser, as a newcomer uses them. Each test saves a screenshot of its page under
+ * {@code sample-app/target/screenshots}.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "management.server.port=0", "sample.ticker.period=200ms", "sample.tasks.lines=8",
+				"sample.tasks.line-interval=150ms" })
+class BrowserTests {
+
+	private static final Duration PATIENCE = Duration.ofSeconds(15);
+
+	private static Browser browser;
+
+	@LocalServerPort
+	private int port;
+
+	@Autowired
+	private GroupNotifier notifier;
+
+	@BeforeAll
+	static void startBrowser() {
+		Browser.assumeAvailable();
+		browser = Browser.start();
+	}
+
+	@AfterEach
+	void closeTabs() {
+		browser.reset();
+	}
+
+	@AfterAll
+	static void stopBrowser() {
+		if (browser != null) {
+			browser.close();
+		}
+	}
+
+	@Test
+	void twoTabsOnOneTaskShowTheSameLinesInOrderAndBothSeeItFinish() {
+		browser.open(url("/tasks.html"));
+		browser.screenshot("tasks");
+		browser.driver().findElement(By.id("name")).clear();
+		browser.driver().findElement(By.id("name")).sendKeys("release 1.0");
+		browser.driver().findElement(By.id("start-button")).click();
+		await().atMost(PATIENCE).until(() -> browser.driver().getCurrentUrl().matches(".*/tasks/\\d+$"));
+		String first = browser.driver().getWindowHandle();
+		String taskUrl = browser.driver().getCurrentUrl();
+		String second = browser.open(taskUrl);
+
+		for (String tab : List.of(first, second)) {
+			browser.switchTo(tab);
+			await().atMost(PATIENCE).until(() -> "ended".equals(state()));
+		}
+		browser.switchTo(first);
+		List<String> firstLog = browser.texts("#log > div > span:last-child");
+		browser.screenshot("task-log");
+		browser.switchTo(second);
+		List<String> secondLog = browser.texts("#log > div > span:last-child");
+
+		assertThat(firstLog).hasSize(10).isEqualTo(secondLog);
+		assertThat(firstLog.get(0)).isEqualTo("task 'release 1.0' started");
+		assertThat(firstLog).last().isEqualTo("task finished");
+		assertThat(browser.texts("#state")).singleElement().asString().contains("1000");
+		String group = "tasks/" + taskUrl.substring(taskUrl.lastIndexOf('/') + 1);
+		await().during(Duration.ofSeconds(2)).atMost(PATIENCE).until(() -> this.notifier.sessionCount(group) == 0);
+	}
+
+	@Test
+	void chatMessagesReachTheSameRoomOnly() {
+		String alice = browser.open(url("/chat.html?room=lobby&name=alice"));
+		awaitConnected();
+		String bob = browser.open(url("/chat.html?room=lobby&name=bob"));
+		awaitConnected();
+		String carol = browser.open(url("/chat.html?room=garden&name=carol"));
+		awaitConnected();
+
+		browser.switchTo(alice);
+		say("hello lobby");
+		browser.switchTo(carol);
+		say("hello garden");
+
+		for (String tab : List.of(alice, bob)) {
+			browser.switchTo(tab);
+			await().atMost(PATIENCE).until(() -> browser.texts("#log > div > span:last-child").contains("alice: hello lobby"));
+			assertThat(browser.texts("#log > div > span:last-child")).doesNotContain("carol: hello garden");
+		}
+		browser.switchTo(bob);
+		browser.screenshot("chat");
+		browser.switchTo(carol);
+		await().atMost(PATIENCE).until(() -> browser.texts("#log > div > span:last-child").contains("carol: hello garden"));
+		assertThat(browser.texts("#log > div > span:last-child")).containsExactly("carol: hello garden");
+	}
+
+	@Test
+	void clientReconnectsAfterTheServerClosesWith1001AndResumesReceiving() {
+		browser.open(url("/ticker.html?name=reconnect"));
+		awaitConnected();
+		await().atMost(PATIENCE).until(() -> quotes() >= 2);
+		browser.script("window.states = []; const element = document.getElementById('state');"
+				+ "new MutationObserver(() => window.states.push(element.dataset.state))"
+				+ ".observe(element, { attributes: true, childList: true });");
+
+		assertThat(this.notifier.close("ticker/reconnect", CloseStatus.GOING_AWAY)).isEqualTo(1);
+
+		await().atMost(PATIENCE).until(() -> String.valueOf(browser.script("return window.states.join(',')"))
+			.matches(".*reconnecting.*connected.*"));
+		int before = quotes();
+		await().atMost(PATIENCE).until(() -> quotes() >= before + 2);
+		browser.screenshot("ticker");
+	}
+
+	@Test
+	void monitorPageShowsAJoinedGroupAndItsWorker() {
+		browser.open(url("/ticker.html?name=watched"));
+		awaitConnected();
+		browser.open(url("/monitor.html"));
+
+		await().atMost(PATIENCE)
+			.until(() -> !browser.driver().findElements(By.cssSelector("tr[data-group='ticker/watched']")).isEmpty());
+		List<String> cells = browser.texts("tr[data-group='ticker/watched'] td");
+		assertThat(cells.get(0)).isEqualTo("ticker/watched");
+		assertThat(cells.get(1)).isEqualTo("1");
+		assertThat(cells.get(2)).isEqualTo("running");
+		assertThat(browser.texts("#workers td")).contains("ticker/watched");
+		browser.screenshot("monitor");
+	}
+
+	@Test
+	void aRefusedHandshakeEndsTheConnectionWithTheServersReason() {
+		browser.open(url("/tasks/999999"));
+
+		await().atMost(PATIENCE).until(() -> "ended".equals(state()));
+		assertThat(browser.texts("#state")).singleElement()
+			.asString()
+			.contains("403")
+			.contains("not allowed to join the group tasks/999999");
+		browser.screenshot("task-unknown");
+	}
+
+	@Test
+	void theClientWorksAsAnEsModuleAndParsesJson() {
+		browser.open(url("/"));
+		browser.script("window.received = [];"
+				+ "import('/notifier.mjs').then(({ connect }) => connect('demo/module', {"
+				+ "  onMessage: (message) => window.received.push(message) }));");
+		await().atMost(PATIENCE).until(() -> this.notifier.sessionCount("demo/module") == 1);
+
+		this.notifier.broadcast("demo/module", Map.of("hello", "module"));
+
+		await().atMost(PATIENCE)
+			.until(() -> "module".equals(browser.script("return window.received.length && window.received[0].hello")));
+	}
+
+	@Test
+	void indexPageLinksEveryUseCase() {
+		browser.open(url("/"));
+		assertThat(browser.texts(".card h3")).containsExactly("Task logs", "Ticker", "Chat", "Monitor");
+		browser.screenshot("index");
+	}
+
+	private void say(String text) {
+		browser.driver().findElement(By.id("text")).sendKeys(text);
+		browser.driver().findElement(By.cssSelector("#say button")).click();
+	}
+
+	private int quotes() {
+		return browser.texts("#log > div").size();
+	}
+
+	private void awaitConnected() {
+		await().atMost(PATIENCE).until(() -> "connected".equals(state()));
+	}
+
+	private String state() {
+		Object state = browser.script("return document.getElementById('state').dataset.state || ''");
+		return String.valueOf(state);
+	}
+
+	private String url(String path) {
+		return "http://localhost:" + this.port + path;
+	}
+
+}
