@@ -12,7 +12,6 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -58,16 +57,21 @@ final class GroupWorkers {
 
 	private final ConcurrentHashMap<String, RunningWorker> workers = new ConcurrentHashMap<>();
 
-	private final LongAdder interrupted = new LongAdder();
+	private final NotifierStatistics statistics;
 
 	private volatile boolean shuttingDown;
 
-	GroupWorkers(List<? extends GroupWorkerFactory> factories, WorkerOptions options, GroupNotifier notifier) {
+	private final @Nullable NotifierCluster cluster;
+
+	GroupWorkers(List<? extends GroupWorkerFactory> factories, WorkerOptions options, GroupNotifier notifier,
+			NotifierStatistics statistics, @Nullable NotifierCluster cluster) {
 		this.factories = factories.stream()
-			.map((factory) -> new FactoryBinding(GroupPattern.compile(factory.groupPattern()), factory))
+			.map((factory) -> new FactoryBinding(GroupPattern.compile(factory.groupPattern()), requireValid(factory)))
 			.toList();
 		this.options = options;
 		this.notifier = notifier;
+		this.statistics = statistics;
+		this.cluster = cluster;
 		this.scheduler = new ScheduledThreadPoolExecutor(Math.max(2, Runtime.getRuntime().availableProcessors()),
 				NotifierThreads.named("notifier-worker-tick"));
 		this.scheduler.setRemoveOnCancelPolicy(true);
@@ -92,6 +96,11 @@ final class GroupWorkers {
 		if (this.workers.putIfAbsent(group, candidate) != null) {
 			return false;
 		}
+		if (this.cluster != null && !this.cluster.acquireWorker(group)) {
+			// Another instance runs it; this one tries again while it has sessions in the group.
+			this.workers.remove(group, candidate);
+			return false;
+		}
 		GroupWorker worker;
 		try {
 			worker = binding.factory().create(group);
@@ -99,12 +108,12 @@ final class GroupWorkers {
 		catch (RuntimeException ex) {
 			logger.error("Worker factory {} failed to create the worker of group '{}'", candidate.factoryName, group,
 					ex);
-			this.workers.remove(group, candidate);
+			release(group, candidate);
 			this.notifier.close(group, FAILED);
 			return false;
 		}
 		if (worker == null) {
-			this.workers.remove(group, candidate);
+			release(group, candidate);
 			return false;
 		}
 		candidate.launch(worker);
@@ -124,22 +133,27 @@ final class GroupWorkers {
 		return worker != null && worker.stop(StopReason.REQUESTED);
 	}
 
-	/** A group has gained its first session: its worker starts if a factory serves it. */
+	/** A group has gained its first session: its idle clock stops, or its worker starts if a factory serves it. */
 	void groupOccupied(String group) {
+		RunningWorker worker = this.workers.get(group);
+		if (worker != null) {
+			worker.idleCheck(null);
+		}
 		start(group);
 	}
 
 	/** A group has lost its last session: its worker stops unless someone joins within the idle timeout. */
 	void groupEmptied(String group) {
-		if (!this.workers.containsKey(group) || this.shuttingDown) {
+		RunningWorker worker = this.workers.get(group);
+		if (worker == null || this.shuttingDown) {
 			return;
 		}
-		schedule(() -> {
-			RunningWorker worker = this.workers.get(group);
-			if (worker != null && this.notifier.sessionCount(group) == 0) {
+		// Each emptying restarts the clock: a check left from an earlier emptying must not cut this one short.
+		worker.idleCheck(schedule(() -> {
+			if (this.notifier.sessionCount(group) == 0) {
 				worker.stop(StopReason.IDLE);
 			}
-		}, this.options.idleTimeout());
+		}, this.options.idleTimeout()));
 	}
 
 	List<WorkerInfo> workers() {
@@ -154,11 +168,6 @@ final class GroupWorkers {
 		return Optional.ofNullable(this.workers.get(group)).map(RunningWorker::info);
 	}
 
-	/** Workers interrupted because they ignored a stop for longer than the grace. */
-	long interruptedWorkers() {
-		return this.interrupted.sum();
-	}
-
 	/** Stops every worker, waits for them up to the stop grace (and a little for interrupts to land), then ends. */
 	void shutdown() {
 		this.shuttingDown = true;
@@ -170,6 +179,21 @@ final class GroupWorkers {
 		}
 		this.scheduler.shutdownNow();
 		this.blockingExecutor.shutdownNow();
+	}
+
+	private void release(String group, RunningWorker worker) {
+		if (this.workers.remove(group, worker) && this.cluster != null) {
+			this.cluster.releaseWorker(group);
+		}
+	}
+
+	private static GroupWorkerFactory requireValid(GroupWorkerFactory factory) {
+		Duration maxLifetime = factory.maxLifetime();
+		if (maxLifetime != null && (maxLifetime.isNegative() || maxLifetime.isZero())) {
+			throw new IllegalArgumentException("The max lifetime of worker factory " + factory.getClass().getName()
+					+ " must be positive: " + maxLifetime);
+		}
+		return factory;
 	}
 
 	private @Nullable FactoryBinding factoryFor(String group) {
@@ -223,6 +247,8 @@ final class GroupWorkers {
 
 		private volatile @Nullable Future<?> lifetime;
 
+		private @Nullable Future<?> idleCheck;
+
 		RunningWorker(String group, GroupWorkerFactory factory) {
 			this.group = group;
 			this.factoryName = factory.getClass().getName();
@@ -238,7 +264,7 @@ final class GroupWorkers {
 				this.launched = true;
 			}
 			if (this.ended) {
-				GroupWorkers.this.workers.remove(this.group, this);
+				release(this.group, this);
 				return;
 			}
 			this.lifetime = schedule(() -> {
@@ -335,7 +361,7 @@ final class GroupWorkers {
 				this.ended = true;
 			}
 			cancelTimers();
-			GroupWorkers.this.workers.remove(this.group, this);
+			release(this.group, this);
 			GroupWorkers.this.notifier.close(this.group, NO_WORKER_THREAD);
 		}
 
@@ -365,14 +391,27 @@ final class GroupWorkers {
 				thread = this.ended ? null : this.runner;
 			}
 			if (thread != null) {
-				GroupWorkers.this.interrupted.increment();
+				GroupWorkers.this.statistics.workerInterrupted();
 				logger.warn("Worker of group '{}' did not stop within {}; interrupting it", this.group,
 						GroupWorkers.this.options.stopGrace());
 				thread.interrupt();
 			}
 		}
 
+		/** Replaces the pending idle check, if any, with this one ({@code null}: none). */
+		void idleCheck(@Nullable Future<?> next) {
+			Future<?> previous;
+			synchronized (this) {
+				previous = this.idleCheck;
+				this.idleCheck = next;
+			}
+			if (previous != null) {
+				previous.cancel(false);
+			}
+		}
+
 		private void cancelTimers() {
+			idleCheck(null);
 			Future<?> ticks = this.ticks;
 			if (ticks != null) {
 				ticks.cancel(false);
@@ -399,7 +438,7 @@ final class GroupWorkers {
 				notifyAll();
 			}
 			cancelTimers();
-			GroupWorkers.this.workers.remove(this.group, this);
+			release(this.group, this);
 			if (failed != null) {
 				logger.error("Worker of group '{}' failed; closing the group's sessions with 1011", this.group, failed);
 				GroupWorkers.this.notifier.close(this.group, FAILED);

@@ -60,6 +60,8 @@ public final class NotifierEngine implements GroupNotifier {
 
 	private final Delivery delivery;
 
+	private final @Nullable NotifierCluster cluster;
+
 	/** Resolved from the source at {@link #start()}, so listeners may themselves depend on the engine. */
 	private volatile List<ListenerBinding> listeners = List.of();
 
@@ -90,7 +92,9 @@ public final class NotifierEngine implements GroupNotifier {
 		this.listenerSource = builder.listeners;
 		this.workerFactorySource = builder.workerFactories;
 		this.workerOptions = builder.workerOptions;
-		this.delivery = builder.deliveryDecorator.apply(this::deliverLocally);
+		this.cluster = builder.cluster;
+		Delivery local = this::deliverLocally;
+		this.delivery = builder.deliveryDecorator.apply((this.cluster != null) ? this.cluster.delivery(local) : local);
 		this.heartbeat = newHeartbeat();
 		this.io = newIo();
 	}
@@ -129,12 +133,16 @@ public final class NotifierEngine implements GroupNotifier {
 			.stream()
 			.map((listener) -> new ListenerBinding(GroupPattern.compile(listener.groupPattern()), listener))
 			.toList();
-		this.workers = new GroupWorkers(this.workerFactorySource.get(), this.workerOptions, this);
+		this.workers = new GroupWorkers(this.workerFactorySource.get(), this.workerOptions, this, this.statistics,
+				this.cluster);
 		if (this.heartbeat.isShutdown()) {
 			this.heartbeat = newHeartbeat();
 			this.io = newIo();
 		}
 		this.running = true;
+		if (this.cluster != null) {
+			this.cluster.start(this);
+		}
 		long period = sweepPeriod().toNanos();
 		this.heartbeat.scheduleAtFixedRate(this::sweepSafely, period, period, TimeUnit.NANOSECONDS);
 	}
@@ -157,7 +165,8 @@ public final class NotifierEngine implements GroupNotifier {
 		if (workers != null) {
 			workers.shutdown();
 		}
-		closeAll(status);
+		// Only this instance goes away: its sessions reconnect to the others, which stay open.
+		closeEach(new ArrayList<>(this.sessionsById.values()), status);
 		long deadline = System.nanoTime() + grace.toNanos();
 		synchronized (this.connected) {
 			while (!this.connected.isEmpty() && System.nanoTime() < deadline) {
@@ -169,6 +178,9 @@ public final class NotifierEngine implements GroupNotifier {
 					break;
 				}
 			}
+		}
+		if (this.cluster != null) {
+			this.cluster.stop();
 		}
 		this.heartbeat.shutdownNow();
 		this.io.shutdown();
@@ -198,6 +210,9 @@ public final class NotifierEngine implements GroupNotifier {
 			return session;
 		}
 		session.connected();
+		if (created[0] && this.cluster != null) {
+			this.cluster.groupOccupied(handshake.group());
+		}
 		GroupWorkers workers = this.workers;
 		if (created[0] && workers != null) {
 			workers.groupOccupied(handshake.group());
@@ -221,6 +236,11 @@ public final class NotifierEngine implements GroupNotifier {
 	public List<WorkerInfo> workers() {
 		GroupWorkers workers = this.workers;
 		return (workers != null) ? workers.workers() : List.of();
+	}
+
+	/** The cluster this engine takes part in, if any. */
+	public Optional<NotifierCluster> cluster() {
+		return Optional.ofNullable(this.cluster);
 	}
 
 	/** The worker of a group, if one runs. */
@@ -310,14 +330,33 @@ public final class NotifierEngine implements GroupNotifier {
 	@Override
 	public int close(String group, CloseStatus status) {
 		status.requireSendable();
-		Group members = this.groups.get(group);
-		return (members != null) ? closeEach(new ArrayList<>(members.sessions), status) : 0;
+		if (this.cluster != null) {
+			this.cluster.closed(group, status);
+		}
+		return closeLocally(group, status);
 	}
 
 	@Override
 	public int closeAll(CloseStatus status) {
 		status.requireSendable();
-		return closeEach(new ArrayList<>(this.sessionsById.values()), status);
+		if (this.cluster != null) {
+			this.cluster.closed(null, status);
+		}
+		return closeLocally(null, status);
+	}
+
+	/**
+	 * Closes a group's sessions, or every session, on this instance only: what a {@link NotifierCluster} does when
+	 * another instance closed them.
+	 * @param group the group, or {@code null} for every session
+	 * @return how many sessions were closed
+	 */
+	public int closeLocally(@Nullable String group, CloseStatus status) {
+		if (group == null) {
+			return closeEach(new ArrayList<>(this.sessionsById.values()), status);
+		}
+		Group members = this.groups.get(group);
+		return (members != null) ? closeEach(new ArrayList<>(members.sessions), status) : 0;
 	}
 
 	private int closeEach(List<DefaultNotifierSession> sessions, CloseStatus status) {
@@ -420,6 +459,9 @@ public final class NotifierEngine implements GroupNotifier {
 			emptied[0] = group.sessions.remove(session) && group.sessions.isEmpty();
 			return group.sessions.isEmpty() ? null : group;
 		});
+		if (emptied[0] && this.cluster != null) {
+			this.cluster.groupEmptied(session.group());
+		}
 		GroupWorkers workers = this.workers;
 		if (emptied[0] && workers != null) {
 			workers.groupEmptied(session.group());
@@ -532,6 +574,8 @@ public final class NotifierEngine implements GroupNotifier {
 
 		private UnaryOperator<Delivery> deliveryDecorator = UnaryOperator.identity();
 
+		private @Nullable NotifierCluster cluster;
+
 		private Builder(NotifierOptions options) {
 			this.options = options;
 		}
@@ -567,6 +611,12 @@ public final class NotifierEngine implements GroupNotifier {
 		 */
 		public Builder delivery(UnaryOperator<Delivery> decorator) {
 			this.deliveryDecorator = decorator;
+			return this;
+		}
+
+		/** Makes this engine one of a cluster sharing its groups; by default it stands alone. */
+		public Builder cluster(NotifierCluster cluster) {
+			this.cluster = cluster;
 			return this;
 		}
 

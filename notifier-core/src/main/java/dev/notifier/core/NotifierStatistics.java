@@ -31,6 +31,8 @@ public final class NotifierStatistics {
 
 	private final LongAdder broadcastNanos = new LongAdder();
 
+	private final LongAdder workersInterrupted = new LongAdder();
+
 	NotifierStatistics() {
 		for (int code : COUNTED_CLOSE_CODES) {
 			this.connectionsClosed.put(code, new LongAdder());
@@ -89,6 +91,15 @@ public final class NotifierStatistics {
 	/** The time spent queueing broadcasts for their recipients, in nanoseconds, summed over all broadcasts. */
 	public long broadcastNanos() {
 		return this.broadcastNanos.sum();
+	}
+
+	/** Workers interrupted because they were still running when their stop grace ran out. */
+	public long workersInterrupted() {
+		return this.workersInterrupted.sum();
+	}
+
+	void workerInterrupted() {
+		this.workersInterrupted.increment();
 	}
 
 	void connectionOpened() {

@@ -1,6 +1,7 @@
 package dev.notifier.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -160,6 +161,26 @@ class GroupWorkersTest {
 	}
 
 	@Test
+	void theIdleTimeoutCountsFromTheLastTimeTheGroupEmptied() {
+		Duration idle = Duration.ofMillis(1500);
+		CountingFactory ticker = new CountingFactory("ticker/*", (group) -> tick(Duration.ofHours(1)));
+		NotifierEngine engine = engine(new WorkerOptions(idle, Duration.ofHours(1), GRACE, 4,
+				NotifierThreads.named("test-worker")), ticker);
+		join(engine, "ticker/eur").session().close(CloseStatus.NORMAL);
+		Peer returning = join(engine, "ticker/eur");
+		EngineTestSupport.eventually().pollDelay(idle.dividedBy(2)).until(() -> true);
+
+		returning.session().close(CloseStatus.NORMAL);
+
+		EngineTestSupport.eventually()
+			.during(idle.dividedBy(2).plusMillis(200))
+			.atMost(Duration.ofSeconds(5))
+			.until(() -> engine.worker("ticker/eur").isPresent());
+		EngineTestSupport.eventually().until(() -> engine.worker("ticker/eur").isEmpty());
+		assertThat(ticker.created).hasValue(1);
+	}
+
+	@Test
 	void workerStartedExplicitlyRunsUntilTheIdleTimeoutPassesWithNobodyJoining() {
 		CountingFactory ticker = new CountingFactory("ticker/*", (group) -> tick(Duration.ofHours(1)));
 		NotifierEngine engine = engine(ticker);
@@ -208,6 +229,19 @@ class GroupWorkersTest {
 		Peer viewer = join(engine, "ticker/eur");
 
 		viewer.awaitClosedWith(1001);
+	}
+
+	@Test
+	void factoryWithANonPositiveMaxLifetimeFailsTheStart() {
+		CountingFactory broken = new CountingFactory("ticker/*", (group) -> tick(Duration.ofHours(1)));
+		broken.maxLifetime = Duration.ZERO;
+		NotifierEngine engine = NotifierEngine.builder(NotifierOptions.builder().build())
+			.workers(() -> List.of(broken), options(Duration.ofHours(1), 4))
+			.build();
+
+		assertThatIllegalArgumentException().isThrownBy(engine::start)
+			.withMessage("The max lifetime of worker factory " + CountingFactory.class.getName()
+					+ " must be positive: PT0S");
 	}
 
 	@Test
@@ -300,6 +334,7 @@ class GroupWorkersTest {
 				(info) -> assertThat(info.state()).isEqualTo(WorkerInfo.State.STOPPING));
 		EngineTestSupport.eventually().until(interrupted::get);
 		EngineTestSupport.eventually().until(() -> engine.worker("tasks/1").isEmpty());
+		assertThat(engine.statistics().workersInterrupted()).isEqualTo(1);
 		assertThat(viewer.session().isOpen()).as("a requested stop leaves the viewers connected").isTrue();
 	}
 

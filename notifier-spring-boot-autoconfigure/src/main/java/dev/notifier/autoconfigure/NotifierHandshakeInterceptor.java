@@ -121,6 +121,8 @@ final class NotifierHandshakeInterceptor implements HandshakeInterceptor {
 		String origin = request.getHeaders().getOrigin();
 		if (origin != null) {
 			response.getHeaders().setAccessControlAllowOrigin(origin);
+			// The handshake carries the page's cookies, so the probe must too for an authorizer to answer alike.
+			response.getHeaders().setAccessControlAllowCredentials(true);
 			response.getHeaders().add(HttpHeaders.VARY, HttpHeaders.ORIGIN);
 		}
 	}

@@ -62,7 +62,7 @@
   // with 204 when the handshake would be accepted and with the refusal (400, 403) otherwise.
   function probe(wsUrl) {
     const httpUrl = wsUrl.replace(/^ws/, 'http');
-    return fetch(httpUrl, { cache: 'no-store', credentials: 'same-origin' })
+    return fetch(httpUrl, { cache: 'no-store', credentials: 'include' })
       .then((response) => response.text().then((reason) => ({ status: response.status, reason: reason })))
       .catch(() => PROBE_FAILED);
   }

@@ -93,9 +93,19 @@ public class NotifierEndpoint {
 	public CloseDescriptor close(@Selector(match = Selector.Match.ALL_REMAINING) String[] path,
 			@Nullable String reason) {
 		String group = groupName(path);
+		CloseStatus status = sendable(CloseStatus.NORMAL.withReason((reason != null) ? reason : ""));
 		boolean workerStopped = this.engine.stopWorker(group);
-		int closed = this.engine.close(group, CloseStatus.NORMAL.withReason((reason != null) ? reason : ""));
+		int closed = this.engine.close(group, status);
 		return new CloseDescriptor(group, closed, workerStopped);
+	}
+
+	private static CloseStatus sendable(CloseStatus status) {
+		try {
+			return status.requireSendable();
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidEndpointRequestException(ex.getMessage(), ex.getMessage());
+		}
 	}
 
 	private String groupName(String[] path) {

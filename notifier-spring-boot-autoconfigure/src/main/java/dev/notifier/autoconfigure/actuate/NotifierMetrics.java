@@ -79,6 +79,9 @@ public class NotifierMetrics implements MeterBinder {
 				.tag("reason", tag(reason))
 				.register(registry);
 		}
+		FunctionCounter.builder("notifier.workers.interrupted", statistics, NotifierStatistics::workersInterrupted)
+			.description("Workers interrupted because they were still running when their stop grace ran out")
+			.register(registry);
 		FunctionTimer
 			.builder("notifier.broadcast.fanout", statistics, NotifierStatistics::broadcasts,
 					NotifierStatistics::broadcastNanos, TimeUnit.NANOSECONDS)

@@ -86,6 +86,7 @@ class BrowserClientTests extends ContainerTestSupport {
 		assertThat(probe.statusCode()).isEqualTo(403);
 		assertThat(probe.body()).isEqualTo("the origin https://elsewhere.example is not allowed");
 		assertThat(probe.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://elsewhere.example");
+		assertThat(probe.headers().firstValue("Access-Control-Allow-Credentials")).hasValue("true");
 	}
 
 	@Test

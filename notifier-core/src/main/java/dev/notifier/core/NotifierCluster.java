@@ -1,0 +1,62 @@
+package dev.notifier.core;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Several engines, one per application instance, sharing one set of groups: the seam a cluster bus plugs into. The
+ * engine tells it which groups have local sessions, hands it every broadcast and group close, and asks it whether this
+ * instance may run a group's worker; the cluster calls the engine back with {@link NotifierEngine#deliverLocally} and
+ * {@link NotifierEngine#closeLocally} for what other instances published.
+ *
+ * <p>Threads: {@link #groupOccupied} and {@link #groupEmptied} are called on the thread that joined or left, and
+ * {@link #delivery}'s result and {@link #closed} on the caller's thread, outside every engine lock: they must not block
+ * on the network. {@link #acquireWorker} and {@link #releaseWorker} are called on the thread that starts or ends a
+ * worker, outside every lock, and may block briefly on the network.
+ */
+public interface NotifierCluster {
+
+	/** This instance's identity in the cluster, as monitoring shows it. */
+	String instanceId();
+
+	/** Starts taking part in the cluster; called once the engine accepts connections. */
+	void start(NotifierEngine engine);
+
+	/** Stops taking part: releases what this instance holds. Called when the engine shuts down. */
+	void stop();
+
+	/**
+	 * Wraps the engine's local delivery so that broadcasts also reach the other instances: those to a group, to all
+	 * and to a group but its sender. Broadcasts with a filter or to given sessions stay on this instance: their
+	 * predicate and their sessions exist only here.
+	 * @param local delivers to this instance's sessions
+	 */
+	Delivery delivery(Delivery local);
+
+	/**
+	 * A group, or every group, was closed on this instance by the application: the other instances close theirs.
+	 * @param group the group, or {@code null} for every group
+	 */
+	void closed(@Nullable String group, CloseStatus status);
+
+	/** A group has gained its first session on this instance. */
+	void groupOccupied(String group);
+
+	/** A group has lost its last session on this instance. */
+	void groupEmptied(String group);
+
+	/**
+	 * Whether this instance may start the worker of a group now: at most one instance of the cluster runs it.
+	 * @return {@code true} if this instance now holds the group's worker until {@link #releaseWorker}
+	 */
+	boolean acquireWorker(String group);
+
+	/** The worker of a group has ended on this instance. */
+	void releaseWorker(String group);
+
+	/**
+	 * The instance that runs the worker of a group, if the cluster knows one.
+	 * @return its {@link #instanceId()}, or {@code null}
+	 */
+	@Nullable String workerInstance(String group);
+
+}

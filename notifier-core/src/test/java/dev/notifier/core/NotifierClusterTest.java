@@ -1,0 +1,205 @@
+package dev.notifier.core;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The engine's side of the {@link NotifierCluster} contract, with two engines joined by an in-process cluster: what
+ * the engine hands the cluster and what it does with what the cluster hands back. The Redis cluster's own tests run
+ * the same contract against a real Redis server.
+ */
+class NotifierClusterTest extends EngineTestSupport {
+
+	private final Map<String, String> leases = new ConcurrentHashMap<>();
+
+	private final List<InProcessCluster> members = new CopyOnWriteArrayList<>();
+
+	private final List<NotifierEngine> engines = new ArrayList<>();
+
+	@AfterEach
+	void shutDown() {
+		this.engines.forEach((engine) -> engine.shutdown(CloseStatus.GOING_AWAY, Duration.ZERO));
+	}
+
+	private InProcessCluster member(String id, GroupWorkerFactory... factories) {
+		InProcessCluster cluster = new InProcessCluster(id);
+		NotifierEngine engine = NotifierEngine.builder(NotifierOptions.builder().build())
+			.workers(() -> List.of(factories),
+					new WorkerOptions(Duration.ofMillis(100), Duration.ofHours(1), Duration.ofMillis(200), 4,
+							NotifierThreads.named("test-worker")))
+			.cluster(cluster)
+			.build();
+		engine.start();
+		this.engines.add(engine);
+		return cluster;
+	}
+
+	@Test
+	void aBroadcastReachesTheGroupOnEveryInstanceOnce() {
+		InProcessCluster a = member("a");
+		InProcessCluster b = member("b");
+		Peer onA = open(a.engine, "tasks/1");
+		Peer onB = open(b.engine, "tasks/1");
+		Peer elsewhere = open(b.engine, "tasks/2");
+
+		assertThat(a.engine.broadcast("tasks/1", "line")).as("queued on this instance").isEqualTo(1);
+
+		eventually().until(() -> onB.texts().size() == 1);
+		assertThat(onA.texts()).containsExactly("line");
+		assertThat(onB.texts()).containsExactly("line");
+		assertThat(elsewhere.texts()).isEmpty();
+	}
+
+	@Test
+	void theClusterLearnsWhichGroupsHaveLocalSessions() {
+		InProcessCluster a = member("a");
+		Peer first = open(a.engine, "tasks/1");
+		Peer second = open(a.engine, "tasks/1");
+		assertThat(a.occupied).containsExactly("tasks/1");
+
+		first.session().close(CloseStatus.NORMAL);
+		eventually().until(() -> a.engine.sessionCount("tasks/1") == 1);
+		assertThat(a.emptied).isEmpty();
+		second.session().close(CloseStatus.NORMAL);
+
+		eventually().until(() -> a.emptied.equals(List.of("tasks/1")));
+	}
+
+	@Test
+	void closingAGroupClosesItOnEveryInstanceButShuttingDownClosesOnlyThisOne() {
+		InProcessCluster a = member("a");
+		InProcessCluster b = member("b");
+		Peer onA = open(a.engine, "tasks/1");
+		Peer onB = open(b.engine, "tasks/1");
+		Peer otherOnB = open(b.engine, "tasks/2");
+
+		a.engine.close("tasks/1", CloseStatus.NORMAL.withReason("done"));
+		onA.awaitClosedWith(1000);
+		onB.awaitClosedWith(1000);
+
+		a.engine.shutdown(CloseStatus.GOING_AWAY, Duration.ZERO);
+		assertThat(otherOnB.session().isOpen()).isTrue();
+	}
+
+	@Test
+	void onlyTheInstanceHoldingTheLeaseRunsTheWorkerAndItReleasesItWhenTheWorkerEnds() {
+		GroupWorkerFactory ticker = new GroupWorkerFactory() {
+
+			@Override
+			public String groupPattern() {
+				return "ticker/*";
+			}
+
+			@Override
+			public GroupWorker create(String group) {
+				return GroupWorker.periodic(Duration.ofMillis(20), (context) -> context.broadcast("tick"));
+			}
+
+		};
+		InProcessCluster a = member("a", ticker);
+		InProcessCluster b = member("b", ticker);
+		Peer onA = open(a.engine, "ticker/x");
+		Peer onB = open(b.engine, "ticker/x");
+
+		assertThat(a.engine.worker("ticker/x")).isPresent();
+		assertThat(b.engine.worker("ticker/x")).as("a holds the lease").isEmpty();
+		assertThat(b.workerInstance("ticker/x")).isEqualTo("a");
+		eventually().until(() -> onB.texts().size() >= 3);
+
+		onA.session().close(CloseStatus.NORMAL);
+		eventually().until(() -> a.engine.worker("ticker/x").isEmpty());
+		assertThat(this.leases).doesNotContainKey("ticker/x");
+		assertThat(b.engine.startWorker("ticker/x")).as("b takes over").isTrue();
+		assertThat(b.workerInstance("ticker/x")).isEqualTo("b");
+	}
+
+	/** Every member sees what the others publish at once, on the publisher's thread; leases live in one map. */
+	private final class InProcessCluster implements NotifierCluster {
+
+		private final String id;
+
+		private NotifierEngine engine;
+
+		final List<String> occupied = new CopyOnWriteArrayList<>();
+
+		final List<String> emptied = new CopyOnWriteArrayList<>();
+
+		InProcessCluster(String id) {
+			this.id = id;
+		}
+
+		@Override
+		public String instanceId() {
+			return this.id;
+		}
+
+		@Override
+		public void start(NotifierEngine engine) {
+			this.engine = engine;
+			NotifierClusterTest.this.members.add(this);
+		}
+
+		@Override
+		public void stop() {
+			NotifierClusterTest.this.members.remove(this);
+			NotifierClusterTest.this.leases.values().removeIf(this.id::equals);
+		}
+
+		@Override
+		public Delivery delivery(Delivery local) {
+			return (broadcast) -> {
+				if (broadcast.target() != Broadcast.Target.GROUP_FILTER
+						&& broadcast.target() != Broadcast.Target.SESSIONS) {
+					others().forEach((other) -> other.engine.deliverLocally(broadcast));
+				}
+				return local.deliver(broadcast);
+			};
+		}
+
+		@Override
+		public void closed(@Nullable String group, CloseStatus status) {
+			others().forEach((other) -> other.engine.closeLocally(group, status));
+		}
+
+		@Override
+		public void groupOccupied(String group) {
+			this.occupied.add(group);
+		}
+
+		@Override
+		public void groupEmptied(String group) {
+			this.emptied.add(group);
+		}
+
+		@Override
+		public boolean acquireWorker(String group) {
+			return NotifierClusterTest.this.leases.computeIfAbsent(group, (free) -> this.id).equals(this.id);
+		}
+
+		@Override
+		public void releaseWorker(String group) {
+			NotifierClusterTest.this.leases.remove(group, this.id);
+		}
+
+		@Override
+		public @Nullable String workerInstance(String group) {
+			return NotifierClusterTest.this.leases.get(group);
+		}
+
+		private List<InProcessCluster> others() {
+			return NotifierClusterTest.this.members.stream().filter((member) -> member != this).toList();
+		}
+
+	}
+
+}
