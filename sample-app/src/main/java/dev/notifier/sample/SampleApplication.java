@@ -22,9 +22,12 @@ public class SampleApplication {
 		SpringApplication.run(SampleApplication.class, args);
 	}
 
+	/** The management server (Actuator, on its own port) starts a second web server: only the main one is the URL. */
 	@EventListener
 	void printUrl(WebServerInitializedEvent event) {
-		logger.info("notifier sample is running: open http://localhost:" + event.getWebServer().getPort() + "/");
+		if (event.getApplicationContext().getServerNamespace() == null) {
+			logger.info("notifier sample is running: open http://localhost:" + event.getWebServer().getPort() + "/");
+		}
 	}
 
 }
