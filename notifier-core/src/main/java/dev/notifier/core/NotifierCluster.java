@@ -15,9 +15,6 @@ import org.jspecify.annotations.Nullable;
  */
 public interface NotifierCluster {
 
-	/** This instance's identity in the cluster, as monitoring shows it. */
-	String instanceId();
-
 	/** Starts taking part in the cluster; called once the engine accepts connections. */
 	void start(NotifierEngine engine);
 
@@ -52,11 +49,5 @@ public interface NotifierCluster {
 
 	/** The worker of a group has ended on this instance. */
 	void releaseWorker(String group);
-
-	/**
-	 * The instance that runs the worker of a group, if the cluster knows one.
-	 * @return its {@link #instanceId()}, or {@code null}
-	 */
-	@Nullable String workerInstance(String group);
 
 }

@@ -238,11 +238,6 @@ public final class NotifierEngine implements GroupNotifier {
 		return (workers != null) ? workers.workers() : List.of();
 	}
 
-	/** The cluster this engine takes part in, if any. */
-	public Optional<NotifierCluster> cluster() {
-		return Optional.ofNullable(this.cluster);
-	}
-
 	/** The worker of a group, if one runs. */
 	public Optional<WorkerInfo> worker(String group) {
 		GroupWorkers workers = this.workers;

@@ -197,10 +197,14 @@ class GroupWorkersTest {
 	void viewerJoiningAWorkerStartedAheadKeepsIt() {
 		List<String> lines = List.of("line 1", "line 2");
 		CountDownLatch release = new CountDownLatch(1);
-		NotifierEngine engine = engine(new CountingFactory("tasks/*", (group) -> GroupWorker.blocking((context) -> {
-			release.await();
-			lines.forEach(context::broadcast);
-		})));
+		// An idle timeout far longer than a join takes, even on a loaded machine: the viewer must arrive within it.
+		WorkerOptions patient = new WorkerOptions(Duration.ofSeconds(5), Duration.ofHours(1), GRACE, 4,
+				NotifierThreads.named("test-worker"));
+		NotifierEngine engine = engine(patient, new CountingFactory("tasks/*",
+				(group) -> GroupWorker.blocking((context) -> {
+					release.await();
+					lines.forEach(context::broadcast);
+				})));
 		engine.startWorker("tasks/7");
 
 		Peer viewer = join(engine, "tasks/7");
