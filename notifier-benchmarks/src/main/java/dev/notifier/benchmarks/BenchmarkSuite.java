@@ -1,0 +1,80 @@
+package dev.notifier.benchmarks;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+
+import dev.notifier.benchmarks.load.Control;
+import dev.notifier.benchmarks.load.LoadGenerator;
+import dev.notifier.benchmarks.load.Round;
+
+/**
+ * The benchmark suite: runs each selected scenario on each selected server, every server a fresh child JVM, then
+ * writes {@code benchmarks.md} and {@code benchmarks.png}. See docs/benchmarks.md.
+ */
+public final class BenchmarkSuite {
+
+	/** The same for every server, and quoted in the report. */
+	static final List<String> SERVER_JVM_FLAGS = List.of("-Xmx1g", "-XX:+UseG1GC",
+			"-XX:+ExitOnOutOfMemoryError");
+
+	/** One event-loop thread per core: the generator shares the machine's cores with the server. */
+	static final int GENERATOR_THREADS = 2;
+
+	/** How long deliveries may make no progress before a round gives up and counts the rest as dropped. */
+	static final Duration STALL_TIMEOUT = Duration.ofSeconds(10);
+
+	private BenchmarkSuite() {
+	}
+
+	public static void main(String[] args) throws Exception {
+		Options options;
+		try {
+			options = Options.parse(args);
+		}
+		catch (IllegalArgumentException ex) {
+			System.err.println(ex.getMessage());
+			System.exit(2);
+			return;
+		}
+		ZonedDateTime started = ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS);
+		Path work = Files.createTempDirectory("notifier-benchmarks-");
+		log("Server logs in %s", work);
+		Results results = new Results();
+		Control control = new Control();
+		ServerProcess.Launcher launcher = new ServerProcess.Launcher(SERVER_JVM_FLAGS, options.profile(), work,
+				control);
+		try (LoadGenerator generator = new LoadGenerator(GENERATOR_THREADS)) {
+			Scenarios scenarios = new Scenarios(options.sizes(), generator, control,
+					new Round(control, STALL_TIMEOUT), results);
+			for (int scenario : options.scenarios()) {
+				for (ServerKind server : options.servers()) {
+					log("Scenario %d on %s", scenario, server.id);
+					try (ServerProcess process = launcher.start(server, "scenario-" + scenario)) {
+						scenarios.run(scenario, server.id, process);
+					}
+					catch (Exception ex) {
+						log("  FAILED: %s", ex);
+						results.failures.add(new Results.Failure(scenario, server.id, String.valueOf(ex.getMessage())));
+					}
+				}
+			}
+		}
+		Duration took = Duration.between(started, ZonedDateTime.now()).truncatedTo(ChronoUnit.SECONDS);
+		Path chart = options.output().resolve("benchmarks.png");
+		Path report = options.output().resolve("benchmarks.md");
+		Files.createDirectories(options.output());
+		Chart.write(results, chart);
+		Report.write(results, options, started, took, report);
+		log("Wrote %s and %s in %s", report, chart, took);
+	}
+
+	static void log(String format, Object... args) {
+		System.out.println(LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + " " + String.format(format, args));
+	}
+
+}

@@ -1,0 +1,416 @@
+package dev.notifier.benchmarks;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+import dev.notifier.benchmarks.load.Round;
+
+import org.springframework.boot.SpringBootVersion;
+
+/**
+ * Writes the measured part of {@code benchmarks.md}: the part between {@link #BEGIN} and {@link #END}. What surrounds
+ * it (how to run, the protocol, the findings) is written by people and kept as it is; a file without the markers is
+ * replaced by the measured part alone.
+ */
+final class Report {
+
+	static final String BEGIN = "<!-- BEGIN GENERATED RESULTS: written by the benchmark suite, do not edit -->";
+
+	static final String END = "<!-- END GENERATED RESULTS -->";
+
+	private static final String NOTIFIER = ServerKind.NOTIFIER.id;
+
+	private static final String NAIVE = ServerKind.NAIVE.id;
+
+	private static final String STOMP = ServerKind.STOMP.id;
+
+	private final Results results;
+
+	private final StringBuilder out = new StringBuilder();
+
+	private Report(Results results) {
+		this.results = results;
+	}
+
+	static void write(Results results, Options options, ZonedDateTime started, Duration took, Path file)
+			throws IOException {
+		String generated = new Report(results).render(options, started, took);
+		String existing = Files.exists(file) ? Files.readString(file) : "";
+		int begin = existing.indexOf(BEGIN);
+		int end = existing.indexOf(END);
+		String text = (begin >= 0 && end > begin)
+				? existing.substring(0, begin) + generated + existing.substring(end + END.length())
+				: generated + "\n";
+		Files.writeString(file, text);
+	}
+
+	private String render(Options options, ZonedDateTime started, Duration took) throws IOException {
+		line(BEGIN);
+		line("");
+		line("Measured on " + started.toLocalDate() + " (" + started + ", " + took.toMinutes() + " min "
+				+ took.toSecondsPart() + " s) with:");
+		line("");
+		line("```sh");
+		line("./mvnw -B -q install -DskipTests && java -jar notifier-benchmarks/target/notifier-benchmarks.jar"
+				+ (options.arguments().isEmpty() ? "" : " " + String.join(" ", options.arguments())));
+		line("```");
+		line("");
+		machine();
+		line("");
+		line("![Delivered messages per second and p99 latency, by scenario and server](benchmarks.png)");
+		line("");
+		targets();
+		throughput();
+		idle();
+		slowConsumers();
+		churn();
+		growth();
+		failures();
+		this.out.append(END);
+		return this.out.toString();
+	}
+
+	private void machine() throws IOException {
+		line("| Machine | |");
+		line("|---|---|");
+		line("| Cores (`nproc`) | " + Runtime.getRuntime().availableProcessors() + ", shared by the server and the"
+				+ " load generator |");
+		line("| CPU | " + Machine.cpuModel() + " |");
+		line("| Memory | " + Machine.memory() + " |");
+		line("| OS | " + Machine.os() + " |");
+		line("| JDK | " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
+				+ " |");
+		line("| Servers | Spring Boot " + SpringBootVersion.getVersion() + ", "
+				+ org.apache.catalina.util.ServerInfo.getServerInfo() + ", each a fresh JVM per scenario with `"
+				+ String.join(" ", BenchmarkSuite.SERVER_JVM_FLAGS) + "`, `server.tomcat.max-connections=20000`,"
+				+ " `server.tomcat.accept-count=1000` |");
+		line("| Load generator | Netty " + io.netty.util.Version.identify().get("netty-common").artifactVersion()
+				+ ", " + BenchmarkSuite.GENERATOR_THREADS + " event-loop threads, in the suite's JVM; HdrHistogram |");
+	}
+
+	private void targets() {
+		line("### Targets");
+		line("");
+		line("Ratios are notifier / baseline from this run. Throughput and p99 are judged on scenario 1 (burst); the"
+				+ " other scenarios' ratios are in the table after this one.");
+		line("");
+		line("| Target | Measured | Verdict |");
+		line("|---|---|---|");
+		Optional<Results.FanOut> notifier = fanOut(1, "burst", NOTIFIER);
+		Optional<Results.FanOut> stomp = fanOut(1, "burst", STOMP);
+		Optional<Results.FanOut> naive = fanOut(1, "burst", NAIVE);
+		throughputTarget("Delivered msgs/s at least 3x the STOMP simple broker", notifier, stomp, 3);
+		throughputTarget("Delivered msgs/s at least 2x the naive handler", notifier, naive, 2);
+		for (String label : List.of("burst", "paced")) {
+			Optional<Results.FanOut> n = fanOut(1, label, NOTIFIER);
+			for (String baseline : List.of(STOMP, NAIVE)) {
+				Optional<Results.FanOut> b = fanOut(1, label, baseline);
+				if (n.isPresent() && b.isPresent()) {
+					double mine = n.get().result().latencyMillis(99);
+					double theirs = b.get().result().latencyMillis(99);
+					line("| p99 no worse than " + baseline + " (scenario 1, " + label + ") | " + ms(mine) + " vs "
+							+ ms(theirs) + " | " + verdict(mine <= theirs) + " |");
+				}
+			}
+		}
+		this.results.idles.stream().filter((idle) -> idle.server().equals(NOTIFIER)).findFirst().ifPresent((idle) -> {
+			double kb = idle.heapPerSessionBytes() / 1024;
+			line("| At most 30 KB heap per idle session | " + String.format(Locale.ROOT, "%.1f KB", kb) + " | "
+					+ verdict(kb <= 30) + " |");
+		});
+		Optional<Results.FanOut> alone = this.results.fanOuts.stream()
+			.filter((row) -> row.scenario() == 5 && row.server().equals(NOTIFIER) && row.label().equals("readers only"))
+			.findFirst();
+		Optional<Results.FanOut> withSlow = this.results.fanOuts.stream()
+			.filter((row) -> row.scenario() == 5 && row.server().equals(NOTIFIER) && row.label().contains("non-readers"))
+			.findFirst();
+		if (alone.isPresent() && withSlow.isPresent()) {
+			double change = change(alone.get().result().latencyMillis(99), withSlow.get().result().latencyMillis(99));
+			line("| 10 non-readers move the others' p99 by less than 10% | " + percent(change) + " ("
+					+ ms(alone.get().result().latencyMillis(99)) + " → " + ms(withSlow.get().result().latencyMillis(99))
+					+ ") | " + verdict(Math.abs(change) < 0.10 && withSlow.get().result().drops() == 0) + " |");
+		}
+		this.results.churns.stream().filter((churn) -> churn.server().equals(NOTIFIER)).findFirst().ifPresent(
+				(churn) -> line("| Churn leaves nothing behind | sessions " + churn.after().sessions() + ", workers "
+						+ churn.before().workers() + " → " + churn.after().workers() + ", threads "
+						+ churn.before().threads() + " → " + churn.after().threads() + ", heap "
+						+ mb(churn.before().heapUsed()) + " → " + mb(churn.after().heapUsed()) + " | "
+						+ verdict(churn.leftNothing()) + " |"));
+		line("");
+	}
+
+	private void throughputTarget(String target, Optional<Results.FanOut> notifier, Optional<Results.FanOut> baseline,
+			double factor) {
+		if (notifier.isPresent() && baseline.isPresent()) {
+			double ratio = notifier.get().result().messagesPerSecond() / baseline.get().result().messagesPerSecond();
+			line("| " + target + " | " + times(ratio) + " (" + rate(notifier.get().result().messagesPerSecond())
+					+ " vs " + rate(baseline.get().result().messagesPerSecond()) + ") | " + verdict(ratio >= factor)
+					+ " |");
+		}
+	}
+
+	private void throughput() {
+		if (this.results.fanOuts.isEmpty()) {
+			return;
+		}
+		line("### Throughput and latency (scenarios 1, 2, 3, 5, 7)");
+		line("");
+		line("Delivered msgs/s counts deliveries (one message to one subscriber) from the first publish request to the"
+				+ " last delivery. Latency is receive time minus the payload's stamp. Drops are expected minus received"
+				+ " deliveries; errors are protocol errors and failed publish requests; closed counts reader"
+				+ " connections the server closed. CPU is the server process's user and system time during the round;"
+				+ " heap is its live heap after the round, after a full GC.");
+		line("");
+		line("| Scenario | Server | Subscribers | Messages | Deliveries | Delivered msgs/s | p50 | p99 | p99.9 | max"
+				+ " | Drops | Errors | Closed | Server CPU | CPU µs/delivery | Generator CPU | Heap after |");
+		line("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+		for (Results.FanOut row : this.results.fanOuts) {
+			Round.Result r = row.result();
+			Round.Publish p = row.publish();
+			String messages = String.format(Locale.ROOT, "%,d x %,d B", p.n(), p.size())
+					+ ((p.groups() > 0) ? String.format(Locale.ROOT, " to each of %,d groups", p.groups()) : "")
+					+ ((p.rate() > 0) ? String.format(Locale.ROOT, " at %.0f/s", p.rate()) : "")
+					+ ((p.chunk() < p.n()) ? String.format(Locale.ROOT, " in chunks of %,d", p.chunk()) : "");
+			line("| " + row.name() + " | " + row.server() + " | " + count(row.subscribers())
+					+ ((row.failedConnections() > 0) ? " (" + row.failedConnections() + " failed)" : "") + " | "
+					+ messages + " | " + count(r.expected()) + " | " + rate(r.messagesPerSecond())
+					+ (r.stalled() ? " (stalled)" : "") + " | " + ms(r.latencyMillis(50)) + " | "
+					+ ms(r.latencyMillis(99)) + " | " + ms(r.latencyMillis(99.9)) + " | " + ms(r.maxLatencyMillis())
+					+ " | " + count(r.drops()) + " | " + count(r.errors()) + " | " + count(r.closedByServer()) + " | "
+					+ seconds(r.serverCpuNanos()) + " | " + String.format(Locale.ROOT, "%.1f", r.serverMicrosPerDelivery())
+					+ " | " + seconds(r.clientCpuNanos()) + " | " + mb(r.heapAfterGc()) + " |");
+		}
+		line("");
+		line("Notifier / baseline, per round (throughput: higher is better; p99: lower is better):");
+		line("");
+		line("| Scenario | msgs/s vs STOMP | msgs/s vs naive | p99 vs STOMP | p99 vs naive |");
+		line("|---|--:|--:|--:|--:|");
+		Set<String> names = new LinkedHashSet<>();
+		this.results.fanOuts.forEach((row) -> names.add(row.name()));
+		for (String name : names) {
+			Optional<Round.Result> n = result(name, NOTIFIER);
+			Optional<Round.Result> s = result(name, STOMP);
+			Optional<Round.Result> v = result(name, NAIVE);
+			if (n.isEmpty()) {
+				continue;
+			}
+			line("| " + name + " | " + ratio(n, s, Round.Result::messagesPerSecond) + " | "
+					+ ratio(n, v, Round.Result::messagesPerSecond) + " | "
+					+ ratio(n, s, (r) -> r.latencyMillis(99)) + " | " + ratio(n, v, (r) -> r.latencyMillis(99)) + " |");
+		}
+		line("");
+	}
+
+	private void idle() {
+		if (this.results.idles.isEmpty()) {
+			return;
+		}
+		line("### Idle connections (scenario 4)");
+		line("");
+		line("Live heap (after a full GC) and RSS (`VmRSS` of `/proc/<pid>/status`) with the connections open, less"
+				+ " the same figures before they opened, divided by the connections. RSS includes the heap pages the"
+				+ " JVM touched meanwhile.");
+		line("");
+		line("| Server | Idle connections | Heap per session | RSS per session | Heap before → after | RSS before → after |");
+		line("|---|--:|--:|--:|--:|--:|");
+		for (Results.Idle idle : this.results.idles) {
+			line("| " + idle.server() + " | " + count(idle.connections())
+					+ ((idle.failedConnections() > 0) ? " (" + idle.failedConnections() + " failed)" : "") + " | "
+					+ kb(idle.heapPerSessionBytes()) + " | " + kb(idle.rssPerSessionBytes()) + " | "
+					+ mb(idle.before().heapUsed()) + " → " + mb(idle.after().heapUsed()) + " | " + mb(idle.rssBefore())
+					+ " → " + mb(idle.rssAfter()) + " |");
+		}
+		line("");
+	}
+
+	private void slowConsumers() {
+		List<Results.FanOut> rows = this.results.fanOuts.stream().filter((row) -> row.scenario() == 5).toList();
+		if (rows.isEmpty()) {
+			return;
+		}
+		line("### Slow consumers (scenario 5)");
+		line("");
+		line("The same readers measured alone, then with subscribers that never read (receive buffer of 4 KB, no"
+				+ " read after subscribing). Drops and latency are the readers' only.");
+		line("");
+		line("| Server | p99 readers only | p99 with non-readers | Change | Readers' drops with non-readers | Readers closed |");
+		line("|---|--:|--:|--:|--:|--:|");
+		for (String server : servers(rows)) {
+			Optional<Results.FanOut> alone = rows.stream()
+				.filter((row) -> row.server().equals(server) && row.label().equals("readers only"))
+				.findFirst();
+			Optional<Results.FanOut> with = rows.stream()
+				.filter((row) -> row.server().equals(server) && row.label().contains("non-readers"))
+				.findFirst();
+			if (alone.isPresent() && with.isPresent()) {
+				Round.Result a = alone.get().result();
+				Round.Result w = with.get().result();
+				line("| " + server + " | " + ms(a.latencyMillis(99)) + " | " + ms(w.latencyMillis(99))
+						+ (w.stalled() ? " (stalled)" : "") + " | " + percent(change(a.latencyMillis(99),
+								w.latencyMillis(99))) + " | " + count(w.drops()) + " | " + count(w.closedByServer())
+						+ " |");
+			}
+		}
+		line("");
+	}
+
+	private void churn() {
+		if (this.results.churns.isEmpty()) {
+			return;
+		}
+		line("### Churn (scenario 6)");
+		line("");
+		line("Connect, subscribe, close with a close handshake, " + BenchmarkSuite.GENERATOR_THREADS
+				+ " event loops, 50 cycles in flight, each in a group of its own (the notifier server runs a"
+				+ " worker per such group). Before: after a warm-up churn, once sessions were back to 0 and 3 s had"
+				+ " passed; after: the same after the measured churn. Leaves nothing = no session, no worker, no more"
+				+ " threads and live heap within 1 MB.");
+		line("");
+		line("| Server | Cycles | Failed | Cycles/s | Subscribe p50 | Subscribe p99 | Sessions after | Workers"
+				+ " | Threads | Heap | RSS | Leaves nothing |");
+		line("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|");
+		for (Results.Churn churn : this.results.churns) {
+			line("| " + churn.server() + " | " + count(churn.cycles()) + " | " + count(churn.failedCycles()) + " | "
+					+ rate(churn.cyclesPerSecond()) + " | " + ms(churn.subscribeMicros().getValueAtPercentile(50) / 1e3)
+					+ " | " + ms(churn.subscribeMicros().getValueAtPercentile(99) / 1e3) + " | "
+					+ churn.after().sessions() + " | "
+					+ ((churn.before().workers() < 0) ? "n/a"
+							: churn.before().workers() + " → " + churn.after().workers())
+					+ " | " + churn.before().threads() + " → " + churn.after().threads() + " | "
+					+ mb(churn.before().heapUsed()) + " → " + mb(churn.after().heapUsed()) + " | "
+					+ mb(churn.rssBefore()) + " → " + mb(churn.rssAfter()) + " | " + verdict(churn.leftNothing())
+					+ " |");
+		}
+		line("");
+	}
+
+	private void growth() {
+		List<Results.FanOut> rows = this.results.fanOuts.stream().filter((row) -> row.scenario() == 7).toList();
+		if (rows.isEmpty()) {
+			return;
+		}
+		line("### Cost growth (scenario 7)");
+		line("");
+		line("Server CPU per delivered message as the same deliveries go to ever more subscribers; flat is the"
+				+ " target. Spread = highest / lowest.");
+		line("");
+		List<String> labels = new ArrayList<>(new LinkedHashSet<>(rows.stream().map(Results.FanOut::label).toList()));
+		line("| Server | " + String.join(" | ", labels.stream().map((label) -> "µs/delivery " + label).toList())
+				+ " | Spread |");
+		line("|---|" + "--:|".repeat(labels.size() + 1));
+		for (String server : servers(rows)) {
+			List<Double> costs = new ArrayList<>();
+			StringBuilder cells = new StringBuilder();
+			for (String label : labels) {
+				Optional<Results.FanOut> row = rows.stream()
+					.filter((r) -> r.server().equals(server) && r.label().equals(label))
+					.findFirst();
+				double cost = row.map((r) -> r.result().serverMicrosPerDelivery()).orElse(Double.NaN);
+				if (!Double.isNaN(cost)) {
+					costs.add(cost);
+				}
+				cells.append(" | ").append(Double.isNaN(cost) ? "-" : String.format(Locale.ROOT, "%.1f", cost));
+			}
+			double spread = costs.isEmpty() ? Double.NaN
+					: costs.stream().mapToDouble(Double::doubleValue).max().getAsDouble()
+							/ costs.stream().mapToDouble(Double::doubleValue).min().getAsDouble();
+			line("| " + server + cells + " | " + times(spread) + " |");
+		}
+		line("");
+	}
+
+	private void failures() {
+		if (this.results.failures.isEmpty()) {
+			return;
+		}
+		line("### Runs that failed");
+		line("");
+		line("| Scenario | Server | Error |");
+		line("|---|---|---|");
+		for (Results.Failure failure : this.results.failures) {
+			line("| " + failure.scenario() + " | " + failure.server() + " | " + failure.message().replace('|', '/')
+					+ " |");
+		}
+		line("");
+	}
+
+	private Optional<Results.FanOut> fanOut(int scenario, String label, String server) {
+		return this.results.fanOuts.stream()
+			.filter((row) -> row.scenario() == scenario && row.label().equals(label) && row.server().equals(server))
+			.findFirst();
+	}
+
+	private Optional<Round.Result> result(String name, String server) {
+		Predicate<Results.FanOut> match = (row) -> row.name().equals(name) && row.server().equals(server);
+		return this.results.fanOuts.stream().filter(match).map(Results.FanOut::result).findFirst();
+	}
+
+	private static List<String> servers(List<Results.FanOut> rows) {
+		return new ArrayList<>(new LinkedHashSet<>(rows.stream().map(Results.FanOut::server).toList()));
+	}
+
+	private static String ratio(Optional<Round.Result> mine, Optional<Round.Result> theirs,
+			Function<Round.Result, Double> metric) {
+		if (mine.isEmpty() || theirs.isEmpty() || metric.apply(theirs.get()) == 0) {
+			return "-";
+		}
+		return times(metric.apply(mine.get()) / metric.apply(theirs.get()));
+	}
+
+	private static double change(double before, double after) {
+		return (before > 0) ? (after - before) / before : Double.NaN;
+	}
+
+	private static String verdict(boolean met) {
+		return met ? "**met**" : "**missed**";
+	}
+
+	private static String times(double ratio) {
+		return Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.2fx", ratio);
+	}
+
+	private static String percent(double fraction) {
+		return Double.isNaN(fraction) ? "-" : String.format(Locale.ROOT, "%+.0f%%", fraction * 100);
+	}
+
+	private static String rate(double perSecond) {
+		return String.format(Locale.ROOT, "%,.0f", perSecond);
+	}
+
+	private static String count(long count) {
+		return String.format(Locale.ROOT, "%,d", count);
+	}
+
+	private static String ms(double millis) {
+		return (millis < 10) ? String.format(Locale.ROOT, "%.2f ms", millis)
+				: String.format(Locale.ROOT, "%,.0f ms", millis);
+	}
+
+	private static String seconds(long nanos) {
+		return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
+	}
+
+	private static String mb(long bytes) {
+		return String.format(Locale.ROOT, "%.1f MB", bytes / (1024.0 * 1024));
+	}
+
+	private static String kb(double bytes) {
+		return String.format(Locale.ROOT, "%.1f KB", bytes / 1024);
+	}
+
+	private void line(String text) {
+		this.out.append(text).append('\n');
+	}
+
+}

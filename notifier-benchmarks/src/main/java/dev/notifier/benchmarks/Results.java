@@ -1,0 +1,93 @@
+package dev.notifier.benchmarks;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.notifier.benchmarks.load.Round;
+import dev.notifier.benchmarks.load.ServerStats;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Everything one run measured, in the order it was measured.
+ */
+final class Results {
+
+	final List<FanOut> fanOuts = new ArrayList<>();
+
+	final List<Idle> idles = new ArrayList<>();
+
+	final List<Churn> churns = new ArrayList<>();
+
+	final List<Failure> failures = new ArrayList<>();
+
+	/**
+	 * A publish round: scenarios 1, 2, 3, 5 and 7.
+	 * @param scenario the scenario number
+	 * @param label what distinguishes this round within its scenario, such as "x5,000" or "paced"
+	 * @param server the server's name
+	 * @param subscribers readers connected
+	 * @param failedConnections subscribers that could not connect
+	 */
+	record FanOut(int scenario, String label, String server, int subscribers, int failedConnections,
+			Round.Publish publish, Round.Result result) {
+
+		/** The row's name in the table and chart. */
+		String name() {
+			return this.scenario + (this.label.isEmpty() ? "" : " " + this.label);
+		}
+
+	}
+
+	/**
+	 * Scenario 4: idle connections.
+	 * @param connections idle connections opened
+	 * @param failedConnections connections that could not open
+	 */
+	record Idle(String server, int connections, int failedConnections, ServerStats before, ServerStats after,
+			long rssBefore, long rssAfter) {
+
+		double heapPerSessionBytes() {
+			return (double) (this.after.heapUsed() - this.before.heapUsed()) / this.connections;
+		}
+
+		double rssPerSessionBytes() {
+			return (double) (this.rssAfter - this.rssBefore) / this.connections;
+		}
+
+	}
+
+	/**
+	 * Scenario 6: connect/disconnect cycles.
+	 * @param cycles cycles run
+	 * @param failedCycles cycles whose connection or subscription failed
+	 * @param elapsedNanos how long the cycles took
+	 * @param subscribeMicros time from connect to subscribed, per cycle
+	 * @param before the server once a warm-up churn had settled
+	 * @param after the server once the measured churn had settled
+	 */
+	record Churn(String server, int cycles, int failedCycles, long elapsedNanos, Histogram subscribeMicros,
+			ServerStats before, ServerStats after, long rssBefore, long rssAfter) {
+
+		double cyclesPerSecond() {
+			return this.cycles * 1e9 / this.elapsedNanos;
+		}
+
+		/**
+		 * Whether the churn left nothing behind: no session, no worker, no more threads than before, and live heap
+		 * within 1 MB of what it was.
+		 */
+		boolean leftNothing() {
+			return this.after.sessions() == 0 && this.after.workers() <= Math.max(0, this.before.workers())
+					&& this.after.threads() <= this.before.threads()
+					&& this.after.heapUsed() - this.before.heapUsed() < HEAP_TOLERANCE_BYTES;
+		}
+
+		static final long HEAP_TOLERANCE_BYTES = 1024 * 1024;
+
+	}
+
+	/** A scenario that could not run on a server. */
+	record Failure(int scenario, String server, String message) {
+	}
+
+}

@@ -1,0 +1,255 @@
+package dev.notifier.benchmarks;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import dev.notifier.benchmarks.load.Control;
+import dev.notifier.benchmarks.load.Deliveries;
+import dev.notifier.benchmarks.load.LoadGenerator;
+import dev.notifier.benchmarks.load.LoadGenerator.Subscribers;
+import dev.notifier.benchmarks.load.Round;
+import dev.notifier.benchmarks.load.Round.Publish;
+import dev.notifier.benchmarks.load.ServerStats;
+import dev.notifier.benchmarks.load.Target;
+import org.HdrHistogram.Recorder;
+
+/**
+ * The seven scenarios of the benchmark issue, each run against one freshly started server.
+ */
+final class Scenarios {
+
+	static final List<Integer> ALL = List.of(1, 2, 3, 4, 5, 6, 7);
+
+	private static final String GROUP = "bench";
+
+	private static final int PAYLOAD_BYTES = 100;
+
+	/** Deliveries a warm-up round aims at, so the JIT has compiled the paths the measured round takes. */
+	private static final int WARM_UP_DELIVERIES = 100_000;
+
+	/** Connections opened and closed at once in the churn scenario. */
+	private static final int CHURN_CONCURRENCY = 50;
+
+	private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(60);
+
+	private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(20);
+
+	private final Sizes sizes;
+
+	private final LoadGenerator generator;
+
+	private final Control control;
+
+	private final Round round;
+
+	private final Results results;
+
+	Scenarios(Sizes sizes, LoadGenerator generator, Control control, Round round, Results results) {
+		this.sizes = sizes;
+		this.generator = generator;
+		this.control = control;
+		this.round = round;
+		this.results = results;
+	}
+
+	void run(int scenario, String server, ServerProcess process) throws IOException, InterruptedException {
+		Target target = process.target();
+		switch (scenario) {
+			case 1 -> oneGroup(server, target);
+			case 2 -> largeGroups(server, target);
+			case 3 -> manyGroups(server, target);
+			case 4 -> idleConnections(server, process);
+			case 5 -> slowConsumers(server, target);
+			case 6 -> churn(server, process);
+			case 7 -> costGrowth(server, target);
+			default -> throw new IllegalArgumentException("no scenario " + scenario + ": 1 to 7");
+		}
+	}
+
+	/** 1: one group, a burst, then the same subscribers paced well below what any server can deliver. */
+	private void oneGroup(String server, Target target) throws IOException, InterruptedException {
+		Publish burst = new Publish(GROUP, 0, this.sizes.burstMessages(), PAYLOAD_BYTES, 0,
+				this.sizes.burstMessages());
+		Publish paced = new Publish(GROUP, 0, this.sizes.pacedMessages(), PAYLOAD_BYTES, this.sizes.pacedRate(),
+				this.sizes.pacedMessages());
+		Deliveries deliveries = new Deliveries();
+		Subscribers subscribers = this.generator.connect(target,
+				Collections.nCopies(this.sizes.burstSubscribers(), GROUP), true, deliveries);
+		try {
+			prepare(target, deliveries, burst, subscribers.connected());
+			record(1, "burst", server, subscribers, burst, deliveries, target);
+			record(1, "paced", server, subscribers, paced, deliveries, target);
+		}
+		finally {
+			subscribers.close();
+		}
+	}
+
+	/** 2: one group of 5,000, then of 10,000. */
+	private void largeGroups(String server, Target target) throws IOException, InterruptedException {
+		for (int i = 0; i < this.sizes.largeGroups().length; i++) {
+			int messages = this.sizes.largeGroupMessages()[i];
+			fanOut(2, String.format("x%,d", this.sizes.largeGroups()[i]), server, target,
+					Collections.nCopies(this.sizes.largeGroups()[i], GROUP),
+					new Publish(GROUP, 0, messages, PAYLOAD_BYTES, 0, messages));
+		}
+	}
+
+	/** 3: many small groups, every message published to every group. */
+	private void manyGroups(String server, Target target) throws IOException, InterruptedException {
+		List<String> groups = new ArrayList<>();
+		for (int g = 0; g < this.sizes.manyGroups(); g++) {
+			groups.addAll(Collections.nCopies(this.sizes.manyGroupsSubscribers(), GROUP + g));
+		}
+		int messages = this.sizes.manyGroupsMessages();
+		fanOut(3, String.format("%,d groups", this.sizes.manyGroups()), server, target, groups,
+				new Publish(GROUP, this.sizes.manyGroups(), messages, PAYLOAD_BYTES, 0, messages));
+	}
+
+	/**
+	 * 4: the memory an idle connection costs: live heap and RSS with the connections open, less the same figures
+	 * before, once a first batch of connections has come and gone (classes loaded, pools grown).
+	 */
+	private void idleConnections(String server, ServerProcess process) throws IOException, InterruptedException {
+		Target target = process.target();
+		Deliveries deliveries = new Deliveries();
+		this.generator.connect(target, Collections.nCopies(this.sizes.idleConnections() / 10, "idle"), true,
+				deliveries).close();
+		awaitSessions(target, 0);
+		ServerStats before = this.control.stats(target, true);
+		long rssBefore = process.rssBytes();
+		Subscribers idle = this.generator.connect(target, Collections.nCopies(this.sizes.idleConnections(), "idle"),
+				true, deliveries);
+		try {
+			awaitSessions(target, idle.connected());
+			ServerStats after = this.control.stats(target, true);
+			long rssAfter = process.rssBytes();
+			this.results.idles.add(new Results.Idle(server, idle.connected(), idle.failures(), before, after,
+					rssBefore, rssAfter));
+		}
+		finally {
+			idle.close();
+		}
+	}
+
+	/**
+	 * 5: the readers' latency without and then with subscribers that never read. The publish is chunked so that a
+	 * reader's backlog stays within every server's per-session limits: only the non-readers exceed them.
+	 */
+	private void slowConsumers(String server, Target target) throws IOException, InterruptedException {
+		Publish publish = new Publish(GROUP, 0, this.sizes.slowMessages(), this.sizes.slowSize(), 0,
+				this.sizes.slowChunk());
+		Deliveries deliveries = new Deliveries();
+		Subscribers readers = this.generator.connect(target, Collections.nCopies(this.sizes.slowReaders(), GROUP),
+				true, deliveries);
+		Subscribers nonReaders = null;
+		try {
+			prepare(target, deliveries, publish, readers.connected());
+			record(5, "readers only", server, readers, publish, deliveries, target);
+			nonReaders = this.generator.connect(target, Collections.nCopies(this.sizes.slowNonReaders(), GROUP),
+					false, new Deliveries());
+			// A non-reader cannot confirm its subscription by receiving; give a STOMP SUBSCRIBE time to land.
+			TimeUnit.SECONDS.sleep(1);
+			record(5, String.format("+%d non-readers", nonReaders.connected()), server, readers, publish,
+					deliveries, target);
+		}
+		finally {
+			readers.close();
+			if (nonReaders != null) {
+				nonReaders.close();
+			}
+		}
+	}
+
+	/**
+	 * 6: connect/disconnect cycles, each in a group of its own, then the server once it has settled against the
+	 * same figures after a warm-up churn.
+	 */
+	private void churn(String server, ServerProcess process) throws IOException, InterruptedException {
+		Target target = process.target();
+		Recorder subscribeMicros = new Recorder(TimeUnit.MINUTES.toMicros(10), 3);
+		this.generator.churn(target, "churn/warm-up-", this.sizes.churnWarmUp(), CHURN_CONCURRENCY, subscribeMicros);
+		ServerStats before = settled(target);
+		long rssBefore = process.rssBytes();
+		subscribeMicros.reset();
+		long start = System.nanoTime();
+		int failed = this.generator.churn(target, "churn/", this.sizes.churnCycles(), CHURN_CONCURRENCY,
+				subscribeMicros);
+		long elapsed = System.nanoTime() - start;
+		ServerStats after = settled(target);
+		this.results.churns.add(new Results.Churn(server, this.sizes.churnCycles(), failed, elapsed,
+				subscribeMicros.getIntervalHistogram(), before, after, rssBefore, process.rssBytes()));
+	}
+
+	/** 7: about the same number of deliveries to ever more subscribers: the cost per delivery should not grow. */
+	private void costGrowth(String server, Target target) throws IOException, InterruptedException {
+		for (int i = 0; i < this.sizes.growthSubscribers().length; i++) {
+			int subscribers = this.sizes.growthSubscribers()[i];
+			fanOut(7, String.format("x%,d", subscribers), server, target, Collections.nCopies(subscribers, GROUP),
+					new Publish(GROUP, 0, this.sizes.growthMessages()[i], PAYLOAD_BYTES, 0,
+							this.sizes.growthChunks()[i]));
+		}
+	}
+
+	private void fanOut(int scenario, String label, String server, Target target, List<String> groups,
+			Publish publish) throws IOException, InterruptedException {
+		Deliveries deliveries = new Deliveries();
+		Subscribers subscribers = this.generator.connect(target, groups, true, deliveries);
+		try {
+			prepare(target, deliveries, publish, subscribers.connected());
+			record(scenario, label, server, subscribers, publish, deliveries, target);
+		}
+		finally {
+			subscribers.close();
+		}
+	}
+
+	/** Waits until every subscriber has received a probe, then runs an unrecorded warm-up round. */
+	private void prepare(Target target, Deliveries deliveries, Publish publish, int readers)
+			throws IOException, InterruptedException {
+		long deadline = System.nanoTime() + PROBE_TIMEOUT.toNanos();
+		while (deliveries.subscribersHeard() < readers) {
+			if (System.nanoTime() > deadline) {
+				throw new IOException("only " + deliveries.subscribersHeard() + " of " + readers
+						+ " subscribers received a probe within " + PROBE_TIMEOUT);
+			}
+			this.control.publish(target, publish.group(), publish.groups(), 1, PAYLOAD_BYTES, 0).join();
+			TimeUnit.MILLISECONDS.sleep(250);
+		}
+		// Let the last probes land before the warm-up round starts counting.
+		TimeUnit.MILLISECONDS.sleep(500);
+		int warmUpMessages = Math.max(5, Math.min(publish.n(), WARM_UP_DELIVERIES / Math.max(1, readers)));
+		this.round.run(target, deliveries, publish.withMessages(warmUpMessages), readers);
+	}
+
+	private void record(int scenario, String label, String server, Subscribers subscribers, Publish publish,
+			Deliveries deliveries, Target target) throws IOException, InterruptedException {
+		Round.Result result = this.round.run(target, deliveries, publish, subscribers.connected());
+		Results.FanOut row = new Results.FanOut(scenario, label, server, subscribers.connected(),
+				subscribers.failures(), publish, result);
+		this.results.fanOuts.add(row);
+		BenchmarkSuite.log("  %-22s %-8s %,10.0f msgs/s  p50 %8.1f ms  p99 %8.1f ms  drops %,d  errors %d%s",
+				row.name(), server, result.messagesPerSecond(), result.latencyMillis(50), result.latencyMillis(99),
+				result.drops(), result.errors(), result.stalled() ? "  STALLED" : "");
+	}
+
+	/** The server's figures once its session count is back to zero and a moment has passed. */
+	private ServerStats settled(Target target) throws IOException, InterruptedException {
+		awaitSessions(target, 0);
+		// Workers stop once their group has been empty for notifier.workers.idle-timeout (1 s by default).
+		TimeUnit.SECONDS.sleep(3);
+		return this.control.stats(target, true);
+	}
+
+	private void awaitSessions(Target target, int sessions) throws IOException, InterruptedException {
+		long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
+		while (this.control.stats(target, false).sessions() != sessions && System.nanoTime() < deadline) {
+			TimeUnit.MILLISECONDS.sleep(100);
+		}
+	}
+
+}

@@ -1,0 +1,149 @@
+package dev.notifier.benchmarks.load;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+import org.HdrHistogram.Histogram;
+
+/**
+ * One measured publish: triggers it in chunks and waits for the deliveries, reading the server's CPU and heap
+ * around it.
+ *
+ * <p>A chunk is published, then the next only once every reader has received it (or delivery stalled). A single
+ * chunk is a burst; several keep every subscriber's backlog under the chunk size, which every server's per-session
+ * limits allow. The time measured runs from the first publish request to the last delivery seen.
+ */
+public final class Round {
+
+	private final Control control;
+
+	private final Duration stallTimeout;
+
+	/**
+	 * @param stallTimeout how long deliveries may make no progress before the round gives up and counts the rest as
+	 * dropped
+	 */
+	public Round(Control control, Duration stallTimeout) {
+		this.control = control;
+		this.stallTimeout = stallTimeout;
+	}
+
+	/**
+	 * Publishes and measures.
+	 * @param readers the subscribers that read, across all groups: each receives every message once
+	 */
+	public Result run(Target target, Deliveries deliveries, Publish publish, int readers)
+			throws IOException, InterruptedException {
+		deliveries.reset();
+		ServerStats before = this.control.stats(target, true);
+		long clientCpuBefore = clientCpuNanos();
+		long startNanos = System.nanoTime();
+		long lastProgressNanos = startNanos;
+		long lastCount = 0;
+		long expectedSoFar = 0;
+		boolean stalled = false;
+		int httpFailures = 0;
+		for (int published = 0; published < publish.n() && !stalled;) {
+			int chunk = Math.min(publish.chunk(), publish.n() - published);
+			published += chunk;
+			expectedSoFar += (long) chunk * readers;
+			CompletableFuture<HttpResponse<String>> response = this.control.publish(target, publish.group(),
+					publish.groups(), chunk, publish.size(), publish.rate());
+			while (true) {
+				long count = deliveries.received();
+				long now = System.nanoTime();
+				if (count != lastCount) {
+					lastCount = count;
+					lastProgressNanos = now;
+				}
+				if (count >= expectedSoFar && response.isDone()) {
+					break;
+				}
+				if (now - lastProgressNanos > this.stallTimeout.toNanos()) {
+					stalled = true;
+					break;
+				}
+				Thread.sleep(1);
+			}
+			if (response.isDone() && (response.isCompletedExceptionally() || response.join().statusCode() != 200)) {
+				httpFailures++;
+			}
+		}
+		long elapsedNanos = lastProgressNanos - startNanos;
+		long clientCpu = clientCpuNanos() - clientCpuBefore;
+		ServerStats end = this.control.stats(target, false);
+		Histogram latency = deliveries.takeLatencies();
+		long received = deliveries.received();
+		ServerStats afterGc = this.control.stats(target, true);
+		return new Result((long) publish.n() * readers, received, stalled, deliveries.errors() + httpFailures,
+				deliveries.closedByServer(), elapsedNanos, latency, end.processCpuNanos() - before.processCpuNanos(),
+				clientCpu, afterGc.heapUsed(), afterGc.sessions());
+	}
+
+	private static long clientCpuNanos() {
+		return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+			.getProcessCpuTime();
+	}
+
+	/**
+	 * What to publish.
+	 * @param group the group, or the prefix of the groups
+	 * @param groups 0 for one group, else how many groups ({@code group0} ...)
+	 * @param n messages (to every group)
+	 * @param size bytes per payload
+	 * @param rate messages per second, 0 for a burst
+	 * @param chunk messages per publish request; the next waits for the deliveries of the previous
+	 */
+	public record Publish(String group, int groups, int n, int size, double rate, int chunk) {
+
+		public Publish withMessages(int messages) {
+			return new Publish(this.group, this.groups, messages, this.size, this.rate, Math.min(this.chunk, messages));
+		}
+
+	}
+
+	/**
+	 * The outcome of a round.
+	 * @param expected deliveries the round should have made
+	 * @param received deliveries that arrived
+	 * @param stalled whether the round gave up waiting
+	 * @param errors protocol errors and failed publish requests
+	 * @param closedByServer reader connections the server closed during the round
+	 * @param elapsedNanos from the first publish request to the last delivery
+	 * @param latencyMicros the latency of every delivery
+	 * @param serverCpuNanos CPU the server spent during the round
+	 * @param clientCpuNanos CPU the load generator spent during the round
+	 * @param heapAfterGc the server's live heap after the round
+	 * @param sessionsAfter sessions the server had open after the round
+	 */
+	public record Result(long expected, long received, boolean stalled, long errors, long closedByServer,
+			long elapsedNanos, Histogram latencyMicros, long serverCpuNanos, long clientCpuNanos, long heapAfterGc,
+			int sessionsAfter) {
+
+		public long drops() {
+			return Math.max(0, this.expected - this.received);
+		}
+
+		public double messagesPerSecond() {
+			return (this.elapsedNanos > 0) ? this.received * 1e9 / this.elapsedNanos : 0;
+		}
+
+		/** Server CPU per delivered message, in microseconds. */
+		public double serverMicrosPerDelivery() {
+			return (this.received > 0) ? this.serverCpuNanos / 1e3 / this.received : 0;
+		}
+
+		public double latencyMillis(double percentile) {
+			return this.latencyMicros.getValueAtPercentile(percentile) / 1e3;
+		}
+
+		public double maxLatencyMillis() {
+			return this.latencyMicros.getMaxValue() / 1e3;
+		}
+
+	}
+
+}

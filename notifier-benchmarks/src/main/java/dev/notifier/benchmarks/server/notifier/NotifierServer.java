@@ -1,0 +1,75 @@
+package dev.notifier.benchmarks.server.notifier;
+
+import java.time.Duration;
+import java.util.Map;
+
+import dev.notifier.benchmarks.server.BenchmarkEndpoints;
+import dev.notifier.benchmarks.server.BenchmarkServers;
+import dev.notifier.benchmarks.server.BroadcastTarget;
+import dev.notifier.core.GroupWorker;
+import dev.notifier.core.GroupWorkerFactory;
+import dev.notifier.core.NotifierEngine;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+
+/**
+ * The server under test: the notifier starter in a plain Boot application, with every {@code notifier.*} property at
+ * its default except the path. Subscribers connect to {@code /ws/<group>}.
+ */
+@SpringBootApplication
+@Import(BenchmarkEndpoints.class)
+public class NotifierServer {
+
+	public static void main(String[] args) {
+		BenchmarkServers.run(NotifierServer.class, args, Map.of("notifier.path", "/ws"));
+	}
+
+	@Bean
+	BroadcastTarget broadcastTarget(NotifierEngine notifier) {
+		return new BroadcastTarget() {
+
+			@Override
+			public void broadcast(String group, String payload) {
+				notifier.broadcast(group, payload);
+			}
+
+			@Override
+			public int sessionCount() {
+				return notifier.sessionCount();
+			}
+
+			@Override
+			public int workerCount() {
+				return notifier.workers().size();
+			}
+
+		};
+	}
+
+	/**
+	 * A worker for every group of the churn scenario ({@code churn/<i>}), which does nothing but exist: the scenario
+	 * checks that workers, like sessions, are all gone once the churn is over.
+	 */
+	@Bean
+	GroupWorkerFactory churnWorkers() {
+		return new GroupWorkerFactory() {
+
+			@Override
+			public String groupPattern() {
+				return "churn/*";
+			}
+
+			@Override
+			public @Nullable GroupWorker create(String group) {
+				return GroupWorker.periodic(Duration.ofSeconds(1), (context) -> {
+				});
+			}
+
+		};
+	}
+
+}
