@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jspecify.annotations.Nullable;
 
@@ -21,8 +22,10 @@ import org.jspecify.annotations.Nullable;
  * <li>The outbound state ({@code queue}, {@code queuedBytes}, {@code writing}, {@code inFlight}, {@code pingPending},
  * {@code writeStartedNanos}, the counters and {@code state}) is guarded by {@code lock}, taken only for a few field
  * updates: no I/O ever happens while it is held.</li>
- * <li>At most one thread is the writer at a time: the one that flipped {@code writing} to true. It starts one send and
- * gives the role to whichever thread runs the send's completion, which starts the next send or gives the role up.
+ * <li>At most one thread is the writer at a time: the one that flipped {@code writing} to true. It starts one send;
+ * if the send completes before its start returns, the writer goes on with the next one in a loop, otherwise it gives
+ * the role to whichever thread runs the send's completion, which goes on or gives the role up. The writer's own
+ * fields ({@code sendPhase}, {@code inlineFailure}, {@code nextMessage}) pass from thread to thread with the role.
  * Broadcasting threads therefore only ever start a send on an idle session or append to its queue.</li>
  * <li>The inbound fields ({@code inboundText}, {@code inboundBinary}, {@code inboundSize}) belong to the container's
  * inbound thread for this connection (see {@link Connection}); {@code lastReceivedNanos} is written there and read by
@@ -42,10 +45,20 @@ final class DefaultNotifierSession implements NotifierSession, Connection {
 
 	private static final int CLOSED = 3;
 
-	private static final int MAX_INLINE_SENDS = 16;
+	/**
+	 * How many sends in a row one writer loop starts when each completes at once, before it hands the rest to the
+	 * engine: a broadcasting thread drains a whole backlog only where it is short.
+	 */
+	private static final int MAX_INLINE_SENDS = 256;
 
-	/** How deep inline send completions have nested on this thread; past a bound the next send is handed off. */
-	private static final ThreadLocal<int[]> inlineDepth = ThreadLocal.withInitial(() -> new int[1]);
+	/** {@code sendPhase}: a send has been started and its start has not returned. */
+	private static final int SENDING = 0;
+
+	/** {@code sendPhase}: the start returned first; the completion carries on, on its own thread. */
+	private static final int AWAITING_COMPLETION = 1;
+
+	/** {@code sendPhase}: the send completed before its start returned; the writer loop carries on. */
+	private static final int COMPLETED_EARLY = 2;
 
 	private final String id = UUID.randomUUID().toString();
 
@@ -64,6 +77,17 @@ final class DefaultNotifierSession implements NotifierSession, Connection {
 	private final Transport.SendCallback sendCompleted = this::sendCompleted;
 
 	private final Object lock = new Object();
+
+	/** Who carries on after the send in flight: the writer loop or the completion (see the class javadoc). */
+	private final AtomicInteger sendPhase = new AtomicInteger(AWAITING_COMPLETION);
+
+	/** The outcome of a send that completed before its start returned; written before {@code sendPhase}. */
+	private @Nullable Throwable inlineFailure;
+
+	/** What the writer sends next, set by {@link #afterSend}: a message, or {@code null} for a ping. */
+	private @Nullable OutboundMessage nextMessage;
+
+	private boolean nextMore;
 
 	private int state = OPEN;
 
@@ -311,7 +335,7 @@ final class DefaultNotifierSession implements NotifierSession, Connection {
 			return false;
 		}
 		if (startWrite) {
-			write(message);
+			write(message, false);
 		}
 		return true;
 	}
@@ -350,17 +374,32 @@ final class DefaultNotifierSession implements NotifierSession, Connection {
 			this.inFlight = null;
 			this.writeStartedNanos = this.engine.options().nanoClock().getAsLong();
 		}
-		write(null);
+		write(null, false);
 	}
 
-	/** Starts the send of a message, or of a ping when {@code message} is null; the caller holds the writer role. */
-	private void write(@Nullable OutboundMessage message) {
-		int[] depth = inlineDepth.get();
-		if (depth[0] >= MAX_INLINE_SENDS) {
-			this.engine.handOff(() -> write(message));
-			return;
+	/**
+	 * Starts the send of a message, or of a ping when {@code message} is null, then every send that follows for as
+	 * long as each completes before its start returns. The caller holds the writer role.
+	 * @param more whether messages are queued behind this one
+	 */
+	private void write(@Nullable OutboundMessage message, boolean more) {
+		OutboundMessage current = message;
+		boolean currentMore = more;
+		for (int sends = 0; sends < MAX_INLINE_SENDS; sends++) {
+			this.sendPhase.set(SENDING);
+			startSend(current, currentMore);
+			if (this.sendPhase.compareAndSet(SENDING, AWAITING_COMPLETION) || !afterSend(this.inlineFailure)) {
+				return;
+			}
+			current = this.nextMessage;
+			currentMore = this.nextMore;
 		}
-		depth[0]++;
+		OutboundMessage handedOff = current;
+		boolean handedOffMore = currentMore;
+		this.engine.handOff(() -> write(handedOff, handedOffMore));
+	}
+
+	private void startSend(@Nullable OutboundMessage message, boolean more) {
 		try {
 			if (message == null && this.transport.pingBlocks()) {
 				this.engine.runBlocking(this::sendBlockingPing);
@@ -369,14 +408,11 @@ final class DefaultNotifierSession implements NotifierSession, Connection {
 				this.transport.sendPing(this.sendCompleted);
 			}
 			else {
-				message.sendTo(this.transport, this.sendCompleted);
+				this.transport.send(message, more, this.sendCompleted);
 			}
 		}
 		catch (RuntimeException ex) {
 			sendCompleted(ex);
-		}
-		finally {
-			depth[0]--;
 		}
 	}
 
@@ -391,8 +427,23 @@ final class DefaultNotifierSession implements NotifierSession, Connection {
 
 	/** The completion of the send in flight: runs on whichever thread the container completes it on. */
 	private void sendCompleted(@Nullable Throwable failure) {
+		this.inlineFailure = failure;
+		if (this.sendPhase.compareAndSet(SENDING, COMPLETED_EARLY)) {
+			return;
+		}
+		if (afterSend(failure)) {
+			write(this.nextMessage, this.nextMore);
+		}
+	}
+
+	/**
+	 * Accounts for the send that completed and decides what follows, for the writer.
+	 * @return whether the writer sends {@code nextMessage} next; otherwise it has given up the role
+	 */
+	private boolean afterSend(@Nullable Throwable failure) {
 		OutboundMessage completed;
 		OutboundMessage next = null;
+		boolean more = false;
 		boolean sendPing = false;
 		CloseStatus closeAfterDrain = null;
 		synchronized (this.lock) {
@@ -422,6 +473,7 @@ final class DefaultNotifierSession implements NotifierSession, Connection {
 				}
 				else {
 					this.queuedBytes -= next.sizeInBytes();
+					more = !this.queue.isEmpty();
 					this.inFlight = next;
 					this.writeStartedNanos = this.engine.options().nanoClock().getAsLong();
 				}
@@ -436,13 +488,17 @@ final class DefaultNotifierSession implements NotifierSession, Connection {
 		if (failure != null) {
 			reportError(failure);
 			closeNow(CloseStatus.SERVER_ERROR);
+			return false;
 		}
-		else if (next != null || sendPing) {
-			write(next);
+		if (next != null || sendPing) {
+			this.nextMessage = next;
+			this.nextMore = more;
+			return true;
 		}
-		else if (closeAfterDrain != null) {
+		if (closeAfterDrain != null) {
 			this.engine.closeTransport(this.transport, closeAfterDrain);
 		}
+		return false;
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package dev.notifier.core;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 import org.jspecify.annotations.Nullable;
 
@@ -17,6 +18,12 @@ public final class OutboundMessage {
 	private final @Nullable ByteBuffer binary;
 
 	private final int sizeInBytes;
+
+	/**
+	 * The UTF-8 form of a text message, encoded on first use and shared by every session from then on: for
+	 * transports that write text frames from bytes. Racing first uses may each encode it; they all get equal bytes.
+	 */
+	private volatile @Nullable ByteBuffer utf8;
 
 	private OutboundMessage(@Nullable String text, @Nullable ByteBuffer binary, int sizeInBytes) {
 		this.text = text;
@@ -76,18 +83,22 @@ public final class OutboundMessage {
 		return this.binary.duplicate();
 	}
 
+	/**
+	 * A new read-only view of a text message's UTF-8 bytes, which are encoded once for every session the message
+	 * goes to.
+	 */
+	public ByteBuffer textBytes() {
+		ByteBuffer encoded = this.utf8;
+		if (encoded == null) {
+			encoded = ByteBuffer.wrap(text().getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer();
+			this.utf8 = encoded;
+		}
+		return encoded.duplicate();
+	}
+
 	/** The size of the message's payload on the wire, in bytes. */
 	public int sizeInBytes() {
 		return this.sizeInBytes;
-	}
-
-	void sendTo(Transport transport, Transport.SendCallback callback) {
-		if (this.text != null) {
-			transport.sendText(this.text, callback);
-		}
-		else {
-			transport.sendBinary(binary(), callback);
-		}
 	}
 
 	private static int utf8Length(String text) {

@@ -1,7 +1,5 @@
 package dev.notifier.core;
 
-import java.nio.ByteBuffer;
-
 /**
  * The container's side of one WebSocket connection, as the engine drives it.
  *
@@ -13,14 +11,19 @@ import java.nio.ByteBuffer;
  */
 public interface Transport {
 
-	/** Starts sending one text message. */
-	void sendText(String text, SendCallback callback);
-
-	/** Starts sending one binary message; the buffer is this connection's own view. */
-	void sendBinary(ByteBuffer data, SendCallback callback);
+	/**
+	 * Starts sending one message.
+	 * @param message the message, shared with other sessions: read it through its views, never change it
+	 * @param more whether the engine has more messages queued behind this one. A transport may then hold this one in
+	 * the container's buffer, to be written in one go with those that follow, and complete it at once; once a send
+	 * with {@code more == false} has completed, everything held has been written.
+	 * @param callback told once the message is written or held
+	 */
+	void send(OutboundMessage message, boolean more, SendCallback callback);
 
 	/**
-	 * Starts sending a ping with an empty payload; blocks for a bounded time instead where {@link #pingBlocks()}.
+	 * Starts sending a ping with an empty payload; blocks for a bounded time instead where {@link #pingBlocks()}. A
+	 * ping sent while messages are held goes out with them.
 	 */
 	void sendPing(SendCallback callback);
 

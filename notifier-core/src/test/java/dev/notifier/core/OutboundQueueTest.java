@@ -2,6 +2,8 @@ package dev.notifier.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
+
 import java.io.IOException;
 import java.time.Duration;
 
@@ -12,6 +14,18 @@ import dev.notifier.core.RecordingTransport.Text;
 
 /** The bounded outbound queue behind a send in flight, and the overflow policies. */
 class OutboundQueueTest extends EngineTestSupport {
+
+	@Test
+	void messagesQueuedBehindOneInFlightAreSentSayingMoreFollowUntilTheLast() {
+		NotifierEngine engine = engine();
+		Peer peer = openHeld(engine, "a");
+		List.of("m0", "m1", "m2", "m3").forEach((message) -> engine.broadcast("a", message));
+
+		peer.transport().completeAll();
+
+		assertThat(peer.texts()).containsExactly("m0", "m1", "m2", "m3");
+		assertThat(peer.transport().moreFlags()).containsExactly(false, true, true, false);
+	}
 
 	@Test
 	void idleSessionHasNoQueue() {

@@ -58,6 +58,9 @@ final class RecordingTransport implements Transport {
 
 	private final List<Event> events = new ArrayList<>();
 
+	/** The {@code more} hint of every message send, in order. */
+	private final List<Boolean> moreFlags = new ArrayList<>();
+
 	private final Deque<SendCallback> held = new ArrayDeque<>();
 
 	private volatile Mode mode;
@@ -126,13 +129,11 @@ final class RecordingTransport implements Transport {
 	}
 
 	@Override
-	public void sendText(String text, SendCallback callback) {
-		send(new Text(text), callback);
-	}
-
-	@Override
-	public void sendBinary(ByteBuffer data, SendCallback callback) {
-		send(new Binary(data), callback);
+	public void send(OutboundMessage message, boolean more, SendCallback callback) {
+		synchronized (this.lock) {
+			this.moreFlags.add(more);
+		}
+		send(message.isText() ? new Text(message.text()) : new Binary(message.binary()), callback);
 	}
 
 	@Override
@@ -246,6 +247,13 @@ final class RecordingTransport implements Transport {
 	List<Event> events() {
 		synchronized (this.lock) {
 			return List.copyOf(this.events);
+		}
+	}
+
+	/** For each message sent, in order, whether the engine said more were queued behind it. */
+	List<Boolean> moreFlags() {
+		synchronized (this.lock) {
+			return List.copyOf(this.moreFlags);
 		}
 	}
 

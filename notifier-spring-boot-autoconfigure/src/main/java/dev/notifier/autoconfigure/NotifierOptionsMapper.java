@@ -47,14 +47,11 @@ final class NotifierOptionsMapper {
 		if (properties.getShutdownTimeout().isNegative()) {
 			throw invalid("notifier.shutdown-timeout", properties.getShutdownTimeout(), "must not be negative");
 		}
-		DataSize inbound = properties.getMaxInboundMessageSize();
-		requirePositive("notifier.max-inbound-message-size", inbound);
-		if (inbound.toBytes() > Integer.MAX_VALUE) {
-			throw invalid("notifier.max-inbound-message-size", inbound, "must be less than 2GB");
-		}
+		int maxInboundMessageSize = intBytes("notifier.max-inbound-message-size",
+				properties.getMaxInboundMessageSize());
 		return NotifierOptions.builder()
 			.maxGroupLength(properties.getMaxGroupLength())
-			.maxInboundMessageSize((int) inbound.toBytes())
+			.maxInboundMessageSize(maxInboundMessageSize)
 			.maxQueuedMessages(outbound.getMaxQueuedMessages())
 			.maxQueuedBytes(outbound.getMaxQueuedBytes().toBytes())
 			.overflow(outbound.getOverflow())
@@ -62,6 +59,19 @@ final class NotifierOptionsMapper {
 			.heartbeatInterval(heartbeat.getInterval())
 			.heartbeatTimeout(heartbeat.getTimeout())
 			.build();
+	}
+
+	/** {@code notifier.inbound-buffer-size} in bytes, checked. */
+	static int inboundBufferSize(NotifierProperties properties) {
+		return intBytes("notifier.inbound-buffer-size", properties.getInboundBufferSize());
+	}
+
+	private static int intBytes(String property, DataSize size) {
+		requirePositive(property, size);
+		if (size.toBytes() > Integer.MAX_VALUE) {
+			throw invalid(property, size, "must be less than 2GB");
+		}
+		return (int) size.toBytes();
 	}
 
 	private static void validatePath(String path) {

@@ -37,6 +37,14 @@ public class NotifierProperties {
 	private DataSize maxInboundMessageSize = DataSize.ofKilobytes(64);
 
 	/**
+	 * On Tomcat, the size of the buffers every WebSocket session holds for assembling inbound text and binary
+	 * messages (Tomcat allocates both for each session up front; its own default is 8KB, the text one twice that in
+	 * bytes). A longer message arrives in parts that the engine joins, allocating only while it arrives, up to
+	 * max-inbound-message-size. Not applied when the application declares its own ServletServerContainerFactoryBean.
+	 */
+	private DataSize inboundBufferSize = DataSize.ofKilobytes(1);
+
+	/**
 	 * Origin patterns allowed to connect besides the server's own origin, such as "https://*.example.com". A
 	 * handshake from any other origin is refused with 403. Requests without an Origin header (non-browser clients) are
 	 * always accepted.
@@ -86,6 +94,14 @@ public class NotifierProperties {
 
 	public void setMaxInboundMessageSize(DataSize maxInboundMessageSize) {
 		this.maxInboundMessageSize = maxInboundMessageSize;
+	}
+
+	public DataSize getInboundBufferSize() {
+		return this.inboundBufferSize;
+	}
+
+	public void setInboundBufferSize(DataSize inboundBufferSize) {
+		this.inboundBufferSize = inboundBufferSize;
 	}
 
 	public List<String> getAllowedOriginPatterns() {

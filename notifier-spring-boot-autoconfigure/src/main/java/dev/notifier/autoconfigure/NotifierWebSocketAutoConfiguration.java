@@ -18,6 +18,7 @@ import org.springframework.web.servlet.HandlerMapping;
 import org.springframework.web.servlet.config.annotation.ResourceHandlerRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import org.springframework.web.socket.WebSocketHandler;
+import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
 import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
 import org.springframework.web.socket.server.support.OriginHandshakeInterceptor;
 import org.springframework.web.socket.server.support.WebSocketHandlerMapping;
@@ -69,6 +70,18 @@ public final class NotifierWebSocketAutoConfiguration {
 		mapping.setUrlMap(Map.of(properties.getPath(), requestHandler, properties.getPath() + "/**", requestHandler));
 		mapping.setOrder(MAPPING_ORDER);
 		return mapping;
+	}
+
+	/**
+	 * Small inbound buffers for every Tomcat WebSocket session: the engine takes messages in parts, so Tomcat's
+	 * default buffers would only cost memory on every idle session. An application that configures the container
+	 * itself, with Spring's {@link ServletServerContainerFactoryBean}, keeps its own settings.
+	 */
+	@Bean
+	@ConditionalOnClass(name = "org.apache.tomcat.websocket.server.WsSci")
+	@ConditionalOnMissingBean({ TomcatInboundBuffers.class, ServletServerContainerFactoryBean.class })
+	TomcatInboundBuffers notifierTomcatInboundBuffers(NotifierProperties properties) {
+		return new TomcatInboundBuffers(NotifierOptionsMapper.inboundBufferSize(properties));
 	}
 
 	/** Revalidated on every load ({@code no-cache}): a new release of the starter must reach browsers at once. */

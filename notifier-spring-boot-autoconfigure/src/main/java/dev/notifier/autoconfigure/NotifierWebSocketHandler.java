@@ -9,6 +9,7 @@ import dev.notifier.core.NotifierEngine;
 import dev.notifier.core.Transport;
 import dev.notifier.core.transport.JakartaTransport;
 import dev.notifier.core.transport.JettyTransport;
+import dev.notifier.core.transport.TomcatTransport;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -69,7 +70,9 @@ public final class NotifierWebSocketHandler implements WebSocketHandler {
 		}
 		Object container = nativeSession.getNativeSession();
 		if (JAKARTA_PRESENT && container instanceof jakarta.websocket.Session jakartaSession) {
-			return new JakartaTransport(jakartaSession, this.blockingSendTimeout);
+			return TomcatTransport.supports(jakartaSession)
+					? TomcatTransport.of(jakartaSession, this.blockingSendTimeout)
+					: new JakartaTransport(jakartaSession, this.blockingSendTimeout);
 		}
 		if (JETTY_PRESENT && container instanceof org.eclipse.jetty.websocket.api.Session jettySession) {
 			return new JettyTransport(jettySession);

@@ -3,6 +3,8 @@ package dev.notifier.autoconfigure;
 import java.time.Duration;
 
 import dev.notifier.core.NotifierEngine;
+import jakarta.websocket.WebSocketContainer;
+import org.apache.tomcat.websocket.WsWebSocketContainer;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -11,8 +13,11 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.web.context.ConfigurableWebApplicationContext;
+import org.springframework.web.context.WebApplicationContext;
 import org.springframework.web.servlet.handler.SimpleUrlHandlerMapping;
 import org.springframework.web.socket.WebSocketHandler;
+import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
 import org.springframework.web.socket.server.support.WebSocketHandlerMapping;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -103,6 +108,61 @@ class NotifierWebSocketAutoConfigurationTests {
 		@Bean
 		NotifierWebSocketHandler customHandler(NotifierEngine engine) {
 			return new NotifierWebSocketHandler(engine, Duration.ofSeconds(1));
+		}
+
+	}
+
+	@Test
+	void tomcatInboundBuffersShouldDefaultTo1KB() {
+		this.contextRunner.withInitializer(NotifierWebSocketAutoConfigurationTests::withServerContainer)
+			.run((context) -> assertThat(serverContainer(context).getDefaultMaxTextMessageBufferSize()).isEqualTo(1024));
+	}
+
+	@Test
+	void tomcatInboundBuffersShouldFollowTheProperty() {
+		this.contextRunner.withInitializer(NotifierWebSocketAutoConfigurationTests::withServerContainer)
+			.withPropertyValues("notifier.inbound-buffer-size=4KB")
+			.run((context) -> {
+				assertThat(serverContainer(context).getDefaultMaxTextMessageBufferSize()).isEqualTo(4096);
+				assertThat(serverContainer(context).getDefaultMaxBinaryMessageBufferSize()).isEqualTo(4096);
+			});
+	}
+
+	@Test
+	void tomcatInboundBuffersWhenUserConfiguresTheContainerShouldBackOff() {
+		this.contextRunner.withInitializer(NotifierWebSocketAutoConfigurationTests::withServerContainer)
+			.withBean(ServletServerContainerFactoryBean.class, UserContainerSettings::new)
+			.run((context) -> {
+				assertThat(context).doesNotHaveBean(TomcatInboundBuffers.class);
+				assertThat(serverContainer(context).getDefaultMaxTextMessageBufferSize()).isEqualTo(8192);
+			});
+	}
+
+	@Test
+	void tomcatInboundBuffersWithANonPositiveSizeShouldFailNamingTheProperty() {
+		this.contextRunner.withPropertyValues("notifier.inbound-buffer-size=0B")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("notifier.inbound-buffer-size")
+				.hasMessageContaining("must be positive"));
+	}
+
+	/** Tomcat's real WebSocket container (its client side), where the servlet container would put its own. */
+	private static void withServerContainer(ConfigurableWebApplicationContext context) {
+		context.getServletContext()
+			.setAttribute(TomcatInboundBuffers.SERVER_CONTAINER_ATTRIBUTE, new WsWebSocketContainer());
+	}
+
+	private static WebSocketContainer serverContainer(WebApplicationContext context) {
+		return (WebSocketContainer) context.getServletContext()
+			.getAttribute(TomcatInboundBuffers.SERVER_CONTAINER_ATTRIBUTE);
+	}
+
+	/** An application's own container settings; applying them needs a real server container, so it is skipped. */
+	static final class UserContainerSettings extends ServletServerContainerFactoryBean {
+
+		@Override
+		public void afterPropertiesSet() {
 		}
 
 	}

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 
 import dev.notifier.core.CloseStatus;
+import dev.notifier.core.OutboundMessage;
 import dev.notifier.core.Transport;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.RemoteEndpoint;
@@ -50,14 +51,15 @@ public final class JakartaTransport implements Transport {
 		session.getUserProperties().put(TOMCAT_ABNORMAL_CLOSE_SEND_TIMEOUT, blockingSendTimeout.toMillis());
 	}
 
+	/** Sends each message on its own: the Jakarta API has no non-blocking way to write out held messages. */
 	@Override
-	public void sendText(String text, SendCallback callback) {
-		this.remote.sendText(text, handler(callback));
-	}
-
-	@Override
-	public void sendBinary(ByteBuffer data, SendCallback callback) {
-		this.remote.sendBinary(data, handler(callback));
+	public void send(OutboundMessage message, boolean more, SendCallback callback) {
+		if (message.isText()) {
+			this.remote.sendText(message.text(), handler(callback));
+		}
+		else {
+			this.remote.sendBinary(message.binary(), handler(callback));
+		}
 	}
 
 	@Override

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 
 import dev.notifier.core.CloseStatus;
+import dev.notifier.core.OutboundMessage;
 import dev.notifier.core.Transport;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
@@ -27,13 +28,13 @@ public final class JettyTransport implements Transport {
 	}
 
 	@Override
-	public void sendText(String text, SendCallback callback) {
-		this.session.sendText(text, jettyCallback(callback));
-	}
-
-	@Override
-	public void sendBinary(ByteBuffer data, SendCallback callback) {
-		this.session.sendBinary(data, jettyCallback(callback));
+	public void send(OutboundMessage message, boolean more, SendCallback callback) {
+		if (message.isText()) {
+			this.session.sendText(message.text(), jettyCallback(callback));
+		}
+		else {
+			this.session.sendBinary(message.binary(), jettyCallback(callback));
+		}
 	}
 
 	@Override

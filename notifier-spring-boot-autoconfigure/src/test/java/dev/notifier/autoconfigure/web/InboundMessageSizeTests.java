@@ -2,6 +2,9 @@ package dev.notifier.autoconfigure.web;
 
 import java.util.Arrays;
 
+import jakarta.servlet.ServletContext;
+import jakarta.websocket.WebSocketContainer;
+
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -20,11 +23,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * fragmented message. On Tomcat the engine enforces it while the parts arrive; on Jetty, which hands over whole
  * messages only, Jetty enforces the limit the engine gave it.
  *
+ * <p>Tomcat's inbound buffers are smaller than the limit here ({@code notifier.inbound-buffer-size}), so on Tomcat a
+ * message at the limit arrives in parts that the engine joins.
+ *
  * <p>That an oversized message was not delivered needs no waiting: it is refused before the close frame is sent, so
  * had it been delivered, the listener would have recorded it before the client saw its 1009.
  */
 @SpringBootTest(classes = NotifierTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = "notifier.max-inbound-message-size=1KB")
+		properties = { "notifier.max-inbound-message-size=1KB", "notifier.inbound-buffer-size=256B" })
 @Import(InboundMessageSizeTests.ListenerConfiguration.class)
 class InboundMessageSizeTests extends ContainerTestSupport {
 
@@ -36,6 +42,20 @@ class InboundMessageSizeTests extends ContainerTestSupport {
 	@BeforeEach
 	void clearListener() {
 		this.listener.clear();
+	}
+
+	@Autowired
+	private ServletContext servletContext;
+
+	@Test
+	void tomcatSessionsGetTheConfiguredInboundBuffers() {
+		Object container = this.servletContext.getAttribute("jakarta.websocket.server.ServerContainer");
+		if (ServerContainer.expected() == ServerContainer.TOMCAT) {
+			assertThat(container).isInstanceOfSatisfying(WebSocketContainer.class, (tomcat) -> {
+				assertThat(tomcat.getDefaultMaxTextMessageBufferSize()).isEqualTo(256);
+				assertThat(tomcat.getDefaultMaxBinaryMessageBufferSize()).isEqualTo(256);
+			});
+		}
 	}
 
 	@Test

@@ -26,7 +26,7 @@ enum ServerContainer {
 
 	/**
 	 * Tomcat: Spring upgrades through the standard Jakarta WebSocket API, so a notifier session runs over a
-	 * {@code jakarta.websocket.Session} ({@code JakartaTransport}).
+	 * {@code jakarta.websocket.Session} ({@code TomcatTransport}, which writes a backlog in few socket writes).
 	 */
 	TOMCAT("org.springframework.boot.tomcat.TomcatWebServer",
 			"org.springframework.web.socket.server.standard.StandardWebSocketUpgradeStrategy"),

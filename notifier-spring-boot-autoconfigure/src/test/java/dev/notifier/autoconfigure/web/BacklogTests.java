@@ -1,0 +1,47 @@
+package dev.notifier.autoconfigure.web;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.notifier.core.transport.TomcatTransport;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A burst far ahead of the socket: each session's backlog is written in batches (on Tomcat through its output buffer
+ * and a non-blocking flush), and every reader still gets every message whole and in order, text and binary mixed.
+ */
+@SpringBootTest(classes = NotifierTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = "notifier.outbound.max-queued-messages=4000")
+class BacklogTests extends ContainerTestSupport {
+
+	private static final int MESSAGES = 3_000;
+
+	@Test
+	void aBurstReachesEveryReaderWholeAndInOrder() {
+		List<TestClient> readers = List.of(join("burst"), join("burst"), join("burst"));
+		List<Object> expected = new ArrayList<>();
+		for (int i = 0; i < MESSAGES; i++) {
+			// Non-ASCII text checks the UTF-8 bytes encoded once; every 10th message is binary; sizes vary.
+			Object message = (i % 10 == 9) ? ("bin " + i).getBytes(StandardCharsets.UTF_8)
+					: "m" + i + " é€😀 " + "x".repeat(i % 300);
+			expected.add(message);
+			assertThat(this.notifier.broadcast("burst", message)).isEqualTo(readers.size());
+		}
+
+		for (TestClient reader : readers) {
+			assertThat(reader.awaitMessages(MESSAGES)).containsExactlyElementsOf(expected);
+		}
+	}
+
+	@Test
+	void tomcatSessionsUseTheTransportThatWritesBacklogsTogether() {
+		assertThat(TomcatTransport.isAvailable()).isEqualTo(ServerContainer.expected() == ServerContainer.TOMCAT);
+	}
+
+}
