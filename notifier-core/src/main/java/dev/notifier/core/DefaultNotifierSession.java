@@ -649,7 +649,7 @@ final class DefaultNotifierSession implements NotifierSession, Connection {
 
 	private void dispatchBinary(ByteBuffer message) {
 		for (NotifierListener listener : this.listeners) {
-			this.engine.notify(this, listener, () -> listener.onBinaryMessage(this, message.duplicate()));
+			this.engine.notify(this, listener, () -> listener.onBinaryMessage(this, message.asReadOnlyBuffer()));
 		}
 	}
 
@@ -657,7 +657,7 @@ final class DefaultNotifierSession implements NotifierSession, Connection {
 	public void onPong(ByteBuffer payload) {
 		this.lastReceivedNanos = this.engine.options().nanoClock().getAsLong();
 		for (NotifierListener listener : this.listeners) {
-			this.engine.notify(this, listener, () -> listener.onPong(this, payload.duplicate()));
+			this.engine.notify(this, listener, () -> listener.onPong(this, payload.asReadOnlyBuffer()));
 		}
 	}
 

@@ -3,6 +3,8 @@ package dev.notifier.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
 
@@ -109,6 +111,32 @@ class InboundTest extends EngineTestSupport {
 
 		assertThat(this.listener.binaries).containsExactly(new byte[] { 1, 2, 3 });
 		assertThat(second.binaries).containsExactly(new byte[] { 1, 2, 3 });
+	}
+
+	@Test
+	void listenersGetReadOnlyViewsOfBinaryMessagesAndPongs() {
+		List<ByteBuffer> seen = new CopyOnWriteArrayList<>();
+		NotifierListener listener = new NotifierListener() {
+
+			@Override
+			public void onBinaryMessage(NotifierSession session, ByteBuffer message) {
+				seen.add(message);
+			}
+
+			@Override
+			public void onPong(NotifierSession session, ByteBuffer payload) {
+				seen.add(payload);
+			}
+
+		};
+		Peer peer = open(engine(options(), listener), "a");
+
+		peer.connection().onBinary(bytes(1, 2, 3), true);
+		peer.connection().onBinary(bytes(4), false);
+		peer.connection().onBinary(bytes(5), true);
+		peer.connection().onPong(bytes(6));
+
+		assertThat(seen).hasSize(3).allMatch(ByteBuffer::isReadOnly);
 	}
 
 	@Test
