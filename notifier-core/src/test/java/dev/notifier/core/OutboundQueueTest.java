@@ -2,10 +2,9 @@ package dev.notifier.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
-
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
