@@ -50,11 +50,15 @@ public final class BenchmarkSuite {
 				control);
 		try (LoadGenerator generator = new LoadGenerator(GENERATOR_THREADS)) {
 			Scenarios scenarios = new Scenarios(options.sizes(), generator, control,
-					new Round(control, STALL_TIMEOUT), results);
+					new Round(control, STALL_TIMEOUT), results, launcher, redisUrl());
 			for (int scenario : options.scenarios()) {
 				for (ServerKind server : options.servers()) {
+					if (!Scenarios.runsOn(scenario, server)) {
+						continue;
+					}
 					log("Scenario %d on %s", scenario, server.id);
-					try (ServerProcess process = launcher.start(server, "scenario-" + scenario)) {
+					try (ServerProcess process = launcher.start(server, "scenario-" + scenario,
+							scenarios.serverArguments(scenario))) {
 						scenarios.run(scenario, server.id, process);
 					}
 					catch (Exception ex) {
@@ -71,6 +75,12 @@ public final class BenchmarkSuite {
 		Chart.write(results, chart);
 		Report.write(results, options, started, took, report);
 		log("Wrote %s and %s in %s", report, chart, took);
+	}
+
+	/** The Redis server of the cluster scenario: {@code NOTIFIER_BENCH_REDIS}, by default the local one. */
+	static String redisUrl() {
+		String url = System.getenv("NOTIFIER_BENCH_REDIS");
+		return (url != null && !url.isBlank()) ? url : "redis://127.0.0.1:6379";
 	}
 
 	static void log(String format, Object... args) {

@@ -22,7 +22,7 @@ record Options(boolean quick, boolean profile, List<Integer> scenarios, List<Ser
 			[--out=docs]
 			  --quick       smaller counts: a smoke run of a few minutes
 			  --profile     each server records a JFR file of its scenario, next to its log
-			  --scenarios   which of the scenarios 1-7 to run (default: all)
+			  --scenarios   which of the scenarios 1-8 to run (default: all)
 			  --servers     which servers to run them on (default: notifier,naive,stomp)
 			  --out         the directory of benchmarks.md and benchmarks.png (default: docs)""";
 
@@ -60,7 +60,7 @@ record Options(boolean quick, boolean profile, List<Integer> scenarios, List<Ser
 		}
 		for (int scenario : scenarios) {
 			if (!Scenarios.ALL.contains(scenario)) {
-				throw new IllegalArgumentException("no scenario " + scenario + ": 1 to 7\n" + USAGE);
+				throw new IllegalArgumentException("no scenario " + scenario + ": 1 to 8\n" + USAGE);
 			}
 		}
 		return new Options(quick, profile, scenarios, servers, output, List.of(args));

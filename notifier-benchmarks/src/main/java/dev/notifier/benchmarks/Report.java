@@ -76,6 +76,7 @@ final class Report {
 		slowConsumers();
 		churn();
 		growth();
+		cluster();
 		failures();
 		this.out.append(END);
 		return this.out.toString();
@@ -326,6 +327,37 @@ final class Report {
 					: costs.stream().mapToDouble(Double::doubleValue).max().getAsDouble()
 							/ costs.stream().mapToDouble(Double::doubleValue).min().getAsDouble();
 			line("| " + server + cells + " | " + times(spread) + " |");
+		}
+		line("");
+	}
+
+	private void cluster() {
+		List<Results.FanOut> rows = this.results.fanOuts.stream()
+			.filter((row) -> row.scenario() == Scenarios.CLUSTER)
+			.toList();
+		if (rows.isEmpty()) {
+			return;
+		}
+		line("### Cluster on Redis (scenario 8)");
+		line("");
+		line("Two notifier instances with `notifier.cluster.mode=redis` on the local Redis server. Scenario 1's burst,"
+				+ " published and subscribed on the first instance, then published on the first instance to"
+				+ " subscribers of the second: each message crosses Redis once (one PUBLISH, one pub/sub delivery to"
+				+ " the second instance), which fans it out to its sessions. CPU is both instances'.");
+		line("");
+		line("| Round | Subscribers | Delivered msgs/s | p50 | p99 | max | Drops | CPU µs/delivery |");
+		line("|---|--:|--:|--:|--:|--:|--:|--:|");
+		for (Results.FanOut row : rows) {
+			Round.Result r = row.result();
+			line("| " + row.label() + " | " + count(row.subscribers()) + " | " + rate(r.messagesPerSecond()) + " | "
+					+ ms(r.latencyMillis(50)) + " | " + ms(r.latencyMillis(99)) + " | " + ms(r.maxLatencyMillis())
+					+ " | " + count(r.drops()) + " | "
+					+ String.format(Locale.ROOT, "%.1f", r.serverMicrosPerDelivery()) + " |");
+		}
+		if (rows.size() == 2) {
+			line("");
+			line("Across instances / on one instance: " + times(rows.get(1).result().messagesPerSecond()
+					/ rows.get(0).result().messagesPerSecond()) + " the throughput.");
 		}
 		line("");
 	}

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import dev.notifier.benchmarks.load.Control;
@@ -18,11 +19,15 @@ import dev.notifier.benchmarks.load.Target;
 import org.HdrHistogram.Recorder;
 
 /**
- * The seven scenarios of the benchmark issue, each run against one freshly started server.
+ * The seven scenarios of the benchmark issue, each run against one freshly started server, and the cluster scenario,
+ * which runs notifier as two instances sharing a Redis server.
  */
 final class Scenarios {
 
-	static final List<Integer> ALL = List.of(1, 2, 3, 4, 5, 6, 7);
+	static final List<Integer> ALL = List.of(1, 2, 3, 4, 5, 6, 7, 8);
+
+	/** Runs on notifier only: the baselines have no cluster mode. */
+	static final int CLUSTER = 8;
 
 	private static final String GROUP = "bench";
 
@@ -48,7 +53,17 @@ final class Scenarios {
 
 	private final Results results;
 
-	Scenarios(Sizes sizes, LoadGenerator generator, Control control, Round round, Results results) {
+	private final ServerProcess.Launcher launcher;
+
+	private final String redisUrl;
+
+	private final String clusterPrefix;
+
+	Scenarios(Sizes sizes, LoadGenerator generator, Control control, Round round, Results results,
+			ServerProcess.Launcher launcher, String redisUrl) {
+		this.launcher = launcher;
+		this.redisUrl = redisUrl;
+		this.clusterPrefix = "notifier-benchmarks-" + UUID.randomUUID() + ":";
 		this.sizes = sizes;
 		this.generator = generator;
 		this.control = control;
@@ -66,7 +81,8 @@ final class Scenarios {
 			case 5 -> slowConsumers(server, target);
 			case 6 -> churn(server, process);
 			case 7 -> costGrowth(server, target);
-			default -> throw new IllegalArgumentException("no scenario " + scenario + ": 1 to 7");
+			case CLUSTER -> cluster(server, process);
+			default -> throw new IllegalArgumentException("no scenario " + scenario + ": 1 to 8");
 		}
 	}
 
@@ -195,13 +211,53 @@ final class Scenarios {
 		}
 	}
 
+	/** Whether a scenario runs on a server: the cluster scenario runs on notifier only. */
+	static boolean runsOn(int scenario, ServerKind server) {
+		return scenario != CLUSTER || server == ServerKind.NOTIFIER;
+	}
+
+	/** The arguments of the server a scenario starts with. */
+	String[] serverArguments(int scenario) {
+		return (scenario == CLUSTER) ? clusterArguments() : new String[0];
+	}
+
+	/**
+	 * The arguments that make a notifier server one instance of a cluster on Redis, with keys and channels under a
+	 * prefix of this run's own.
+	 */
+	private String[] clusterArguments() {
+		return new String[] { "--notifier.cluster.mode=redis", "--notifier.cluster.prefix=" + this.clusterPrefix,
+				"--spring.data.redis.url=" + this.redisUrl };
+	}
+
+	/**
+	 * 8: scenario 1's burst on two clustered instances: published and subscribed on one instance, then published on
+	 * that instance to subscribers of the other, through Redis.
+	 */
+	private void cluster(String server, ServerProcess first) throws IOException, InterruptedException {
+		Publish burst = new Publish(GROUP, 0, this.sizes.burstMessages(), PAYLOAD_BYTES, 0,
+				this.sizes.burstMessages());
+		List<String> groups = Collections.nCopies(this.sizes.burstSubscribers(), GROUP);
+		try (ServerProcess second = this.launcher.start(ServerKind.NOTIFIER, "scenario-8-second",
+				clusterArguments())) {
+			fanOut(CLUSTER, "on one instance", server, first.target(), first.target(), groups, burst);
+			fanOut(CLUSTER, "across instances", server, first.target(), second.target(), groups, burst);
+		}
+	}
+
 	private void fanOut(int scenario, String label, String server, Target target, List<String> groups,
 			Publish publish) throws IOException, InterruptedException {
+		fanOut(scenario, label, server, target, target, groups, publish);
+	}
+
+	private void fanOut(int scenario, String label, String server, Target publisher, Target target,
+			List<String> groups, Publish publish) throws IOException, InterruptedException {
 		Deliveries deliveries = new Deliveries();
 		Subscribers subscribers = this.generator.connect(target, groups, true, deliveries);
 		try {
-			prepare(target, deliveries, publish, subscribers.connected());
-			record(scenario, label, server, subscribers, publish, deliveries, target);
+			prepare(publisher, deliveries, publish, subscribers.connected());
+			Round.Result result = this.round.run(publisher, target, deliveries, publish, subscribers.connected());
+			record(scenario, label, server, subscribers, publish, result);
 		}
 		finally {
 			subscribers.close();
@@ -228,7 +284,12 @@ final class Scenarios {
 
 	private void record(int scenario, String label, String server, Subscribers subscribers, Publish publish,
 			Deliveries deliveries, Target target) throws IOException, InterruptedException {
-		Round.Result result = this.round.run(target, deliveries, publish, subscribers.connected());
+		record(scenario, label, server, subscribers, publish,
+				this.round.run(target, deliveries, publish, subscribers.connected()));
+	}
+
+	private void record(int scenario, String label, String server, Subscribers subscribers, Publish publish,
+			Round.Result result) {
 		Results.FanOut row = new Results.FanOut(scenario, label, server, subscribers.connected(),
 				subscribers.failures(), publish, result);
 		this.results.fanOuts.add(row);

@@ -93,8 +93,8 @@ final class ServerProcess implements AutoCloseable {
 			this.classPath = childClassPath(workDirectory);
 		}
 
-		/** Starts the server and waits until it answers {@code /stats}. */
-		ServerProcess start(ServerKind kind, String label) throws IOException, InterruptedException {
+		/** Starts the server with these extra arguments and waits until it answers {@code /stats}. */
+		ServerProcess start(ServerKind kind, String label, String... arguments) throws IOException, InterruptedException {
 			int port = freePort();
 			List<String> command = new ArrayList<>();
 			command.add(java());
@@ -106,6 +106,7 @@ final class ServerProcess implements AutoCloseable {
 			command.addAll(List.of("-cp", this.classPath, kind.mainClass.getName()));
 			command.add("--server.port=" + port);
 			command.add("--server.address=127.0.0.1");
+			command.addAll(List.of(arguments));
 			Path log = this.workDirectory.resolve(label + "-" + kind.id + ".log");
 			Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
 			Target target = new Target(kind.id, "ws://127.0.0.1:" + port + kind.webSocketPath,

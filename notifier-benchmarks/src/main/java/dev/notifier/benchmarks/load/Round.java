@@ -37,7 +37,18 @@ public final class Round {
 	 */
 	public Result run(Target target, Deliveries deliveries, Publish publish, int readers)
 			throws IOException, InterruptedException {
+		return run(target, target, deliveries, publish, readers);
+	}
+
+	/**
+	 * Publishes on one server to subscribers of another (two instances of a cluster) and measures; the server CPU is
+	 * both servers', the heap and sessions the subscribers' server's.
+	 * @param readers the subscribers that read, across all groups: each receives every message once
+	 */
+	public Result run(Target publisher, Target target, Deliveries deliveries, Publish publish, int readers)
+			throws IOException, InterruptedException {
 		deliveries.reset();
+		long publisherCpuBefore = (publisher != target) ? this.control.stats(publisher, true).processCpuNanos() : 0;
 		ServerStats before = this.control.stats(target, true);
 		long clientCpuBefore = clientCpuNanos();
 		long startNanos = System.nanoTime();
@@ -50,7 +61,7 @@ public final class Round {
 			int chunk = Math.min(publish.chunk(), publish.n() - published);
 			published += chunk;
 			expectedSoFar += (long) chunk * readers;
-			CompletableFuture<HttpResponse<String>> response = this.control.publish(target, publish.group(),
+			CompletableFuture<HttpResponse<String>> response = this.control.publish(publisher, publish.group(),
 					publish.groups(), chunk, publish.size(), publish.rate());
 			while (true) {
 				long count = deliveries.received();
@@ -75,11 +86,14 @@ public final class Round {
 		long elapsedNanos = lastProgressNanos - startNanos;
 		long clientCpu = clientCpuNanos() - clientCpuBefore;
 		ServerStats end = this.control.stats(target, false);
+		long publisherCpu = (publisher != target)
+				? this.control.stats(publisher, false).processCpuNanos() - publisherCpuBefore : 0;
 		Histogram latency = deliveries.takeLatencies();
 		long received = deliveries.received();
 		ServerStats afterGc = this.control.stats(target, true);
 		return new Result((long) publish.n() * readers, received, stalled, deliveries.errors() + httpFailures,
-				deliveries.closedByServer(), elapsedNanos, latency, end.processCpuNanos() - before.processCpuNanos(),
+				deliveries.closedByServer(), elapsedNanos, latency,
+				end.processCpuNanos() - before.processCpuNanos() + publisherCpu,
 				clientCpu, afterGc.heapUsed(), afterGc.sessions());
 	}
 
