@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -60,9 +61,10 @@ import org.slf4j.LoggerFactory;
  * third of the lease with a script that runs {@code PEXPIRE} if the key holds this id, or {@code SET key id PX <lease>}
  * if the key has vanished (a Redis restart without persistence), and fails if another id holds it; released with a
  * script that runs {@code DEL} only if the key holds this id. A renewal that finds another holder, or that has not
- * succeeded for a whole lease because Redis is unreachable, stops the local worker. Every third of the lease, this
- * instance also asks to start the worker of each group it has sessions in and runs no worker for, so that it takes
- * the worker over once the holder's lease has expired.
+ * succeeded for a whole lease because Redis is unreachable, stops the local worker. After a refusal, {@code PTTL key}
+ * tells when the holder's lease expires; this instance asks again then, so that when the holder dies it takes the
+ * worker over within the lease time. Every third of the lease it also asks for the worker of each group it has
+ * sessions in and runs no worker for (after a reconnection, for instance).
  *
  * <p><b>Failures.</b> Lettuce reconnects a connection that drops by itself (with the reconnect delay of its client
  * resources) and subscribes it again to its channels; this class then subscribes again to every group it has sessions
@@ -91,6 +93,8 @@ public final class RedisNotifierCluster implements NotifierCluster {
 	private static final Duration FIRST_RECONNECT_DELAY = Duration.ofMillis(100);
 
 	private static final Duration MAX_COMMAND_WAIT = Duration.ofSeconds(2);
+
+	private static final Duration TAKEOVER_MARGIN = Duration.ofMillis(5);
 
 	/** KEYS[1] the lease, ARGV[1] this instance, ARGV[2] the lease in ms: 1 if this instance holds it now. */
 	private static final byte[] RENEW = bytes("local holder = redis.call('GET', KEYS[1]) "
@@ -123,6 +127,9 @@ public final class RedisNotifierCluster implements NotifierCluster {
 
 	/** Who holds the leases of groups with local sessions and a worker elsewhere, as last seen. */
 	private final Map<String, String> holders = new ConcurrentHashMap<>();
+
+	/** The next attempt to take over the worker of a group, due when its holder's lease expires. */
+	private final Map<String, Future<?>> takeovers = new ConcurrentHashMap<>();
 
 	private final AtomicInteger pendingPublishes = new AtomicInteger();
 
@@ -192,6 +199,7 @@ public final class RedisNotifierCluster implements NotifierCluster {
 		}
 		closeConnections();
 		this.holders.clear();
+		this.takeovers.clear();
 		this.lastProblem = "the cluster is stopped";
 	}
 
@@ -226,6 +234,10 @@ public final class RedisNotifierCluster implements NotifierCluster {
 	public void groupEmptied(String group) {
 		reconcileSubscription(group);
 		this.holders.remove(group);
+		Future<?> takeover = this.takeovers.remove(group);
+		if (takeover != null) {
+			takeover.cancel(false);
+		}
 	}
 
 	@Override
@@ -257,6 +269,8 @@ public final class RedisNotifierCluster implements NotifierCluster {
 			if (holder != null) {
 				this.holders.put(group, new String(holder, StandardCharsets.UTF_8));
 			}
+			Long remaining = await(connection.async().pttl(key));
+			scheduleTakeover(group, Duration.ofMillis((remaining != null && remaining > 0) ? remaining : 0));
 			return false;
 		}
 		catch (RedisWaitException ex) {
@@ -531,6 +545,33 @@ public final class RedisNotifierCluster implements NotifierCluster {
 			}
 		}
 		this.holders.keySet().retainAll(engine.groups());
+	}
+
+	/**
+	 * Asks again for the worker of a group once the lease that was refused expires (a little after, for the clocks):
+	 * if its holder has died meanwhile, the worker resumes here within the lease time of the holder's death.
+	 */
+	private void scheduleTakeover(String group, Duration remaining) {
+		ScheduledThreadPoolExecutor scheduler = this.scheduler;
+		NotifierEngine engine = this.engine;
+		if (scheduler == null || engine == null) {
+			return;
+		}
+		Runnable takeover = () -> {
+			if (engine.sessionCount(group) > 0 && engine.worker(group).isEmpty()) {
+				engine.startWorker(group);
+			}
+		};
+		try {
+			Future<?> previous = this.takeovers.put(group,
+					scheduler.schedule(takeover, remaining.toMillis() + TAKEOVER_MARGIN.toMillis(), TimeUnit.MILLISECONDS));
+			if (previous != null) {
+				previous.cancel(false);
+			}
+		}
+		catch (RejectedExecutionException ex) {
+			// Stopped.
+		}
 	}
 
 	private void lost(NotifierEngine engine, String group, String why) {
