@@ -199,7 +199,9 @@ public final class RedisNotifierCluster implements NotifierCluster {
 		}
 		closeConnections();
 		this.holders.clear();
+		this.takeovers.values().forEach((takeover) -> takeover.cancel(false));
 		this.takeovers.clear();
+		this.subscribed.clear();
 		this.lastProblem = "the cluster is stopped";
 	}
 
@@ -539,6 +541,7 @@ public final class RedisNotifierCluster implements NotifierCluster {
 		if (connection == null) {
 			return;
 		}
+		// Besides the takeover due when a refused lease expires: a holder that stopped released its lease early.
 		for (String group : engine.groups()) {
 			if (engine.worker(group).isEmpty()) {
 				engine.startWorker(group);

@@ -6,6 +6,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -88,6 +89,24 @@ class RedisClusterTests {
 		assertThat(onA.texts()).as("on the other instance, in order, once").isEqualTo(sent);
 		assertThat(onB.texts()).as("on the publishing instance, without its own echo").isEqualTo(sent);
 		assertThat(b.cluster().unpublished()).isZero();
+	}
+
+	@Test
+	void binaryMessagesAndObjectsEncodedOnceOnThePublisherArriveAsTheyWereSent() throws Exception {
+		Instance a = start("a");
+		Instance b = start("b");
+		Viewer onA = join(a, "tasks/1");
+		awaitSubscribed("tasks/1", 1);
+
+		b.engine().broadcast("tasks/1", new byte[] { 0, 1, 2, (byte) 255 });
+		b.engine().broadcast("tasks/1", Map.of("line", "compiling", "n", 2));
+		b.engine().broadcast("tasks/1", "héllo \u2603");
+
+		waiting("a's viewer receives the text messages").until(() -> onA.texts().size() == 2);
+		assertThat(onA.binaries()).singleElement().isEqualTo(new byte[] { 0, 1, 2, (byte) 255 });
+		assertThat(JsonMapper.builder().build().readTree(onA.texts().get(0)).get("line").asString())
+			.isEqualTo("compiling");
+		assertThat(onA.texts().get(1)).isEqualTo("héllo \u2603");
 	}
 
 	@Test
@@ -238,6 +257,55 @@ class RedisClusterTests {
 		assertThat(lonely.cluster().unpublished()).isEqualTo(1);
 	}
 
+	@Test
+	void whileRedisIsAwayTheHealthIsDownLocalDeliveryGoesOnAndWhenItComesBackSoDoSubscriptions() throws Exception {
+		try (TcpProxy proxy = new TcpProxy(TestRedis.uri())) {
+			Instance a = start("a", "spring.data.redis.url=" + proxy.url());
+			Instance b = start("b");
+			Viewer onA = join(a, "tasks/1");
+			join(b, "tasks/1");
+			awaitSubscribed("tasks/1", 2);
+
+			proxy.cut();
+			waiting("a's health turns DOWN").until(() -> "DOWN".equals(health(a).get("status").asString()));
+			assertThat(health(a).get("details").get("reason").asString()).startsWith("lost the connection to Redis");
+			a.engine().broadcast("tasks/1", "local while away");
+			b.engine().broadcast("tasks/1", "from b while a is away");
+			waiting("a's own broadcast reaches a's viewer").until(() -> onA.texts().contains("local while away"));
+
+			proxy.resume();
+			waiting("a's health is UP again").until(() -> "UP".equals(health(a).get("status").asString()));
+			int[] n = { 0 };
+			waiting("b's broadcasts reach a again").until(() -> {
+				b.engine().broadcast("tasks/1", "after " + ++n[0]);
+				return onA.texts().stream().anyMatch((text) -> text.startsWith("after "));
+			});
+			assertThat(onA.texts()).as("pub/sub has no history").doesNotContain("from b while a is away");
+			assertThat(a.cluster().unpublished()).isGreaterThanOrEqualTo(1);
+		}
+	}
+
+	@Test
+	void anInstanceStartedWhileRedisIsDownJoinsTheClusterWhenRedisComesUp() throws Exception {
+		try (TcpProxy proxy = new TcpProxy(TestRedis.uri())) {
+			proxy.cut();
+			Instance a = start("a", "spring.data.redis.url=" + proxy.url(), "notifier.cluster.reconnect-max-delay=200ms");
+			Viewer onA = join(a, "ticker/x");
+			assertThat(health(a).get("details").get("reason").asString()).startsWith("cannot connect to Redis");
+			assertThat(a.engine().worker("ticker/x")).as("no worker without a lease").isEmpty();
+			Instance b = start("b");
+			join(b, "tasks/1");
+
+			proxy.resume();
+			waiting("a connects").until(() -> "UP".equals(health(a).get("status").asString()));
+			waiting("a takes the worker of its group").until(() -> a.engine().worker("ticker/x").isPresent());
+			awaitSubscribed("ticker/x", 1);
+			waiting("a's viewer ticks").until(() -> onA.texts().size() >= 3);
+			b.engine().broadcastAll("hello everyone");
+			waiting("a's viewer gets b's broadcast to all").until(() -> onA.texts().contains("hello everyone"));
+		}
+	}
+
 	private static void assertOneWorker(List<String> ticks, String holder) {
 		assertThat(ticks).allMatch((tick) -> tick.startsWith(holder + " "));
 		List<Long> numbers = ticks.stream().map((tick) -> Long.parseLong(tick.substring(holder.length() + 1))).toList();
@@ -263,7 +331,7 @@ class RedisClusterTests {
 					"management.endpoints.web.exposure.include=health,notifier",
 					"management.endpoint.health.show-details=always", "spring.main.banner-mode=off")
 			.properties(properties);
-		if (properties.length == 0) {
+		if (Arrays.stream(properties).noneMatch((property) -> property.startsWith("spring.data.redis.url="))) {
 			TestRedis.connect(application);
 		}
 		ConfigurableApplicationContext context = application.run();

@@ -3,6 +3,7 @@ package dev.notifier.redis;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -18,6 +19,8 @@ final class Viewer implements AutoCloseable {
 	private static final HttpClient HTTP = HttpClient.newHttpClient();
 
 	private final List<String> texts = new CopyOnWriteArrayList<>();
+
+	private final List<byte[]> binaries = new CopyOnWriteArrayList<>();
 
 	private final CompletableFuture<Integer> closed = new CompletableFuture<>();
 
@@ -37,6 +40,11 @@ final class Viewer implements AutoCloseable {
 
 	List<String> texts() {
 		return List.copyOf(this.texts);
+	}
+
+	/** The binary messages received so far, in order (assuming each arrives in one part, as small ones do). */
+	List<byte[]> binaries() {
+		return List.copyOf(this.binaries);
 	}
 
 	boolean isClosed() {
@@ -66,6 +74,15 @@ final class Viewer implements AutoCloseable {
 				Viewer.this.texts.add(this.parts.toString());
 				this.parts.setLength(0);
 			}
+			webSocket.request(1);
+			return null;
+		}
+
+		@Override
+		public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+			byte[] bytes = new byte[data.remaining()];
+			data.get(bytes);
+			Viewer.this.binaries.add(bytes);
 			webSocket.request(1);
 			return null;
 		}
