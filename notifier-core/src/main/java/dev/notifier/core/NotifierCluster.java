@@ -11,7 +11,11 @@ import org.jspecify.annotations.Nullable;
  * <p>Threads: {@link #groupOccupied} and {@link #groupEmptied} are called on the thread that joined or left, and
  * {@link #delivery}'s result and {@link #closed} on the caller's thread, outside every engine lock: they must not block
  * on the network. {@link #acquireWorker} and {@link #releaseWorker} are called on the thread that starts or ends a
- * worker, outside every lock, and may block briefly on the network.
+ * worker, outside every lock, and may block briefly on the network. {@link #instanceId}, {@link #workerInstance} and
+ * {@link #unavailable} are called by monitoring on any thread and must answer from memory.
+ *
+ * <p>{@link #acquireWorker} refusing a group is not final: an instance that still has sessions in the group may call
+ * {@link NotifierEngine#startWorker} later (for example when the holder's lease has expired), which asks again.
  */
 public interface NotifierCluster {
 
@@ -49,5 +53,28 @@ public interface NotifierCluster {
 
 	/** The worker of a group has ended on this instance. */
 	void releaseWorker(String group);
+
+	/** This instance's name in the cluster, for monitoring; {@code null} if it has none. */
+	default @Nullable String instanceId() {
+		return null;
+	}
+
+	/**
+	 * Which instance runs the worker of a group, as far as this instance last heard: its own {@link #instanceId} for
+	 * a worker it holds, another's for a group with local sessions whose worker runs elsewhere.
+	 * @return the instance, or {@code null} if none is known
+	 */
+	default @Nullable String workerInstance(String group) {
+		return null;
+	}
+
+	/**
+	 * Why this instance cannot reach the other instances right now, such as a lost connection: broadcasts then reach
+	 * this instance's sessions only.
+	 * @return the reason, or {@code null} while the cluster works
+	 */
+	default @Nullable String unavailable() {
+		return null;
+	}
 
 }

@@ -232,6 +232,11 @@ public final class NotifierEngine implements GroupNotifier {
 		return workers != null && workers.stop(group);
 	}
 
+	/** The cluster this engine is a member of, or {@code null} if it stands alone. */
+	public @Nullable NotifierCluster cluster() {
+		return this.cluster;
+	}
+
 	/** The running workers, by group name. */
 	public List<WorkerInfo> workers() {
 		GroupWorkers workers = this.workers;

@@ -123,6 +123,18 @@ class NotifierClusterTest extends EngineTestSupport {
 		assertThat(this.leases).containsEntry("ticker/x", "b");
 	}
 
+	@Test
+	void theEngineExposesItsClusterAndAClusterThatSaysNothingElseIsAvailableAndAnonymous() {
+		InProcessCluster a = member("a");
+		NotifierEngine alone = NotifierEngine.builder(NotifierOptions.builder().build()).build();
+
+		assertThat(a.engine.cluster()).isSameAs(a);
+		assertThat(alone.cluster()).isNull();
+		assertThat(a.unavailable()).isNull();
+		assertThat(a.instanceId()).isNull();
+		assertThat(a.workerInstance("ticker/x")).isNull();
+	}
+
 	/** Every member sees what the others publish at once, on the publisher's thread; leases live in one map. */
 	private final class InProcessCluster implements NotifierCluster {
 

@@ -5,6 +5,7 @@ import java.util.concurrent.ThreadFactory;
 import dev.notifier.core.GroupAuthorizer;
 import dev.notifier.core.GroupWorkerFactory;
 import dev.notifier.core.MessageEncoder;
+import dev.notifier.core.NotifierCluster;
 import dev.notifier.core.NotifierEngine;
 import dev.notifier.core.NotifierListener;
 import dev.notifier.core.NotifierThreads;
@@ -24,7 +25,8 @@ import org.springframework.core.task.VirtualThreadTaskExecutor;
 
 /**
  * Auto-configuration of the {@link NotifierEngine}, the {@link dev.notifier.core.GroupNotifier} applications inject,
- * with the application's {@link NotifierListener} and {@link GroupWorkerFactory} beans.
+ * with the application's {@link NotifierListener} and {@link GroupWorkerFactory} beans, and the
+ * {@link NotifierCluster} bean if there is one (notifier-redis declares it with {@code notifier.cluster.mode=redis}).
  */
 @AutoConfiguration(afterName = "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration")
 @ConditionalOnProperty(name = "notifier.enabled", matchIfMissing = true)
@@ -37,16 +39,17 @@ public final class NotifierAutoConfiguration {
 	@ConditionalOnMissingBean
 	NotifierEngine notifierEngine(NotifierProperties properties, ObjectProvider<MessageEncoder> encoder,
 			ObjectProvider<NotifierListener> listeners, ObjectProvider<GroupWorkerFactory> workerFactories,
-			Environment environment) {
+			ObjectProvider<NotifierCluster> cluster, Environment environment) {
 		ThreadFactory blockingThreads = Threading.VIRTUAL.isActive(environment)
 				? new VirtualThreadTaskExecutor(WORKER_THREADS + "-").getVirtualThreadFactory()
 				: NotifierThreads.named(WORKER_THREADS);
-		return NotifierEngine.builder(NotifierOptionsMapper.toOptions(properties))
+		NotifierEngine.Builder builder = NotifierEngine.builder(NotifierOptionsMapper.toOptions(properties))
 			.encoder(encoder.getIfAvailable(() -> MessageEncoder.NONE))
 			.listeners(() -> listeners.orderedStream().toList())
 			.workers(() -> workerFactories.orderedStream().toList(),
-					NotifierOptionsMapper.toWorkerOptions(properties.getWorkers(), blockingThreads))
-			.build();
+					NotifierOptionsMapper.toWorkerOptions(properties.getWorkers(), blockingThreads));
+		cluster.ifAvailable(builder::cluster);
+		return builder.build();
 	}
 
 	@Bean

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.notifier.core.OverflowPolicy;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
@@ -63,6 +64,8 @@ public class NotifierProperties {
 	private final Workers workers = new Workers();
 
 	private final Client client = new Client();
+
+	private final Cluster cluster = new Cluster();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -134,6 +137,10 @@ public class NotifierProperties {
 
 	public Client getClient() {
 		return this.client;
+	}
+
+	public Cluster getCluster() {
+		return this.cluster;
 	}
 
 	/**
@@ -308,6 +315,113 @@ public class NotifierProperties {
 
 		public void setEnabled(boolean enabled) {
 			this.enabled = enabled;
+		}
+
+	}
+
+	/**
+	 * Several instances of the application sharing one set of groups.
+	 */
+	public static class Cluster {
+
+		/**
+		 * How the instances share their groups. NONE: each instance stands alone and a broadcast reaches its own
+		 * sessions only. REDIS: broadcasts, group closes and the one worker per group are shared through the Redis
+		 * server of "spring.data.redis.*"; needs notifier-redis on the classpath.
+		 */
+		private Mode mode = Mode.NONE;
+
+		/**
+		 * Prefix of every Redis key and pub/sub channel the cluster uses. Instances with the same prefix on the same
+		 * Redis server form one cluster.
+		 */
+		private String prefix = "notifier:";
+
+		/**
+		 * Name of this instance in the cluster, shown by the Actuator endpoint as the holder of workers; it must
+		 * differ between instances. When unset, "spring.application.name" (or "notifier") followed by "-" and 8
+		 * random hexadecimal digits, new at every start.
+		 */
+		private @Nullable String instanceId;
+
+		/**
+		 * How long the lease on a group's worker lasts in Redis unless renewed; the holder renews it every third of
+		 * this. When the holder dies, another instance with sessions in the group takes the worker over within this
+		 * time.
+		 */
+		private Duration workerLease = Duration.ofSeconds(10);
+
+		/**
+		 * Longest wait between two attempts to connect to Redis when there is no connection (at startup, or after
+		 * one was closed): the first attempt comes after 100ms and each failure doubles the wait up to this. A
+		 * connection that drops is reconnected by Lettuce itself, with the reconnect delay of Spring Boot's Lettuce
+		 * ClientResources.
+		 */
+		private Duration reconnectMaxDelay = Duration.ofSeconds(5);
+
+		/**
+		 * Broadcasts handed to Redis and not yet acknowledged beyond which a further broadcast reaches this
+		 * instance's sessions only and is counted as dropped.
+		 */
+		private int maxPendingPublishes = 10000;
+
+		public Mode getMode() {
+			return this.mode;
+		}
+
+		public void setMode(Mode mode) {
+			this.mode = mode;
+		}
+
+		public String getPrefix() {
+			return this.prefix;
+		}
+
+		public void setPrefix(String prefix) {
+			this.prefix = prefix;
+		}
+
+		public @Nullable String getInstanceId() {
+			return this.instanceId;
+		}
+
+		public void setInstanceId(@Nullable String instanceId) {
+			this.instanceId = instanceId;
+		}
+
+		public Duration getWorkerLease() {
+			return this.workerLease;
+		}
+
+		public void setWorkerLease(Duration workerLease) {
+			this.workerLease = workerLease;
+		}
+
+		public Duration getReconnectMaxDelay() {
+			return this.reconnectMaxDelay;
+		}
+
+		public void setReconnectMaxDelay(Duration reconnectMaxDelay) {
+			this.reconnectMaxDelay = reconnectMaxDelay;
+		}
+
+		public int getMaxPendingPublishes() {
+			return this.maxPendingPublishes;
+		}
+
+		public void setMaxPendingPublishes(int maxPendingPublishes) {
+			this.maxPendingPublishes = maxPendingPublishes;
+		}
+
+		/** The cluster modes. */
+		public enum Mode {
+
+			/** Every instance stands alone. */
+			NONE,
+
+			/** The instances share their groups through Redis. */
+			REDIS
+
 		}
 
 	}

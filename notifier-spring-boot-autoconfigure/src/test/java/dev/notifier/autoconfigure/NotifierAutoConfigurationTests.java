@@ -6,6 +6,7 @@ import java.util.List;
 import dev.notifier.core.GroupAuthorizer;
 import dev.notifier.core.GroupNotifier;
 import dev.notifier.core.MessageEncoder;
+import dev.notifier.core.NotifierCluster;
 import dev.notifier.core.NotifierEngine;
 import dev.notifier.core.NotifierOptions;
 import dev.notifier.core.OverflowPolicy;
@@ -50,6 +51,24 @@ class NotifierAutoConfigurationTests {
 			assertThat(context).doesNotHaveBean(NotifierLifecycle.class);
 			assertThat(context).doesNotHaveBean(NotifierProperties.class);
 		});
+	}
+
+	@Test
+	void engineWhenHasNoClusterBeanShouldStandAlone() {
+		this.contextRunner.run((context) -> assertThat(context.getBean(NotifierEngine.class).cluster()).isNull());
+	}
+
+	@Test
+	void engineWhenHasAClusterBeanShouldJoinIt() {
+		this.contextRunner.withBean(NotifierCluster.class, StubCluster::new)
+			.run((context) -> assertThat(context.getBean(NotifierEngine.class).cluster())
+				.isSameAs(context.getBean(NotifierCluster.class)));
+	}
+
+	@Test
+	void clusterModeShouldDefaultToNone() {
+		this.contextRunner.run((context) -> assertThat(context.getBean(NotifierProperties.class).getCluster().getMode())
+			.isEqualTo(NotifierProperties.Cluster.Mode.NONE));
 	}
 
 	@Test

@@ -2,66 +2,29 @@ package dev.notifier.sample;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One fake task and its log. The task's own thread appends lines; viewers read them. Guarded by its monitor: the log
- * only grows, and {@link #awaitLinesAfter} wakes up when it does.
+ * One fake task and its log, wherever the log is kept: in this instance's memory ({@link MemoryTask}) or, when the
+ * sample runs as a cluster, in Redis ({@link RedisTasks}), where every instance can read it.
  */
-final class Task {
+interface Task {
 
-	private final String id;
+	String id();
 
-	private final String name;
+	/** Adds a line; the last one finishes the task. Called by the task's runner only. */
+	void append(String text, boolean last);
 
-	private final List<LogLine> log = new ArrayList<>();
-
-	private boolean finished;
-
-	Task(String id, String name) {
-		this.id = id;
-		this.name = name;
-	}
-
-	String id() {
-		return this.id;
-	}
-
-	String name() {
-		return this.name;
-	}
-
-	synchronized void append(String text, boolean last) {
-		if (this.finished) {
-			return;
-		}
-		this.log.add(new LogLine(this.log.size() + 1, Instant.now(), text, last));
-		this.finished = last;
-		notifyAll();
-	}
-
-	synchronized boolean isFinished() {
-		return this.finished;
-	}
+	boolean isFinished();
 
 	/** The lines written so far. */
-	synchronized List<LogLine> lines() {
-		return List.copyOf(this.log);
-	}
+	List<LogLine> lines();
 
 	/**
 	 * The lines after the first {@code seen}, waiting up to the timeout for one to be written.
 	 * @return the new lines, empty if none came in time
 	 */
-	synchronized List<LogLine> awaitLinesAfter(int seen, Duration timeout) throws InterruptedException {
-		long deadline = System.nanoTime() + timeout.toNanos();
-		long remaining;
-		while (this.log.size() <= seen && (remaining = deadline - System.nanoTime()) > 0) {
-			java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, remaining);
-		}
-		return List.copyOf(this.log.subList(Math.min(seen, this.log.size()), this.log.size()));
-	}
+	List<LogLine> awaitLinesAfter(int seen, Duration timeout) throws InterruptedException;
 
 	/**
 	 * One line of a task's log, as viewers receive it in JSON.

@@ -10,7 +10,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param lines how many progress lines a task writes between "started" and "finished"
  * @param lineInterval the time between two log lines
- * @param retained how many tasks are kept, finished ones included; the oldest are forgotten first
+ * @param retained how many tasks are kept, finished ones included, when the sample runs alone; the oldest are
+ * forgotten first. Clustered, each task log is kept in Redis for an hour
  */
 @ConfigurationProperties("sample.tasks")
 public record TaskProperties(@DefaultValue("20") int lines, @DefaultValue("500ms") Duration lineInterval,

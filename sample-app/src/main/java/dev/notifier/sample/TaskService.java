@@ -1,7 +1,5 @@
 package dev.notifier.sample;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -14,6 +12,7 @@ import org.springframework.stereotype.Service;
 /**
  * Runs fake tasks: each writes a timestamped log line every {@code sample.tasks.line-interval} until it has written
  * {@code sample.tasks.lines}, then finishes. It knows nothing of WebSockets; {@link TaskLogWorkers} streams the logs.
+ * The task runs on the instance that started it; its log is kept by {@link Tasks}, in Redis when clustered.
  */
 @Service
 class TaskService implements DisposableBean {
@@ -29,23 +28,16 @@ class TaskService implements DisposableBean {
 		return thread;
 	});
 
-	private final AtomicInteger ids = new AtomicInteger();
+	private final Tasks tasks;
 
-	private final Map<String, Task> tasks = new LinkedHashMap<>();
-
-	TaskService(TaskProperties properties) {
+	TaskService(TaskProperties properties, Tasks tasks) {
 		this.properties = properties;
+		this.tasks = tasks;
 	}
 
 	/** Starts a task and returns it; its log begins at once. */
 	Task start(String name) {
-		Task task = new Task(String.valueOf(this.ids.incrementAndGet()), name);
-		synchronized (this.tasks) {
-			this.tasks.put(task.id(), task);
-			if (this.tasks.size() > this.properties.retained()) {
-				this.tasks.remove(this.tasks.keySet().iterator().next());
-			}
-		}
+		Task task = this.tasks.create();
 		task.append("task '" + name + "' started", false);
 		long interval = this.properties.lineInterval().toNanos();
 		AtomicInteger written = new AtomicInteger();
@@ -68,9 +60,7 @@ class TaskService implements DisposableBean {
 	}
 
 	Optional<Task> find(String id) {
-		synchronized (this.tasks) {
-			return Optional.ofNullable(this.tasks.get(id));
-		}
+		return this.tasks.find(id);
 	}
 
 	@Override

@@ -10,6 +10,7 @@ import java.util.TreeMap;
 
 import dev.notifier.core.CloseStatus;
 import dev.notifier.core.GroupNames;
+import dev.notifier.core.NotifierCluster;
 import dev.notifier.core.NotifierEngine;
 import dev.notifier.core.NotifierSession;
 import dev.notifier.core.WorkerInfo;
@@ -49,17 +50,18 @@ public class NotifierEndpoint {
 		Map<String, SessionIds> sessions = new TreeMap<>();
 		for (String group : this.engine.groups()) {
 			List<NotifierSession> members = this.engine.sessions(group);
-			groups.put(group, new GroupSummary(members.size(), null));
+			groups.put(group, new GroupSummary(members.size(), null, workerInstance(group)));
 			sessions.put(group, new SessionIds(members.size(),
 					members.stream().limit(MAX_SESSIONS_LISTED).map(NotifierSession::id).sorted().toList()));
 		}
 		for (WorkerInfo worker : workers) {
 			GroupSummary summary = groups.get(worker.group());
-			groups.put(worker.group(), new GroupSummary((summary != null) ? summary.sessions() : 0, worker.state()));
+			groups.put(worker.group(), new GroupSummary((summary != null) ? summary.sessions() : 0, worker.state(),
+					workerInstance(worker.group())));
 		}
 		int sessionCount = sessions.values().stream().mapToInt(SessionIds::count).sum();
 		return new NotifierDescriptor(new Totals(sessionCount, sessions.size(), workers.size()), groups, sessions,
-				workers.stream().map(WorkerDescriptor::of).toList());
+				workers.stream().map(this::describe).toList());
 	}
 
 	@ReadOperation
@@ -75,7 +77,19 @@ public class NotifierEndpoint {
 			.limit(MAX_SESSIONS_LISTED)
 			.map(SessionDescriptor::of)
 			.toList();
-		return new GroupDescriptor(group, members.size(), sessions, worker.map(WorkerDescriptor::of).orElse(null));
+		return new GroupDescriptor(group, members.size(), sessions, worker.map(this::describe).orElse(null),
+				workerInstance(group));
+	}
+
+	private WorkerDescriptor describe(WorkerInfo info) {
+		NotifierCluster cluster = this.engine.cluster();
+		return new WorkerDescriptor(info.group(), info.factory(), info.state(), info.startedAt(),
+				(cluster != null) ? cluster.instanceId() : null);
+	}
+
+	private @Nullable String workerInstance(String group) {
+		NotifierCluster cluster = this.engine.cluster();
+		return (cluster != null) ? cluster.workerInstance(group) : null;
 	}
 
 	/**
@@ -140,9 +154,11 @@ public class NotifierEndpoint {
 	/**
 	 * One group in the overview.
 	 * @param sessions its open sessions
-	 * @param worker its worker's state, or {@code null} if it has none
+	 * @param worker the state of its worker on this instance, or {@code null} if it has none here
+	 * @param workerInstance the cluster instance running its worker, this one or another, or {@code null} when none
+	 * is known or not clustered
 	 */
-	public record GroupSummary(int sessions, WorkerInfo.@Nullable State worker) {
+	public record GroupSummary(int sessions, WorkerInfo.@Nullable State worker, @Nullable String workerInstance) {
 	}
 
 	/**
@@ -159,13 +175,10 @@ public class NotifierEndpoint {
 	 * @param factory the class of the factory that created it
 	 * @param state whether it runs or is stopping
 	 * @param startedAt when it started
+	 * @param instance the cluster instance running it (this one), or {@code null} when not clustered
 	 */
-	public record WorkerDescriptor(String group, String factory, WorkerInfo.State state, Instant startedAt) {
-
-		static WorkerDescriptor of(WorkerInfo info) {
-			return new WorkerDescriptor(info.group(), info.factory(), info.state(), info.startedAt());
-		}
-
+	public record WorkerDescriptor(String group, String factory, WorkerInfo.State state, Instant startedAt,
+			@Nullable String instance) {
 	}
 
 	/**
@@ -173,10 +186,12 @@ public class NotifierEndpoint {
 	 * @param group its name
 	 * @param sessionCount how many sessions it has
 	 * @param sessions the sessions, oldest first, at most {@value #MAX_SESSIONS_LISTED}
-	 * @param worker its worker, or {@code null}
+	 * @param worker its worker on this instance, or {@code null}
+	 * @param workerInstance the cluster instance running its worker, this one or another, or {@code null} when none
+	 * is known or not clustered
 	 */
 	public record GroupDescriptor(String group, int sessionCount, List<SessionDescriptor> sessions,
-			@Nullable WorkerDescriptor worker) {
+			@Nullable WorkerDescriptor worker, @Nullable String workerInstance) {
 	}
 
 	/**

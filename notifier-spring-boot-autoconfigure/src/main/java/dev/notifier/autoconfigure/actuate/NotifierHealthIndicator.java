@@ -1,5 +1,6 @@
 package dev.notifier.autoconfigure.actuate;
 
+import dev.notifier.core.NotifierCluster;
 import dev.notifier.core.NotifierEngine;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
@@ -7,7 +8,8 @@ import org.springframework.boot.health.contributor.Health;
 
 /**
  * UP while the engine accepts connections, with its sessions, groups and workers as details; DOWN once it has shut
- * down.
+ * down, or while its cluster cannot reach the other instances ({@link NotifierCluster#unavailable()}, such as a lost
+ * Redis connection), with the reason. A clustered engine also shows its instance id.
  */
 public class NotifierHealthIndicator extends AbstractHealthIndicator {
 
@@ -20,11 +22,19 @@ public class NotifierHealthIndicator extends AbstractHealthIndicator {
 
 	@Override
 	protected void doHealthCheck(Health.Builder builder) {
-		if (this.engine.isRunning()) {
-			builder.up();
+		NotifierCluster cluster = this.engine.cluster();
+		String clusterProblem = (cluster != null) ? cluster.unavailable() : null;
+		if (!this.engine.isRunning()) {
+			builder.down().withDetail("reason", "the notifier engine is shut down");
+		}
+		else if (clusterProblem != null) {
+			builder.down().withDetail("reason", clusterProblem);
 		}
 		else {
-			builder.down().withDetail("reason", "the notifier engine is shut down");
+			builder.up();
+		}
+		if (cluster != null && cluster.instanceId() != null) {
+			builder.withDetail("instance", cluster.instanceId());
 		}
 		builder.withDetail("sessions", this.engine.sessionCount())
 			.withDetail("groups", this.engine.groupCount())

@@ -2,6 +2,7 @@ package dev.notifier.autoconfigure.actuate;
 
 import dev.notifier.autoconfigure.HandshakeRefusals;
 import dev.notifier.autoconfigure.NotifierAutoConfiguration;
+import dev.notifier.autoconfigure.StubCluster;
 import dev.notifier.core.NotifierEngine;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -82,6 +83,22 @@ class NotifierActuatorAutoConfigurationTests {
 	}
 
 	@Test
+	void healthIndicatorShouldBeDownWithTheReasonWhileTheClusterIsUnavailable() {
+		this.contextRunner.withBean(StubCluster.class, StubCluster::new).run((context) -> {
+			NotifierHealthIndicator indicator = context.getBean(NotifierHealthIndicator.class);
+			StubCluster cluster = context.getBean(StubCluster.class);
+			assertThat(indicator.health(true).getStatus()).isEqualTo(Status.UP);
+			assertThat(indicator.health(true).getDetails()).containsEntry("instance", "stub-1");
+			cluster.unavailable = "lost the connection to Redis";
+			Health down = indicator.health(true);
+			assertThat(down.getStatus()).isEqualTo(Status.DOWN);
+			assertThat(down.getDetails()).containsEntry("reason", "lost the connection to Redis");
+			cluster.unavailable = null;
+			assertThat(indicator.health(true).getStatus()).isEqualTo(Status.UP);
+		});
+	}
+
+	@Test
 	void healthIndicatorWhenDisabledShouldBackOff() {
 		this.contextRunner.withPropertyValues("management.health.notifier.enabled=false")
 			.run((context) -> assertThat(context).doesNotHaveBean(NotifierHealthIndicator.class));
@@ -109,5 +126,6 @@ class NotifierActuatorAutoConfigurationTests {
 							dev.notifier.core.NotifierOptions.builder().build()).build(), new HandshakeRefusals()))
 			.run((context) -> assertThat(context).getBeans(MeterBinder.class).containsOnlyKeys("customMetrics"));
 	}
+
 
 }

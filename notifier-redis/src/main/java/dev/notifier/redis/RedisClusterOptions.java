@@ -1,0 +1,36 @@
+package dev.notifier.redis;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The settings of a {@link RedisNotifierCluster}.
+ *
+ * @param prefix the prefix of every key and channel; instances with the same prefix on one server form one cluster
+ * @param instanceId this instance's name, different on every instance
+ * @param workerLease how long a worker's lease lasts unless renewed; it is renewed every third of this
+ * @param reconnectMaxDelay the longest wait between two attempts to connect when there is no connection
+ * @param maxPendingPublishes publishes handed to Redis and not yet acknowledged beyond which a broadcast stays local
+ */
+public record RedisClusterOptions(String prefix, String instanceId, Duration workerLease, Duration reconnectMaxDelay,
+		int maxPendingPublishes) {
+
+	/** The shortest lease accepted: a third of it must leave room for a round trip to Redis. */
+	public static final Duration MIN_WORKER_LEASE = Duration.ofMillis(300);
+
+	public RedisClusterOptions {
+		Objects.requireNonNull(prefix, "prefix");
+		Objects.requireNonNull(instanceId, "instanceId");
+		require(!instanceId.isBlank(), "instanceId must not be blank");
+		require(workerLease.compareTo(MIN_WORKER_LEASE) >= 0, "workerLease must be at least " + MIN_WORKER_LEASE);
+		require(reconnectMaxDelay.compareTo(Duration.ZERO) > 0, "reconnectMaxDelay must be positive");
+		require(maxPendingPublishes > 0, "maxPendingPublishes must be positive");
+	}
+
+	private static void require(boolean condition, String message) {
+		if (!condition) {
+			throw new IllegalArgumentException(message);
+		}
+	}
+
+}

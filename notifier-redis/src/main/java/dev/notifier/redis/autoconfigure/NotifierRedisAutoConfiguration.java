@@ -1,0 +1,93 @@
+package dev.notifier.redis.autoconfigure;
+
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
+
+import dev.notifier.autoconfigure.NotifierAutoConfiguration;
+import dev.notifier.autoconfigure.NotifierProperties;
+import dev.notifier.core.NotifierCluster;
+import dev.notifier.redis.RedisClusterOptions;
+import dev.notifier.redis.RedisNotifierCluster;
+import io.lettuce.core.RedisClient;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/**
+ * Auto-configuration of cluster mode on Redis, with {@code notifier.cluster.mode=redis}: a
+ * {@link RedisNotifierCluster} on the Lettuce client of Spring Boot's {@link RedisConnectionFactory}
+ * ({@code spring.data.redis.*}), which the engine of {@link NotifierAutoConfiguration} joins. Without the property
+ * nothing about Redis is created here.
+ */
+@AutoConfiguration(afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
+		before = NotifierAutoConfiguration.class)
+@ConditionalOnClass({ RedisClient.class, LettuceConnectionFactory.class })
+@ConditionalOnBooleanProperty(name = "notifier.enabled", matchIfMissing = true)
+@ConditionalOnProperty(name = "notifier.cluster.mode", havingValue = "redis")
+@EnableConfigurationProperties(NotifierProperties.class)
+public final class NotifierRedisAutoConfiguration {
+
+	private static final String PREFIX = "notifier.cluster.";
+
+	@Bean
+	@ConditionalOnMissingBean(NotifierCluster.class)
+	RedisNotifierCluster notifierCluster(RedisConnectionFactory connectionFactory, NotifierProperties properties,
+			Environment environment) {
+		RedisClusterOptions options = options(properties.getCluster(), environment);
+		if (!(connectionFactory instanceof LettuceConnectionFactory lettuce)) {
+			throw new IllegalStateException("notifier.cluster.mode=redis needs Spring Boot's Lettuce connection "
+					+ "factory, but the RedisConnectionFactory is a " + connectionFactory.getClass().getName());
+		}
+		if (lettuce.isClusterAware()) {
+			throw new IllegalStateException("notifier.cluster.mode=redis supports a standalone Redis server or one "
+					+ "found through Sentinel, not Redis Cluster (spring.data.redis.cluster.*)");
+		}
+		return new RedisNotifierCluster(() -> {
+			if (!lettuce.isRunning()) {
+				lettuce.start();
+			}
+			return (RedisClient) lettuce.getRequiredNativeClient();
+		}, options);
+	}
+
+	static RedisClusterOptions options(NotifierProperties.Cluster cluster, Environment environment) {
+		if (cluster.getPrefix().isEmpty()) {
+			throw invalid("prefix", cluster.getPrefix(), "must not be empty");
+		}
+		String instanceId = cluster.getInstanceId();
+		if (instanceId == null) {
+			instanceId = environment.getProperty("spring.application.name", "notifier") + "-"
+					+ HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+		}
+		else if (instanceId.isBlank()) {
+			throw invalid("instance-id", instanceId, "must not be blank");
+		}
+		Duration lease = cluster.getWorkerLease();
+		if (lease.compareTo(RedisClusterOptions.MIN_WORKER_LEASE) < 0) {
+			throw invalid("worker-lease", lease, "must be at least 300ms");
+		}
+		if (cluster.getReconnectMaxDelay().isNegative() || cluster.getReconnectMaxDelay().isZero()) {
+			throw invalid("reconnect-max-delay", cluster.getReconnectMaxDelay(), "must be positive");
+		}
+		if (cluster.getMaxPendingPublishes() <= 0) {
+			throw invalid("max-pending-publishes", cluster.getMaxPendingPublishes(), "must be positive");
+		}
+		return new RedisClusterOptions(cluster.getPrefix(), instanceId, lease, cluster.getReconnectMaxDelay(),
+				cluster.getMaxPendingPublishes());
+	}
+
+	private static InvalidConfigurationPropertyValueException invalid(String name, Object value, String reason) {
+		return new InvalidConfigurationPropertyValueException(PREFIX + name, value, reason);
+	}
+
+}

@@ -1,0 +1,418 @@
+package dev.notifier.redis;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.IntStream;
+
+import dev.notifier.core.CloseStatus;
+import dev.notifier.core.NotifierEngine;
+import io.lettuce.core.KillArgs;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two (or three) instances of one application, each a Spring Boot application on a random port, joined into one
+ * cluster through a real Redis server, with real WebSocket clients. Each test has its own key and channel prefix.
+ */
+class RedisClusterTests {
+
+	private static final Duration LEASE = Duration.ofMillis(900);
+
+	private static RedisClient admin;
+
+	private static StatefulRedisConnection<String, String> adminConnection;
+
+	private final String prefix = "notifier-test-" + UUID.randomUUID() + ":";
+
+	private final List<Instance> instances = new ArrayList<>();
+
+	private final List<Viewer> viewers = new ArrayList<>();
+
+	@BeforeAll
+	static void connectAdmin() {
+		admin = TestRedis.adminClient();
+		adminConnection = admin.connect();
+	}
+
+	@AfterAll
+	static void closeAdmin() {
+		adminConnection.close();
+		admin.shutdown();
+	}
+
+	@AfterEach
+	void stopInstances() {
+		this.viewers.forEach(Viewer::close);
+		this.instances.forEach((instance) -> instance.context().close());
+		List<String> keys = redis().keys(this.prefix + "*");
+		if (!keys.isEmpty()) {
+			redis().del(keys.toArray(String[]::new));
+		}
+	}
+
+	@Test
+	void aBroadcastOnOneInstanceReachesTheGroupOnEveryInstanceOnceAndInOrder() throws Exception {
+		Instance a = start("a");
+		Instance b = start("b");
+		Viewer onA = join(a, "tasks/1");
+		Viewer onB = join(b, "tasks/1");
+		awaitSubscribed("tasks/1", 2);
+
+		List<String> sent = IntStream.rangeClosed(1, 200).mapToObj((n) -> "line " + n).toList();
+		sent.forEach((line) -> b.engine().broadcast("tasks/1", line));
+
+		waiting("both viewers receive all 200 lines").until(() -> onA.texts().size() >= 200 && onB.texts().size() >= 200);
+		assertThat(onA.texts()).as("on the other instance, in order, once").isEqualTo(sent);
+		assertThat(onB.texts()).as("on the publishing instance, without its own echo").isEqualTo(sent);
+		assertThat(b.cluster().unpublished()).isZero();
+	}
+
+	@Test
+	void binaryMessagesAndObjectsEncodedOnceOnThePublisherArriveAsTheyWereSent() throws Exception {
+		Instance a = start("a");
+		Instance b = start("b");
+		Viewer onA = join(a, "tasks/1");
+		awaitSubscribed("tasks/1", 1);
+
+		b.engine().broadcast("tasks/1", new byte[] { 0, 1, 2, (byte) 255 });
+		b.engine().broadcast("tasks/1", Map.of("line", "compiling", "n", 2));
+		b.engine().broadcast("tasks/1", "héllo \u2603");
+
+		waiting("a's viewer receives the text messages").until(() -> onA.texts().size() == 2);
+		assertThat(onA.binaries()).singleElement().isEqualTo(new byte[] { 0, 1, 2, (byte) 255 });
+		assertThat(JsonMapper.builder().build().readTree(onA.texts().get(0)).get("line").asString())
+			.isEqualTo("compiling");
+		assertThat(onA.texts().get(1)).isEqualTo("héllo \u2603");
+	}
+
+	@Test
+	void groupsStayIsolatedAcrossInstancesAndAnInstanceListensOnlyToGroupsItHasSessionsIn() throws Exception {
+		Instance a = start("a");
+		Instance b = start("b");
+		Viewer first = join(a, "tasks/1");
+		Viewer second = join(b, "tasks/2");
+		awaitSubscribed("tasks/1", 1);
+		awaitSubscribed("tasks/2", 1);
+		assertThat(numsub("tasks/3")).as("nobody listens to a group without sessions").isZero();
+
+		b.engine().broadcast("tasks/2", "for two");
+		a.engine().broadcast("tasks/1", "for one");
+		b.engine().broadcast("tasks/3", "for nobody");
+		b.engine().broadcastAll("for all");
+
+		waiting("both receive the broadcast to all")
+			.until(() -> first.texts().contains("for all") && second.texts().contains("for all"));
+		assertThat(first.texts()).containsExactly("for one", "for all");
+		assertThat(second.texts()).containsExactly("for two", "for all");
+
+		second.close();
+		waiting("b unsubscribes once its last session of tasks/2 leaves").until(() -> numsub("tasks/2") == 0);
+		assertThat(numsub("tasks/1")).isEqualTo(1);
+	}
+
+	@Test
+	void closingAGroupOnOneInstanceClosesItOnEveryInstance() throws Exception {
+		Instance a = start("a");
+		Instance b = start("b");
+		Viewer onA = join(a, "tasks/1");
+		Viewer onB = join(b, "tasks/1");
+		Viewer other = join(b, "tasks/2");
+		awaitSubscribed("tasks/1", 2);
+
+		a.engine().broadcast("tasks/1", "last line");
+		a.engine().close("tasks/1", CloseStatus.NORMAL.withReason("done"));
+
+		waiting("both viewers of tasks/1 are closed").until(() -> onA.isClosed() && onB.isClosed());
+		assertThat(onB.closeCode()).isEqualTo(1000);
+		assertThat(onB.texts()).as("what was broadcast before the close").containsExactly("last line");
+		assertThat(other.isClosed()).isFalse();
+	}
+
+	@Test
+	void withSessionsOnBothInstancesExactlyOneWorkerTicksAndTheEndpointSaysWhichInstanceHoldsIt() throws Exception {
+		Instance a = start("a");
+		Instance b = start("b");
+		Viewer onA = join(a, "ticker/x");
+		Viewer onB = join(b, "ticker/x");
+
+		waiting("both viewers receive 20 ticks").until(() -> onA.texts().size() >= 20 && onB.texts().size() >= 20);
+		assertThat(a.engine().worker("ticker/x").isPresent() ^ b.engine().worker("ticker/x").isPresent())
+			.as("exactly one instance runs the worker")
+			.isTrue();
+		Instance holder = a.engine().worker("ticker/x").isPresent() ? a : b;
+		Instance other = (holder == a) ? b : a;
+		assertOneWorker(onA.texts(), holder.id());
+		assertOneWorker(onB.texts(), holder.id());
+		assertThat(redis().get(this.prefix + "worker:ticker/x")).isEqualTo(holder.id());
+
+		JsonNode overview = get(other, "/actuator/notifier");
+		assertThat(overview.get("groups").get("ticker/x").get("workerInstance").asString()).isEqualTo(holder.id());
+		JsonNode held = get(holder, "/actuator/notifier");
+		assertThat(held.get("workers").get(0).get("instance").asString()).isEqualTo(holder.id());
+	}
+
+	@Test
+	void whenTheInstanceHoldingTheLeaseStopsAnotherWithSessionsInTheGroupTakesTheWorkerOver() throws Exception {
+		Instance a = start("a");
+		Viewer onA = join(a, "ticker/x");
+		waiting("a runs the worker").until(() -> a.engine().worker("ticker/x").isPresent());
+		Instance b = start("b");
+		Viewer onB = join(b, "ticker/x");
+		waiting("b's viewer receives a's ticks").until(() -> onB.texts().size() >= 3);
+
+		a.context().close();
+		long stopped = System.nanoTime();
+
+		waiting("b takes the worker over").until(() -> b.engine().worker("ticker/x").isPresent());
+		assertThat(Duration.ofNanos(System.nanoTime() - stopped)).as("within the lease").isLessThan(LEASE);
+		int before = onB.texts().size();
+		waiting("b's viewer receives b's ticks").until(() -> onB.texts().size() >= before + 3);
+		assertThat(onB.texts()).last().asString().startsWith(b.id() + " ");
+		assertThat(onA.isClosed()).isTrue();
+	}
+
+	@Test
+	void aWorkerWhoseLeaseAnotherHolderTookStopsAndAnInstanceWithSessionsTakesItOverWhenThatLeaseExpires()
+			throws Exception {
+		Instance a = start("a");
+		Instance b = start("b");
+		Viewer onA = join(a, "ticker/x");
+		join(b, "ticker/x");
+		waiting("one instance runs the worker").until(() -> workers(a, b) == 1);
+
+		// A holder that then dies: its lease is never renewed nor released.
+		redis().set(this.prefix + "worker:ticker/x", "dead", SetArgs.Builder.px(LEASE.toMillis()));
+		long taken = System.nanoTime();
+
+		waiting("the worker stops once its renewal finds another holder").until(() -> workers(a, b) == 0);
+		waiting("a worker runs again once the dead holder's lease expired").until(() -> workers(a, b) == 1);
+		assertThat(Duration.ofNanos(System.nanoTime() - taken)).as("taken over within the lease")
+			.isLessThan(LEASE.plusMillis(200));
+		int before = onA.texts().size();
+		waiting("ticks again").until(() -> onA.texts().size() >= before + 3);
+	}
+
+	@Test
+	void deliveryAndLeasesResumeAfterTheInstancesRedisConnectionsAreKilled() throws Exception {
+		Instance a = start("a");
+		Instance b = start("b");
+		Viewer onA = join(a, "tasks/1");
+		Viewer tickerOnA = join(a, "ticker/x");
+		join(b, "tasks/1");
+		awaitSubscribed("tasks/1", 2);
+		waiting("a runs the worker").until(() -> a.engine().worker("ticker/x").isPresent());
+
+		int killed = killConnectionsOf(a);
+		assertThat(killed).as("a's connections killed").isGreaterThanOrEqualTo(2);
+
+		int[] n = { 0 };
+		waiting("a broadcast from b reaches a again").until(() -> {
+			b.engine().broadcast("tasks/1", "after " + ++n[0]);
+			return onA.texts().stream().anyMatch((text) -> text.startsWith("after "));
+		});
+		waiting("a's health is UP again").until(() -> "UP".equals(health(a).get("status").asString()));
+		List<String> sent = IntStream.rangeClosed(1, 50).mapToObj((i) -> "again " + i).toList();
+		sent.forEach((line) -> b.engine().broadcast("tasks/1", line));
+		waiting("all 50 arrive").until(() -> onA.texts().containsAll(sent));
+		assertThat(onA.texts().stream().filter((text) -> text.startsWith("again ")).toList()).isEqualTo(sent);
+		assertThat(redis().get(this.prefix + "worker:ticker/x")).as("the lease is still a's").isEqualTo(a.id());
+		assertThat(tickerOnA.isClosed()).isFalse();
+	}
+
+	@Test
+	void withoutRedisTheHealthIsDownWithTheReasonAndLocalDeliveryStillWorks() throws Exception {
+		Instance lonely = start("lonely", "spring.data.redis.url=redis://127.0.0.1:1");
+		Viewer viewer = join(lonely, "tasks/1");
+
+		assertThat(lonely.engine().broadcast("tasks/1", "local")).isEqualTo(1);
+
+		waiting("the viewer receives the local broadcast").until(() -> viewer.texts().contains("local"));
+		JsonNode health = health(lonely);
+		assertThat(health.get("status").asString()).isEqualTo("DOWN");
+		assertThat(health.get("details").get("reason").asString()).startsWith("cannot connect to Redis");
+		assertThat(lonely.cluster().unpublished()).isEqualTo(1);
+	}
+
+	@Test
+	void whileRedisIsAwayTheHealthIsDownLocalDeliveryGoesOnAndWhenItComesBackSoDoSubscriptions() throws Exception {
+		try (TcpProxy proxy = new TcpProxy(TestRedis.uri())) {
+			Instance a = start("a", "spring.data.redis.url=" + proxy.url());
+			Instance b = start("b");
+			Viewer onA = join(a, "tasks/1");
+			join(b, "tasks/1");
+			awaitSubscribed("tasks/1", 2);
+
+			proxy.cut();
+			waiting("a's health turns DOWN").until(() -> "DOWN".equals(health(a).get("status").asString()));
+			assertThat(health(a).get("details").get("reason").asString()).startsWith("lost the connection to Redis");
+			a.engine().broadcast("tasks/1", "local while away");
+			b.engine().broadcast("tasks/1", "from b while a is away");
+			waiting("a's own broadcast reaches a's viewer").until(() -> onA.texts().contains("local while away"));
+
+			proxy.resume();
+			waiting("a's health is UP again").until(() -> "UP".equals(health(a).get("status").asString()));
+			int[] n = { 0 };
+			waiting("b's broadcasts reach a again").until(() -> {
+				b.engine().broadcast("tasks/1", "after " + ++n[0]);
+				return onA.texts().stream().anyMatch((text) -> text.startsWith("after "));
+			});
+			assertThat(onA.texts()).as("pub/sub has no history").doesNotContain("from b while a is away");
+			assertThat(a.cluster().unpublished()).isGreaterThanOrEqualTo(1);
+		}
+	}
+
+	@Test
+	void anInstanceStartedWhileRedisIsDownJoinsTheClusterWhenRedisComesUp() throws Exception {
+		try (TcpProxy proxy = new TcpProxy(TestRedis.uri())) {
+			proxy.cut();
+			Instance a = start("a", "spring.data.redis.url=" + proxy.url(), "notifier.cluster.reconnect-max-delay=200ms");
+			Viewer onA = join(a, "ticker/x");
+			assertThat(health(a).get("details").get("reason").asString()).startsWith("cannot connect to Redis");
+			assertThat(a.engine().worker("ticker/x")).as("no worker without a lease").isEmpty();
+			Instance b = start("b");
+			join(b, "tasks/1");
+
+			proxy.resume();
+			waiting("a connects").until(() -> "UP".equals(health(a).get("status").asString()));
+			waiting("a takes the worker of its group").until(() -> a.engine().worker("ticker/x").isPresent());
+			awaitSubscribed("ticker/x", 1);
+			waiting("a's viewer ticks").until(() -> onA.texts().size() >= 3);
+			b.engine().broadcastAll("hello everyone");
+			waiting("a's viewer gets b's broadcast to all").until(() -> onA.texts().contains("hello everyone"));
+		}
+	}
+
+	private static void assertOneWorker(List<String> ticks, String holder) {
+		assertThat(ticks).allMatch((tick) -> tick.startsWith(holder + " "));
+		List<Long> numbers = ticks.stream().map((tick) -> Long.parseLong(tick.substring(holder.length() + 1))).toList();
+		for (int i = 1; i < numbers.size(); i++) {
+			assertThat(numbers.get(i)).as("tick after %s", numbers.get(i - 1)).isEqualTo(numbers.get(i - 1) + 1);
+		}
+	}
+
+	private static int workers(Instance... instances) {
+		int running = 0;
+		for (Instance instance : instances) {
+			running += instance.engine().worker("ticker/x").isPresent() ? 1 : 0;
+		}
+		return running;
+	}
+
+	private Instance start(String name, String... properties) {
+		String id = name + "-" + UUID.randomUUID().toString().substring(0, 8);
+		SpringApplicationBuilder application = new SpringApplicationBuilder(ClusterTestApplication.class)
+			.properties("server.port=0", "notifier.cluster.mode=redis", "notifier.cluster.prefix=" + this.prefix,
+					"notifier.cluster.instance-id=" + id, "notifier.cluster.worker-lease=" + LEASE.toMillis() + "ms",
+					"notifier.workers.idle-timeout=200ms", "spring.data.redis.client-name=" + this.prefix + id,
+					"management.endpoints.web.exposure.include=health,notifier",
+					"management.endpoint.health.show-details=always", "spring.main.banner-mode=off")
+			.properties(properties);
+		if (Arrays.stream(properties).noneMatch((property) -> property.startsWith("spring.data.redis.url="))) {
+			TestRedis.connect(application);
+		}
+		ConfigurableApplicationContext context = application.run();
+		Instance instance = new Instance(id, context);
+		this.instances.add(instance);
+		return instance;
+	}
+
+	private Viewer join(Instance instance, String group) throws Exception {
+		Viewer viewer = Viewer.join(instance.port(), group);
+		this.viewers.add(viewer);
+		waiting(group + " has the new viewer on " + instance.id())
+			.until(() -> instance.engine().sessionCount(group) > 0);
+		return viewer;
+	}
+
+	private void awaitSubscribed(String group, int instances) {
+		waiting(instances + " instances subscribe to " + group).until(() -> numsub(group) == instances);
+	}
+
+	private long numsub(String group) {
+		String channel = this.prefix + "group:" + group;
+		Map<String, Long> subscribers = redis().pubsubNumsub(channel);
+		return subscribers.getOrDefault(channel, 0L);
+	}
+
+	/** CLIENT KILL ID for every connection named after the instance: its cluster's two and Spring's own. */
+	private int killConnectionsOf(Instance instance) {
+		int killed = 0;
+		for (String line : redis().clientList().split("\n")) {
+			if (line.contains(" name=" + this.prefix + instance.id() + " ")) {
+				String id = line.substring(line.indexOf("id=") + 3, line.indexOf(' ', line.indexOf("id=")));
+				killed += (int) (long) redis().clientKill(KillArgs.Builder.id(Long.parseLong(id)));
+			}
+		}
+		return killed;
+	}
+
+	/** The notifier health component over HTTP: {@code {"status": ..., "details": {...}}}. */
+	private static JsonNode health(Instance instance) throws Exception {
+		return JsonMapper.builder().build().readTree(send(instance, "/actuator/health/notifier").body());
+	}
+
+	private static JsonNode get(Instance instance, String path) throws Exception {
+		HttpResponse<String> response = send(instance, path);
+		assertThat(response.statusCode()).as("GET %s", path).isEqualTo(200);
+		return JsonMapper.builder().build().readTree(response.body());
+	}
+
+	private static HttpResponse<String> send(Instance instance, String path) throws Exception {
+		return HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + instance.port() + path)).build(),
+					HttpResponse.BodyHandlers.ofString());
+	}
+
+	private static RedisCommands<String, String> redis() {
+		return adminConnection.sync();
+	}
+
+	private static ConditionFactory waiting(String alias) {
+		return Awaitility.await(alias)
+			.atMost(Duration.ofSeconds(10))
+			.pollDelay(Duration.ZERO)
+			.pollInterval(Duration.ofMillis(10));
+	}
+
+	/** One running instance. */
+	private record Instance(String id, ConfigurableApplicationContext context) {
+
+		int port() {
+			return ((WebServerApplicationContext) this.context).getWebServer().getPort();
+		}
+
+		NotifierEngine engine() {
+			return this.context.getBean(NotifierEngine.class);
+		}
+
+		RedisNotifierCluster cluster() {
+			return this.context.getBean(RedisNotifierCluster.class);
+		}
+
+	}
+
+}

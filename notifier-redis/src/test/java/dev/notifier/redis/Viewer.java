@@ -1,0 +1,103 @@
+package dev.notifier.redis;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A WebSocket client on the JDK's {@link WebSocket} that records every text message in order and how it closed.
+ */
+final class Viewer implements AutoCloseable {
+
+	private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+	private final List<String> texts = new CopyOnWriteArrayList<>();
+
+	private final List<byte[]> binaries = new CopyOnWriteArrayList<>();
+
+	private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+
+	private final WebSocket webSocket;
+
+	private Viewer(URI uri) throws Exception {
+		this.webSocket = HTTP.newWebSocketBuilder()
+			.connectTimeout(Duration.ofSeconds(5))
+			.buildAsync(uri, new Recorder())
+			.get(10, TimeUnit.SECONDS);
+	}
+
+	/** Joins a group on the instance listening on this port. */
+	static Viewer join(int port, String group) throws Exception {
+		return new Viewer(URI.create("ws://127.0.0.1:" + port + "/ws/" + group));
+	}
+
+	List<String> texts() {
+		return List.copyOf(this.texts);
+	}
+
+	/** The binary messages received so far, in order (assuming each arrives in one part, as small ones do). */
+	List<byte[]> binaries() {
+		return List.copyOf(this.binaries);
+	}
+
+	boolean isClosed() {
+		return this.closed.isDone();
+	}
+
+	/** The close code, or {@code null} while open. */
+	Integer closeCode() {
+		return this.closed.getNow(null);
+	}
+
+	@Override
+	public void close() {
+		if (!this.closed.isDone()) {
+			this.webSocket.abort();
+		}
+	}
+
+	private final class Recorder implements WebSocket.Listener {
+
+		private final StringBuilder parts = new StringBuilder();
+
+		@Override
+		public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+			this.parts.append(data);
+			if (last) {
+				Viewer.this.texts.add(this.parts.toString());
+				this.parts.setLength(0);
+			}
+			webSocket.request(1);
+			return null;
+		}
+
+		@Override
+		public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+			byte[] bytes = new byte[data.remaining()];
+			data.get(bytes);
+			Viewer.this.binaries.add(bytes);
+			webSocket.request(1);
+			return null;
+		}
+
+		@Override
+		public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+			Viewer.this.closed.complete(statusCode);
+			return null;
+		}
+
+		@Override
+		public void onError(WebSocket webSocket, Throwable error) {
+			Viewer.this.closed.complete(1006);
+		}
+
+	}
+
+}

@@ -1,0 +1,103 @@
+package dev.notifier.redis.autoconfigure;
+
+import dev.notifier.core.NotifierCluster;
+import dev.notifier.redis.RedisNotifierCluster;
+import io.lettuce.core.RedisClient;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.Mockito.mock;
+
+/**
+ * When the Redis cluster is configured and when it is not. The cluster is created here but never started: these
+ * tests need no Redis server.
+ */
+class NotifierRedisAutoConfigurationTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
+				NotifierRedisAutoConfiguration.class));
+
+	@Test
+	void runWithoutClusterModeShouldNotCreateAnythingAboutRedisForTheNotifier() {
+		this.contextRunner.run((context) -> assertThat(context).doesNotHaveBean(NotifierCluster.class));
+	}
+
+	@Test
+	void runWithClusterModeNoneShouldNotCreateTheCluster() {
+		this.contextRunner.withPropertyValues("notifier.cluster.mode=none")
+			.run((context) -> assertThat(context).doesNotHaveBean(NotifierCluster.class));
+	}
+
+	@Test
+	void runWithClusterModeRedisShouldCreateTheRedisCluster() {
+		this.contextRunner.withPropertyValues("notifier.cluster.mode=redis", "notifier.cluster.instance-id=one")
+			.run((context) -> {
+				assertThat(context).hasSingleBean(RedisNotifierCluster.class);
+				assertThat(context.getBean(NotifierCluster.class).instanceId()).isEqualTo("one");
+			});
+	}
+
+	@Test
+	void instanceIdWhenUnsetShouldBeTheApplicationNameAndARandomSuffix() {
+		this.contextRunner.withPropertyValues("notifier.cluster.mode=redis", "spring.application.name=shop")
+			.run((context) -> assertThat(context.getBean(NotifierCluster.class).instanceId())
+				.matches("shop-[0-9a-f]{8}"));
+	}
+
+	@Test
+	void runWhenNotifierDisabledShouldNotCreateTheCluster() {
+		this.contextRunner.withPropertyValues("notifier.cluster.mode=redis", "notifier.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(NotifierCluster.class));
+	}
+
+	@Test
+	void runWithoutLettuceShouldNotCreateTheCluster() {
+		this.contextRunner.withPropertyValues("notifier.cluster.mode=redis")
+			.withClassLoader(new FilteredClassLoader(RedisClient.class))
+			.run((context) -> assertThat(context).doesNotHaveBean(NotifierCluster.class));
+	}
+
+	@Test
+	void clusterWhenUserDefinesOneShouldBackOff() {
+		this.contextRunner.withPropertyValues("notifier.cluster.mode=redis")
+			.withBean("customCluster", NotifierCluster.class,
+					() -> mock(NotifierCluster.class))
+			.run((context) -> assertThat(context).getBeans(NotifierCluster.class).containsOnlyKeys("customCluster"));
+	}
+
+	@Test
+	void workerLeaseTooShortShouldFailNamingTheProperty() {
+		this.contextRunner.withPropertyValues("notifier.cluster.mode=redis", "notifier.cluster.worker-lease=100ms")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("notifier.cluster.worker-lease")
+				.hasMessageContaining("must be at least 300ms"));
+	}
+
+	@Test
+	void emptyPrefixShouldFailNamingTheProperty() {
+		this.contextRunner.withPropertyValues("notifier.cluster.mode=redis", "notifier.cluster.prefix=")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("notifier.cluster.prefix"));
+	}
+
+	@Test
+	void aConnectionFactoryThatIsNotLettuceShouldFailSayingSo() {
+		this.contextRunner.withPropertyValues("notifier.cluster.mode=redis")
+			.withBean(RedisConnectionFactory.class, () -> mock(RedisConnectionFactory.class))
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("needs Spring Boot's Lettuce connection factory"));
+	}
+
+}

@@ -1,0 +1,100 @@
+package dev.notifier.sample;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The sample as two clustered instances on the Redis server at {@code NOTIFIER_TEST_REDIS} (default
+ * {@code redis://127.0.0.1:6379}), as docs/cluster.md runs it: a task started on one instance is watched live from the
+ * other. Keys and channels carry a prefix of this test's own.
+ */
+class ClusteredSampleTests {
+
+	private final HttpClient http = HttpClient.newHttpClient();
+
+	private final String prefix = "notifier-sample-test-" + UUID.randomUUID() + ":";
+
+	private final List<ConfigurableApplicationContext> instances = new ArrayList<>();
+
+	@AfterEach
+	void stop() {
+		this.instances.forEach(ConfigurableApplicationContext::close);
+	}
+
+	@Test
+	void aTaskStartedOnOneInstanceIsWatchedLiveFromTheOther() throws Exception {
+		int a = start();
+		int b = start();
+
+		HttpResponse<String> started = this.http.send(HttpRequest
+			.newBuilder(URI.create("http://127.0.0.1:" + a + "/api/tasks?name=release"))
+			.POST(HttpRequest.BodyPublishers.noBody())
+			.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(started.statusCode()).isEqualTo(201);
+		String id = started.body().replaceAll(".*\"id\":\"(\\d+)\".*", "$1");
+
+		List<String> onB = new CopyOnWriteArrayList<>();
+		CompletableFuture<Integer> closed = new CompletableFuture<>();
+		this.http.newWebSocketBuilder()
+			.buildAsync(URI.create("ws://127.0.0.1:" + b + "/ws/tasks/" + id), new WebSocket.Listener() {
+
+				@Override
+				public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+					onB.add(data.toString());
+					webSocket.request(1);
+					return null;
+				}
+
+				@Override
+				public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+					closed.complete(statusCode);
+					return null;
+				}
+
+			})
+			.join();
+
+		await().atMost(Duration.ofSeconds(15)).until(closed::isDone);
+		assertThat(closed.get()).as("the task's end closes the viewer on the other instance").isEqualTo(1000);
+		List<Integer> numbers = onB.stream()
+			.map((line) -> Integer.valueOf(line.replaceAll(".*\"n\":(\\d+).*", "$1")))
+			.distinct()
+			.sorted()
+			.toList();
+		assertThat(numbers).containsExactly(1, 2, 3, 4, 5, 6, 7);
+		assertThat(onB.get(0)).contains("task 'release' started");
+		assertThat(onB.get(onB.size() - 1)).contains("task finished");
+	}
+
+	private int start() {
+		String redis = System.getenv().getOrDefault("NOTIFIER_TEST_REDIS", "redis://127.0.0.1:6379");
+		// As command-line arguments, like the two commands of docs/cluster.md: they win over application.properties.
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(SampleApplication.class).run(
+				"--server.port=0", "--management.server.port=0", "--notifier.cluster.mode=redis",
+				"--notifier.cluster.prefix=" + this.prefix, "--spring.data.redis.url=" + redis,
+				"--sample.tasks.lines=5", "--sample.tasks.line-interval=200ms", "--spring.main.banner-mode=off");
+		this.instances.add(context);
+		return ((WebServerApplicationContext) context).getWebServer().getPort();
+	}
+
+}
