@@ -18,12 +18,12 @@ record Options(boolean quick, boolean profile, List<Integer> scenarios, List<Ser
 		List<String> arguments) {
 
 	static final String USAGE = """
-			Usage: java -jar notifier-benchmarks.jar [--quick] [--profile] [--scenarios=1,3] [--servers=notifier,naive,stomp] \
+			Usage: java -jar notifier-benchmarks.jar [--quick] [--profile] [--scenarios=1,3] [--servers=notifier,notifier-tuned,naive,stomp] \
 			[--out=docs]
 			  --quick       smaller counts: a smoke run of a few minutes
 			  --profile     each server records a JFR file of its scenario, next to its log
 			  --scenarios   which of the scenarios 1-8 to run (default: all)
-			  --servers     which servers to run them on (default: notifier,naive,stomp)
+			  --servers     which servers to run them on (default: all four)
 			  --out         the directory of benchmarks.md and benchmarks.png (default: docs)""";
 
 	static Options parse(String[] args) {

@@ -77,7 +77,7 @@ final class Scenarios {
 			case 1 -> oneGroup(server, target);
 			case 2 -> largeGroups(server, target);
 			case 3 -> manyGroups(server, target);
-			case 4 -> idleConnections(server, process);
+			case IDLE -> idleConnections(server, process);
 			case 5 -> slowConsumers(server, target);
 			case 6 -> churn(server, process);
 			case 7 -> costGrowth(server, target);
@@ -211,8 +211,16 @@ final class Scenarios {
 		}
 	}
 
-	/** Whether a scenario runs on a server: the cluster scenario runs on notifier only. */
+	static final int IDLE = 4;
+
+	/**
+	 * Whether a scenario runs on a server: the cluster scenario runs on notifier only, and the tuned notifier runs the
+	 * idle scenario only.
+	 */
 	static boolean runsOn(int scenario, ServerKind server) {
+		if (server == ServerKind.NOTIFIER_TUNED) {
+			return scenario == IDLE;
+		}
 		return scenario != CLUSTER || server == ServerKind.NOTIFIER;
 	}
 

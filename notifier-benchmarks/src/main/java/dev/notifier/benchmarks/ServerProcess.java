@@ -99,6 +99,7 @@ final class ServerProcess implements AutoCloseable {
 			List<String> command = new ArrayList<>();
 			command.add(java());
 			command.addAll(this.jvmFlags);
+			command.addAll(kind.jvmFlags);
 			if (this.profile) {
 				command.add("-XX:StartFlightRecording=settings=profile,filename="
 						+ this.workDirectory.resolve(label + "-" + kind.id + ".jfr"));
@@ -106,6 +107,7 @@ final class ServerProcess implements AutoCloseable {
 			command.addAll(List.of("-cp", this.classPath, kind.mainClass.getName()));
 			command.add("--server.port=" + port);
 			command.add("--server.address=127.0.0.1");
+			command.addAll(kind.arguments);
 			command.addAll(List.of(arguments));
 			Path log = this.workDirectory.resolve(label + "-" + kind.id + ".log");
 			Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
