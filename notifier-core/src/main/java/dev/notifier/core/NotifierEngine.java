@@ -236,9 +236,12 @@ public final class NotifierEngine implements GroupNotifier {
 	}
 
 	@Override
-	public boolean startWorker(String group) {
+	public boolean startWorker(String group, Duration keepAlive) {
+		if (keepAlive.isNegative()) {
+			throw new IllegalArgumentException("The keep-alive of a worker must not be negative: " + keepAlive);
+		}
 		GroupWorkers workers = this.workers;
-		return this.running && workers != null && workers.start(validGroup(group));
+		return this.running && workers != null && workers.start(validGroup(group), keepAlive);
 	}
 
 	@Override
