@@ -3,6 +3,7 @@ package dev.notifier.autoconfigure.actuate;
 import dev.notifier.autoconfigure.HandshakeRefusals;
 import dev.notifier.autoconfigure.NotifierAutoConfiguration;
 import dev.notifier.core.NotifierEngine;
+import dev.notifier.core.NotifierOptions;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,15 @@ class NotifierActuatorAutoConfigurationTests {
 	void runWhenEndpointExposedShouldHaveEndpointBean() {
 		this.contextRunner.withPropertyValues("management.endpoints.web.exposure.include=notifier")
 			.run((context) -> assertThat(context).hasSingleBean(NotifierEndpoint.class));
+	}
+
+	@Test
+	void endpointWhenUserDefinesOneShouldBackOff() {
+		this.contextRunner.withPropertyValues("management.endpoints.web.exposure.include=notifier")
+			.withBean("customEndpoint", NotifierEndpoint.class,
+					() -> new NotifierEndpoint(NotifierEngine.builder(NotifierOptions.builder().build()).build(), 16))
+			.run((context) -> assertThat(context).getBean(NotifierEndpoint.class)
+				.isSameAs(context.getBean("customEndpoint")));
 	}
 
 	@Test
@@ -79,6 +89,15 @@ class NotifierActuatorAutoConfigurationTests {
 			assertThat(down.getStatus()).isEqualTo(Status.DOWN);
 			assertThat(down.getDetails()).containsEntry("reason", "the notifier engine is shut down");
 		});
+	}
+
+	@Test
+	void healthIndicatorWhenUserDefinesOneShouldBackOff() {
+		this.contextRunner.withBean("notifierHealthIndicator", HealthIndicator.class, () -> () -> Health.up().build())
+			.run((context) -> {
+				assertThat(context).doesNotHaveBean(NotifierHealthIndicator.class);
+				assertThat(context).hasSingleBean(HealthIndicator.class);
+			});
 	}
 
 	@Test
