@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.notifier.core.CloseStatus;
 import dev.notifier.core.GroupNames;
 import dev.notifier.core.NotifierEngine;
@@ -140,8 +141,9 @@ public class NotifierEndpoint {
 	/**
 	 * One group in the overview.
 	 * @param sessions its open sessions
-	 * @param worker its worker's state, or {@code null} if it has none
+	 * @param worker its worker's state, or {@code null} (left out of the JSON) if it has none
 	 */
+	@JsonInclude(JsonInclude.Include.NON_NULL)
 	public record GroupSummary(int sessions, WorkerInfo.@Nullable State worker) {
 	}
 
@@ -173,8 +175,9 @@ public class NotifierEndpoint {
 	 * @param group its name
 	 * @param sessionCount how many sessions it has
 	 * @param sessions the sessions, oldest first, at most {@value #MAX_SESSIONS_LISTED}
-	 * @param worker its worker, or {@code null}
+	 * @param worker its worker, or {@code null} (left out of the JSON)
 	 */
+	@JsonInclude(JsonInclude.Include.NON_NULL)
 	public record GroupDescriptor(String group, int sessionCount, List<SessionDescriptor> sessions,
 			@Nullable WorkerDescriptor worker) {
 	}
@@ -182,13 +185,14 @@ public class NotifierEndpoint {
 	/**
 	 * One session.
 	 * @param id its id
-	 * @param remoteAddress the peer's address, or {@code null}
+	 * @param remoteAddress the peer's address, or {@code null} (left out of the JSON)
 	 * @param connectedAt when it connected
 	 * @param queuedMessages messages waiting to be written
 	 * @param queuedBytes bytes waiting to be written
 	 * @param sentMessages messages written so far
 	 * @param droppedMessages messages dropped by the overflow policy so far
 	 */
+	@JsonInclude(JsonInclude.Include.NON_NULL)
 	public record SessionDescriptor(String id, @Nullable String remoteAddress, Instant connectedAt, int queuedMessages,
 			long queuedBytes, long sentMessages, long droppedMessages) {
 
