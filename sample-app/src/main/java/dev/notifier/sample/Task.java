@@ -13,23 +13,16 @@ final class Task {
 
 	private final String id;
 
-	private final String name;
-
 	private final List<LogLine> log = new ArrayList<>();
 
 	private boolean finished;
 
-	Task(String id, String name) {
+	Task(String id) {
 		this.id = id;
-		this.name = name;
 	}
 
 	String id() {
 		return this.id;
-	}
-
-	String name() {
-		return this.name;
 	}
 
 	synchronized void append(String text, boolean last) {

@@ -39,7 +39,7 @@ class TaskService implements DisposableBean {
 
 	/** Starts a task and returns it; its log begins at once. */
 	Task start(String name) {
-		Task task = new Task(String.valueOf(this.ids.incrementAndGet()), name);
+		Task task = new Task(String.valueOf(this.ids.incrementAndGet()));
 		synchronized (this.tasks) {
 			this.tasks.put(task.id(), task);
 			if (this.tasks.size() > this.properties.retained()) {
