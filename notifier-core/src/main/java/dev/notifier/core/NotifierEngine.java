@@ -414,8 +414,9 @@ public final class NotifierEngine implements GroupNotifier {
 	 * The sequence number of the latest broadcast to a group on this instance, for a history or resume layer behind
 	 * the {@link Delivery} seam: every broadcast that reaches the group's sessions ({@code GROUP},
 	 * {@code GROUP_FILTER}, {@code GROUP_OTHERS}, and {@code ALL} once per group) adds one, whether or not a session
-	 * takes the message. Numbers only grow, also across the group emptying and coming back: a group starts from the
-	 * wall clock in microseconds (see {@link #newSequenceSeed()}). A decorator reads it after
+	 * takes the message. Numbers keep growing across the group emptying and coming back, with nothing kept for an
+	 * empty group: a group starts from the wall clock in microseconds, so a later incarnation starts above an earlier
+	 * one unless that one averaged more than one broadcast per microsecond. A decorator reads it after
 	 * {@code local.deliver(..)} returns; with concurrent broadcasts to one group it may already count a later one.
 	 * @return the number, or 0 for a group with no open session
 	 */
@@ -558,8 +559,8 @@ public final class NotifierEngine implements GroupNotifier {
 	/**
 	 * The first sequence number of a group coming into existence. Nothing is kept for a group once it empties, so it
 	 * starts from the wall clock in microseconds: a later incarnation of a group starts above every number of an
-	 * earlier one unless the earlier one averaged more than one broadcast per microsecond over its life, which no
-	 * WebSocket fan-out does. {@code max} with the last seed plus one keeps seeds increasing if the clock steps back.
+	 * earlier one unless the earlier one averaged more than one broadcast per microsecond (a million a second) over
+	 * its whole life. {@code max} with the last seed plus one keeps seeds increasing if the clock steps back.
 	 */
 	private long newSequenceSeed() {
 		long micros = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
