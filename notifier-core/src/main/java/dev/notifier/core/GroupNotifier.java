@@ -1,5 +1,6 @@
 package dev.notifier.core;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -50,12 +51,26 @@ public interface GroupNotifier {
 
 	/**
 	 * Starts the worker of a group now, as a {@link GroupWorkerFactory} creates it, even before anyone joins; the
-	 * worker stops once the group has been empty for the idle timeout. Does nothing if the group's worker runs.
+	 * worker stops once the group has been empty for the idle timeout, counted from now if nobody joins. Does nothing
+	 * if the group's worker runs.
 	 * @return whether a worker was started: {@code false} if one runs, no factory serves the group, or the factory
 	 * declined
 	 * @throws IllegalArgumentException if the group name is not valid
 	 */
-	boolean startWorker(String group);
+	default boolean startWorker(String group) {
+		return startWorker(group, Duration.ZERO);
+	}
+
+	/**
+	 * Starts the worker of a group now, as {@link #startWorker(String)} does, and keeps it for at least
+	 * {@code keepAlive} whether or not anyone joins: ws-notifier's {@code Notify(group, worker, timeout)}. The idle
+	 * timeout applies only once the keep-alive has passed; the worker's max lifetime, a stop and shutdown still end it
+	 * earlier. Does nothing if the group's worker runs: its keep-alive is not extended.
+	 * @return whether a worker was started: {@code false} if one runs, no factory serves the group, or the factory
+	 * declined
+	 * @throws IllegalArgumentException if the group name is not valid or {@code keepAlive} is negative
+	 */
+	boolean startWorker(String group, Duration keepAlive);
 
 	/**
 	 * Asks the worker of a group to stop; its sessions stay connected.

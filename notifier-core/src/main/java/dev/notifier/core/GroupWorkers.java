@@ -85,6 +85,15 @@ final class GroupWorkers {
 	 * @return whether a worker was started
 	 */
 	boolean start(String group) {
+		return start(group, Duration.ZERO);
+	}
+
+	/**
+	 * Starts the worker of a group unless one runs or no factory serves the group, and keeps it at least this long
+	 * whoever joins or leaves: no idle check stops it before then.
+	 * @return whether a worker was started
+	 */
+	boolean start(String group, Duration keepAlive) {
 		if (this.shuttingDown) {
 			return false;
 		}
@@ -92,7 +101,7 @@ final class GroupWorkers {
 		if (binding == null) {
 			return false;
 		}
-		RunningWorker candidate = new RunningWorker(group, binding.factory());
+		RunningWorker candidate = new RunningWorker(group, binding.factory(), keepAlive);
 		if (this.workers.putIfAbsent(group, candidate) != null) {
 			return false;
 		}
@@ -148,12 +157,15 @@ final class GroupWorkers {
 		if (worker == null || this.shuttingDown) {
 			return;
 		}
-		// Each emptying restarts the clock: a check left from an earlier emptying must not cut this one short.
+		// Each emptying restarts the clock: a check left from an earlier emptying must not cut this one short. A worker
+		// started with a keep-alive is not checked before the keep-alive ends.
+		Duration keptAlive = worker.keepAliveLeft();
+		Duration idleTimeout = this.options.idleTimeout();
 		worker.idleCheck(schedule(() -> {
 			if (this.notifier.sessionCount(group) == 0) {
 				worker.stop(StopReason.IDLE);
 			}
-		}, this.options.idleTimeout()));
+		}, (keptAlive.compareTo(idleTimeout) > 0) ? keptAlive : idleTimeout));
 	}
 
 	List<WorkerInfo> workers() {
@@ -230,6 +242,9 @@ final class GroupWorkers {
 
 		private final Instant startedAt = Instant.now();
 
+		/** Until when, in {@link System#nanoTime()}, no idle check may stop the worker. */
+		private final long keepAliveUntilNanos;
+
 		private boolean launched;
 
 		private @Nullable StopReason stopReason;
@@ -249,11 +264,18 @@ final class GroupWorkers {
 
 		private @Nullable Future<?> idleCheck;
 
-		RunningWorker(String group, GroupWorkerFactory factory) {
+		RunningWorker(String group, GroupWorkerFactory factory, Duration keepAlive) {
 			this.group = group;
 			this.factoryName = factory.getClass().getName();
 			Duration own = factory.maxLifetime();
 			this.maxLifetime = (own != null) ? own : GroupWorkers.this.options.maxLifetime();
+			// The lifetime ends the worker anyway: a longer keep-alive means nothing, and could overflow.
+			Duration kept = (keepAlive.compareTo(this.maxLifetime) < 0) ? keepAlive : this.maxLifetime;
+			this.keepAliveUntilNanos = System.nanoTime() + kept.toNanos();
+		}
+
+		Duration keepAliveLeft() {
+			return Duration.ofNanos(Math.max(0, this.keepAliveUntilNanos - System.nanoTime()));
 		}
 
 		void launch(GroupWorker worker) {

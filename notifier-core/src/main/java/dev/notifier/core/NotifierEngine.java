@@ -2,6 +2,7 @@ package dev.notifier.core;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -48,6 +49,9 @@ public final class NotifierEngine implements GroupNotifier {
 
 	private static final Duration MAX_SWEEP_PERIOD = Duration.ofSeconds(1);
 
+	/** Runs the hand-offs of every engine that is shut down: one daemon thread at most, gone after 10s idle. */
+	private static final ThreadPoolExecutor DRAIN = newDrain();
+
 	private final NotifierOptions options;
 
 	private final MessageEncoder encoder;
@@ -84,6 +88,9 @@ public final class NotifierEngine implements GroupNotifier {
 
 	private final NotifierStatistics statistics = new NotifierStatistics();
 
+	/** The sequence number the latest group started from; see {@link #newSequenceSeed()}. */
+	private final AtomicLong lastSequenceSeed = new AtomicLong();
+
 	private volatile boolean running;
 
 	private NotifierEngine(Builder builder) {
@@ -108,10 +115,18 @@ public final class NotifierEngine implements GroupNotifier {
 		return new ScheduledThreadPoolExecutor(1, NotifierThreads.named("notifier-heartbeat"));
 	}
 
+	private static ThreadPoolExecutor newDrain() {
+		ThreadPoolExecutor drain = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+				NotifierThreads.named("notifier-drain"));
+		drain.allowCoreThreadTimeOut(true);
+		return drain;
+	}
+
 	private static ExecutorService newIo() {
-		// Threads here mostly wait on a peer that does not read, so there are more of them than cores. A session has
-		// at most one ping and one close frame under way (its lock guards both), so the queue is bounded by twice
-		// the number of sessions.
+		// Threads here mostly wait on a peer that does not read, so there are more of them than cores. A connection
+		// has at most three tasks queued here: one blocking ping (its writer role guards it) and two closes (the
+		// close itself, and the forced close of a close that got stuck), so the queue is bounded by three times the
+		// number of connections.
 		int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
 		ThreadPoolExecutor io = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
 				new LinkedBlockingQueue<>(), NotifierThreads.named("notifier-io"));
@@ -200,7 +215,7 @@ public final class NotifierEngine implements GroupNotifier {
 		boolean[] created = new boolean[1];
 		this.groups.compute(handshake.group(), (name, group) -> {
 			created[0] = (group == null);
-			Group joined = created[0] ? new Group() : group;
+			Group joined = created[0] ? new Group(newSequenceSeed()) : group;
 			joined.sessions.add(session);
 			return joined;
 		});
@@ -221,9 +236,12 @@ public final class NotifierEngine implements GroupNotifier {
 	}
 
 	@Override
-	public boolean startWorker(String group) {
+	public boolean startWorker(String group, Duration keepAlive) {
+		if (keepAlive.isNegative()) {
+			throw new IllegalArgumentException("The keep-alive of a worker must not be negative: " + keepAlive);
+		}
 		GroupWorkers workers = this.workers;
-		return this.running && workers != null && workers.start(validGroup(group));
+		return this.running && workers != null && workers.start(validGroup(group), keepAlive);
 	}
 
 	@Override
@@ -397,7 +415,16 @@ public final class NotifierEngine implements GroupNotifier {
 		return Optional.ofNullable(this.sessionsById.get(id));
 	}
 
-	/** How many broadcasts a group has received since it last came into existence; 0 for a group with no sessions. */
+	/**
+	 * The sequence number of the latest broadcast to a group on this instance, for a history or resume layer behind
+	 * the {@link Delivery} seam: every broadcast that reaches the group's sessions ({@code GROUP},
+	 * {@code GROUP_FILTER}, {@code GROUP_OTHERS}, and {@code ALL} once per group) adds one, whether or not a session
+	 * takes the message. Numbers keep growing across the group emptying and coming back, with nothing kept for an
+	 * empty group: a group starts from the wall clock in microseconds, so a later incarnation starts above an earlier
+	 * one unless that one averaged more than one broadcast per microsecond. A decorator reads it after
+	 * {@code local.deliver(..)} returns; with concurrent broadcasts to one group it may already count a later one.
+	 * @return the number, or 0 for a group with no open session
+	 */
 	public long sequence(String group) {
 		Group members = this.groups.get(group);
 		return (members != null) ? members.sequence.get() : 0;
@@ -507,10 +534,8 @@ public final class NotifierEngine implements GroupNotifier {
 		}
 		catch (RejectedExecutionException ex) {
 			// Shut down, with a session still draining. Running the send here would nest as deep as before and hand
-			// it off again, forever: it gets a short-lived thread of its own instead.
-			Thread thread = new Thread(send, "notifier-drain");
-			thread.setDaemon(true);
-			thread.start();
+			// it off again, forever: it continues on the one shared drain thread instead, never a thread per session.
+			DRAIN.execute(send);
 		}
 	}
 
@@ -536,6 +561,17 @@ public final class NotifierEngine implements GroupNotifier {
 		}
 	}
 
+	/**
+	 * The first sequence number of a group coming into existence. Nothing is kept for a group once it empties, so it
+	 * starts from the wall clock in microseconds: a later incarnation of a group starts above every number of an
+	 * earlier one unless the earlier one averaged more than one broadcast per microsecond (a million a second) over
+	 * its whole life. {@code max} with the last seed plus one keeps seeds increasing if the clock steps back.
+	 */
+	private long newSequenceSeed() {
+		long micros = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+		return this.lastSequenceSeed.accumulateAndGet(micros, (last, clock) -> Math.max(last + 1, clock));
+	}
+
 	private NotifierListener[] listenersFor(String group) {
 		return this.listeners.stream()
 			.filter((binding) -> binding.pattern().matches(group))
@@ -550,12 +586,16 @@ public final class NotifierEngine implements GroupNotifier {
 	private record ListenerBinding(GroupPattern pattern, NotifierListener listener) {
 	}
 
-	/** The open sessions of one group. */
+	/** The open sessions of one group, and the number of its latest broadcast. */
 	private static final class Group {
 
 		final Set<DefaultNotifierSession> sessions = ConcurrentHashMap.newKeySet();
 
-		final AtomicLong sequence = new AtomicLong();
+		final AtomicLong sequence;
+
+		Group(long seed) {
+			this.sequence = new AtomicLong(seed);
+		}
 
 	}
 

@@ -3,6 +3,8 @@ package dev.notifier.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 
@@ -151,13 +153,29 @@ class GroupIndexTest extends EngineTestSupport {
 		NotifierEngine engine = engine();
 		Peer first = open(engine, "a");
 		engine.broadcast("a", "one");
+		long before = engine.sequence("a");
 		first.session().close(CloseStatus.NORMAL);
+		assertThat(engine.sequence("a")).as("no group, no number").isZero();
 
 		Peer second = open(engine, "a");
+		engine.broadcast("a", "two");
 
 		assertThat(engine.groups()).containsExactly("a");
 		assertThat(engine.sessions("a")).containsExactly(second.session());
-		assertThat(engine.sequence("a")).isZero();
+		assertThat(second.texts()).containsExactly("two");
+		assertThat(engine.sequence("a")).as("numbers keep growing across the group's comings and goings")
+			.isGreaterThan(before);
+	}
+
+	@Test
+	void groupSequenceStartsFromTheWallClockInMicroseconds() {
+		NotifierEngine engine = engine();
+		long before = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+
+		open(engine, "a");
+
+		assertThat(engine.sequence("a")).isBetween(before,
+				ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now()) + 1);
 	}
 
 	@Test

@@ -14,6 +14,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
@@ -109,12 +110,9 @@ class GroupWorkersTest {
 		try {
 			List<Future<?>> joins = new ArrayList<>();
 			for (int i = 0; i < 50; i++) {
-				boolean explicit = (i % 5 == 0);
 				joins.add(threads.submit(() -> {
 					barrier.await();
-					if (explicit) {
-						engine.startWorker("ticker/eur");
-					}
+					engine.startWorker("ticker/eur");
 					return join(engine, "ticker/eur");
 				}));
 			}
@@ -162,21 +160,21 @@ class GroupWorkersTest {
 
 	@Test
 	void theIdleTimeoutCountsFromTheLastTimeTheGroupEmptied() {
-		Duration idle = Duration.ofMillis(1500);
-		CountingFactory ticker = new CountingFactory("ticker/*", (group) -> tick(Duration.ofHours(1)));
+		// The returning viewer stays for three ticks, about half the idle timeout, so the idle check of the first
+		// emptying, had it survived, would stop the worker about half an idle timeout after the second one.
+		Duration idle = Duration.ofMillis(600);
+		CountingFactory ticker = new CountingFactory("ticker/*", (group) -> tick(idle.dividedBy(6)));
 		NotifierEngine engine = engine(new WorkerOptions(idle, Duration.ofHours(1), GRACE, 4,
 				NotifierThreads.named("test-worker")), ticker);
 		join(engine, "ticker/eur").session().close(CloseStatus.NORMAL);
 		Peer returning = join(engine, "ticker/eur");
-		EngineTestSupport.eventually().pollDelay(idle.dividedBy(2)).until(() -> true);
+		EngineTestSupport.eventually().until(() -> returning.texts().size() >= 3);
 
+		long emptied = System.nanoTime();
 		returning.session().close(CloseStatus.NORMAL);
 
-		EngineTestSupport.eventually()
-			.during(idle.dividedBy(2).plusMillis(200))
-			.atMost(Duration.ofSeconds(5))
-			.until(() -> engine.worker("ticker/eur").isPresent());
 		EngineTestSupport.eventually().until(() -> engine.worker("ticker/eur").isEmpty());
+		assertThat(Duration.ofNanos(System.nanoTime() - emptied)).isGreaterThanOrEqualTo(idle);
 		assertThat(ticker.created).hasValue(1);
 	}
 
@@ -191,6 +189,77 @@ class GroupWorkersTest {
 		assertThat(engine.worker("ticker/eur")).isPresent();
 		EngineTestSupport.eventually().until(() -> engine.worker("ticker/eur").isEmpty());
 		assertThat(ticker.created).hasValue(1);
+	}
+
+	@Test
+	void workerStartedWithAKeepAliveOutlivesTheIdleTimeoutWithNobodyJoining() {
+		Duration keepAlive = IDLE.multipliedBy(5);
+		CountingFactory ticker = new CountingFactory("ticker/*", (group) -> tick(Duration.ofHours(1)));
+		NotifierEngine engine = engine(ticker);
+		long started = System.nanoTime();
+
+		assertThat(engine.startWorker("ticker/eur", keepAlive)).isTrue();
+
+		EngineTestSupport.eventually().until(() -> engine.worker("ticker/eur").isEmpty());
+		assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(keepAlive);
+		assertThat(ticker.created).hasValue(1);
+	}
+
+	@Test
+	void viewerLeavingWithinTheKeepAliveDoesNotCutItShort() {
+		Duration keepAlive = IDLE.multipliedBy(5);
+		NotifierEngine engine = engine(new CountingFactory("ticker/*", (group) -> tick(Duration.ofHours(1))));
+		long started = System.nanoTime();
+		engine.startWorker("ticker/eur", keepAlive);
+
+		join(engine, "ticker/eur").session().close(CloseStatus.NORMAL);
+
+		EngineTestSupport.eventually().until(() -> engine.worker("ticker/eur").isEmpty());
+		assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(keepAlive);
+	}
+
+	@Test
+	void startWithAKeepAliveWhileTheWorkerRunsDoesNothing() {
+		CountingFactory ticker = new CountingFactory("ticker/*", (group) -> tick(Duration.ofHours(1)));
+		NotifierEngine engine = engine(ticker);
+		join(engine, "ticker/eur");
+
+		assertThat(engine.startWorker("ticker/eur", Duration.ofMinutes(1))).isFalse();
+		assertThat(ticker.created).hasValue(1);
+	}
+
+	@Test
+	void negativeKeepAliveIsRefused() {
+		NotifierEngine engine = engine(new CountingFactory("ticker/*", (group) -> tick(Duration.ofHours(1))));
+
+		assertThatIllegalArgumentException().isThrownBy(() -> engine.startWorker("ticker/eur", Duration.ofSeconds(-1)))
+			.withMessage("The keep-alive of a worker must not be negative: PT-1S");
+		assertThat(engine.workers()).isEmpty();
+	}
+
+	@Test
+	void periodicWorkersTickOnTheNamedTickThreads() {
+		AtomicReference<String> thread = new AtomicReference<>();
+		NotifierEngine engine = engine(new CountingFactory("ticker/*", (group) -> GroupWorker
+			.periodic(Duration.ofMillis(10), (context) -> thread.compareAndSet(null, Thread.currentThread().getName()))));
+
+		engine.startWorker("ticker/eur");
+
+		EngineTestSupport.eventually().until(() -> thread.get() != null);
+		assertThat(thread.get()).matches("notifier-worker-tick-\\d+");
+	}
+
+	@Test
+	void blockingWorkersRunOnTheThreadsOfTheWorkerOptions() {
+		AtomicReference<String> thread = new AtomicReference<>();
+		WorkerOptions defaults = WorkerOptions.defaults();
+		NotifierEngine engine = engine(defaults, new CountingFactory("tasks/*",
+				(group) -> GroupWorker.blocking((context) -> thread.set(Thread.currentThread().getName()))));
+
+		engine.startWorker("tasks/1");
+
+		EngineTestSupport.eventually().until(() -> thread.get() != null);
+		assertThat(thread.get()).matches("notifier-worker-\\d+");
 	}
 
 	@Test

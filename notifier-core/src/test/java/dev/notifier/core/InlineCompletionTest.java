@@ -1,13 +1,17 @@
 package dev.notifier.core;
 
+import static org.assertj.core.api.Assertions.as;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.IntStream;
 
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -98,6 +102,36 @@ class InlineCompletionTest extends EngineTestSupport {
 
 		peer.awaitClosedWith(1001);
 		assertThat(peer.texts()).containsExactlyElementsOf(numbered(MESSAGES));
+	}
+
+	@Test
+	void handOffsAfterShutdownShareOneDrainThreadInsteadOfAThreadEach() {
+		Set<Thread> senders = ConcurrentHashMap.newKeySet();
+		NotifierEngine engine = engine(options().maxQueuedMessages(MESSAGES).maxQueuedBytes(Long.MAX_VALUE),
+				new NotifierListener() {
+
+					@Override
+					public void onMessageSent(NotifierSession session, OutboundMessage message) {
+						senders.add(Thread.currentThread());
+					}
+
+				});
+		List<Peer> peers = IntStream.range(0, 3).mapToObj((i) -> openHeld(engine, "a")).toList();
+		numbered(MESSAGES).forEach((message) -> engine.broadcast("a", message));
+		engine.shutdown(CloseStatus.GOING_AWAY, Duration.ZERO);
+
+		for (Peer peer : peers) {
+			peer.transport().mode(Mode.INLINE);
+			peer.transport().completeNext();
+		}
+
+		for (Peer peer : peers) {
+			peer.awaitClosedWith(1001);
+			assertThat(peer.texts()).containsExactlyElementsOf(numbered(MESSAGES));
+		}
+		assertThat(senders).filteredOn((thread) -> thread.getName().startsWith("notifier-drain")).singleElement()
+			.extracting(Thread::getName, as(InstanceOfAssertFactories.STRING))
+			.matches("notifier-drain-\\d+");
 	}
 
 	@Test

@@ -35,6 +35,12 @@ public final class NotifierAutoConfiguration {
 
 	private static final String WORKER_THREADS = "notifier-worker";
 
+	/**
+	 * Backs off for a {@link NotifierEngine} of the application's own, not for any {@code GroupNotifier}: the
+	 * WebSocket endpoint, the lifecycle and the Actuator support need the engine itself, and a {@code GroupNotifier}
+	 * an application declares is typically a wrapper around this engine (made {@code @Primary} to be the one
+	 * injected). To replace the engine, declare a {@code NotifierEngine}, built with {@link NotifierEngine#builder}.
+	 */
 	@Bean
 	@ConditionalOnMissingBean
 	NotifierEngine notifierEngine(NotifierProperties properties, ObjectProvider<MessageEncoder> encoder,

@@ -75,10 +75,14 @@ final class NotifierOptionsMapper {
 	}
 
 	private static void validatePath(String path) {
-		String problem = path.startsWith("/") ? GroupNames.problem(path.substring(1), Integer.MAX_VALUE)
-				: "it must start with '/'";
+		if (!path.startsWith("/")) {
+			throw invalid("notifier.path", path, "must start with '/'");
+		}
+		String segments = path.substring(1);
+		String problem = GroupNames.problem(segments, Integer.MAX_VALUE);
 		if (problem != null) {
-			throw invalid("notifier.path", path, "must be '/' followed by segments like a group name, but " + problem);
+			throw invalid("notifier.path", path, "must be '/' followed by segments that follow the group-name rules, "
+					+ "but for '" + segments + "' " + problem);
 		}
 	}
 

@@ -17,7 +17,8 @@
     path: '/ws',
     // Base URL of an endpoint elsewhere, like 'wss://events.example.com/ws'; overrides path.
     url: null,
-    // Reconnection, like Socket.IO's: 1s growing to 5s, each delay randomized by +/- jitter, unlimited tries.
+    // Reconnection, like Socket.IO's: 1s growing to 5s, unlimited tries. Each delay is first capped at maxDelay, then
+    // randomized down by up to jitter (0.5: anywhere from half the capped delay to all of it).
     minDelay: 1000,
     maxDelay: 5000,
     factor: 2,
@@ -140,9 +141,10 @@
         setState('ended', cause);
         return;
       }
-      const base = options.minDelay * Math.pow(options.factor, attempts);
-      const jittered = base * (1 - options.jitter + Math.random() * 2 * options.jitter);
-      const delay = Math.round(Math.min(options.maxDelay, jittered));
+      // Cap first, then jitter: jittering first and capping after would make every delay past the cap exactly the
+      // cap, and a crowd of clients dropped at once would then reconnect in lockstep.
+      const capped = Math.min(options.maxDelay, options.minDelay * Math.pow(options.factor, attempts));
+      const delay = Math.round(capped * (1 - options.jitter * Math.random()));
       attempts++;
       setState('reconnecting', Object.assign({ attempt: attempts, delay: delay }, cause));
       timer = setTimeout(open, delay);

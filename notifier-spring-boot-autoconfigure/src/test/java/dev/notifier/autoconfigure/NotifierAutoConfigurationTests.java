@@ -1,5 +1,6 @@
 package dev.notifier.autoconfigure;
 
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
 
@@ -10,6 +11,7 @@ import dev.notifier.core.NotifierCluster;
 import dev.notifier.core.NotifierEngine;
 import dev.notifier.core.NotifierOptions;
 import dev.notifier.core.OverflowPolicy;
+import dev.notifier.core.WorkerOptions;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -20,6 +22,7 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -76,6 +79,66 @@ class NotifierAutoConfigurationTests {
 		this.contextRunner.withUserConfiguration(CustomEngineConfiguration.class)
 			.run((context) -> assertThat(context.getBean(NotifierEngine.class))
 				.isSameAs(context.getBean("customEngine")));
+	}
+
+	@Test
+	void engineWhenUserDefinesOneShouldBeTheOneTheLifecycleStarts() {
+		this.contextRunner.withUserConfiguration(CustomEngineConfiguration.class).run((context) -> {
+			assertThat(context).hasSingleBean(NotifierEngine.class).hasSingleBean(GroupNotifier.class);
+			assertThat(context.getBean(NotifierEngine.class).isRunning()).isTrue();
+		});
+	}
+
+	@Test
+	void groupNotifierOfTheUsersOwnShouldNotReplaceTheEngineBehindTheWebSocketEndpoint() {
+		this.contextRunner.withUserConfiguration(DecoratingNotifierConfiguration.class).run((context) -> {
+			assertThat(context).hasSingleBean(NotifierEngine.class).hasSingleBean(NotifierLifecycle.class);
+			assertThat(context.getBean(GroupNotifier.class)).isSameAs(context.getBean("auditingNotifier"));
+			assertThat(context.getBean(NotifierEngine.class).isRunning()).isTrue();
+		});
+	}
+
+	@Test
+	void lifecycleWhenUserDefinesOneShouldBackOff() {
+		this.contextRunner
+			.withBean("customLifecycle", NotifierLifecycle.class,
+					() -> new NotifierLifecycle(NotifierEngine.builder(NotifierOptions.builder().build()).build(),
+							Duration.ofSeconds(42)))
+			.run((context) -> assertThat(context).getBean(NotifierLifecycle.class)
+				.isSameAs(context.getBean("customLifecycle")));
+	}
+
+	@Test
+	void workerPropertiesShouldReachTheEngine() {
+		this.contextRunner
+			.withPropertyValues("notifier.workers.idle-timeout=7s", "notifier.workers.max-lifetime=2h",
+					"notifier.workers.stop-grace=250ms", "notifier.workers.max-blocking=12")
+			.run((context) -> assertThat(context.getBean(NotifierEngine.class)).extracting("workerOptions")
+				.isInstanceOfSatisfying(WorkerOptions.class, (options) -> {
+					assertThat(options.idleTimeout()).isEqualTo(Duration.ofSeconds(7));
+					assertThat(options.maxLifetime()).isEqualTo(Duration.ofHours(2));
+					assertThat(options.stopGrace()).isEqualTo(Duration.ofMillis(250));
+					assertThat(options.maxBlockingWorkers()).isEqualTo(12);
+				}));
+	}
+
+	@Test
+	void workerDefaultsShouldMatchTheDocumentedOnes() {
+		this.contextRunner.run((context) -> assertThat(context.getBean(NotifierEngine.class))
+			.extracting("workerOptions")
+			.isInstanceOfSatisfying(WorkerOptions.class, (options) -> {
+				assertThat(options.idleTimeout()).isEqualTo(Duration.ofSeconds(1));
+				assertThat(options.maxLifetime()).isEqualTo(Duration.ofHours(24));
+				assertThat(options.stopGrace()).isEqualTo(Duration.ofSeconds(3));
+				assertThat(options.maxBlockingWorkers()).isEqualTo(256);
+			}));
+	}
+
+	@Test
+	void shutdownTimeoutShouldReachTheLifecycle() {
+		this.contextRunner.withPropertyValues("notifier.shutdown-timeout=4s")
+			.run((context) -> assertThat(context.getBean(NotifierLifecycle.class)).extracting("shutdownTimeout")
+				.isEqualTo(Duration.ofSeconds(4)));
 	}
 
 	@Test
@@ -179,6 +242,34 @@ class NotifierAutoConfigurationTests {
 	}
 
 	@Test
+	void invalidPathShouldFailStartupWithAReasonThatSaysWhatIsWrong() {
+		assertThat(startupFailureReason("notifier.path=ws")).isEqualTo("must start with '/'");
+		assertThat(startupFailureReason("notifier.path=/ws/")).isEqualTo(
+				"must be '/' followed by segments that follow the group-name rules, but for 'ws/' the group name has "
+						+ "an empty segment");
+		assertThat(startupFailureReason("notifier.path=/ws/*")).isEqualTo(
+				"must be '/' followed by segments that follow the group-name rules, but for 'ws/*' the group name has "
+						+ "a character outside [A-Za-z0-9._~-] at position 3");
+	}
+
+	@Test
+	void nonPositiveHeartbeatTimeoutShouldFailStartupEvenWithHeartbeatsOff() {
+		assertThat(startupFailureReason("notifier.heartbeat.timeout=0s", "notifier.heartbeat.interval=0s"))
+			.isEqualTo("must be positive");
+	}
+
+	private String startupFailureReason(String... properties) {
+		String[] reason = new String[1];
+		this.contextRunner.withPropertyValues(properties).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class,
+						(ex) -> reason[0] = ex.getReason());
+		});
+		return reason[0];
+	}
+
+	@Test
 	void runShouldRegisterShutdownThatClosesTheEngineBeforeTheWebServerStops() {
 		this.contextRunner.run((context) -> {
 			NotifierLifecycle shutdown = context.getBean(NotifierLifecycle.class);
@@ -190,6 +281,19 @@ class NotifierAutoConfigurationTests {
 	}
 
 	record TaskLine(int taskId, String line) {
+	}
+
+	/** A {@link GroupNotifier} of the application's own that wraps the engine, as an auditing layer would. */
+	@Configuration(proxyBeanMethods = false)
+	static class DecoratingNotifierConfiguration {
+
+		@Bean
+		@Primary
+		GroupNotifier auditingNotifier(NotifierEngine engine) {
+			return (GroupNotifier) Proxy.newProxyInstance(getClass().getClassLoader(),
+					new Class<?>[] { GroupNotifier.class }, (proxy, method, arguments) -> method.invoke(engine, arguments));
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

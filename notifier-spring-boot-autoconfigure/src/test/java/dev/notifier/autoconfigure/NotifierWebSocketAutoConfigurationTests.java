@@ -16,6 +16,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.web.context.ConfigurableWebApplicationContext;
 import org.springframework.web.context.WebApplicationContext;
 import org.springframework.web.servlet.handler.SimpleUrlHandlerMapping;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
 import org.springframework.web.socket.server.support.WebSocketHandlerMapping;
@@ -93,6 +94,23 @@ class NotifierWebSocketAutoConfigurationTests {
 			assertThat(context).doesNotHaveBean("notifierWebSocketHandler");
 			assertThat(context.getBean(NotifierWebSocketHandler.class)).isSameAs(context.getBean("customHandler"));
 		});
+	}
+
+	@Test
+	void handshakeRefusalsWhenUserDefinesThemShouldBackOffAndCountForTheMapping() {
+		HandshakeRefusals own = new HandshakeRefusals();
+		this.contextRunner.withBean("customRefusals", HandshakeRefusals.class, () -> own).run((context) -> {
+			assertThat(context).doesNotHaveBean("notifierHandshakeRefusals");
+			assertThat(context).getBean(HandshakeRefusals.class).isSameAs(own);
+		});
+	}
+
+	@Test
+	void clientResourcesWhenUserDefinesThemShouldBackOff() {
+		WebMvcConfigurer own = new WebMvcConfigurer() {
+		};
+		this.contextRunner.withBean("notifierClientResources", WebMvcConfigurer.class, () -> own)
+			.run((context) -> assertThat(context.getBean("notifierClientResources")).isSameAs(own));
 	}
 
 	@Test

@@ -13,11 +13,15 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Keeps {@code docs/properties.md} in step with the metadata generated from {@link NotifierProperties}: every
- * property documented, none invented, every default as the code has it.
+ * property documented, none invented, every default as the code has it, and the startup failure it shows is the real one.
  */
 class PropertiesDocumentationTests {
 
@@ -29,6 +33,17 @@ class PropertiesDocumentationTests {
 	@Test
 	void propertiesPageShouldListEveryPropertyWithItsDefault() throws IOException {
 		assertThat(documentedDefaults()).isEqualTo(generatedDefaults());
+	}
+
+	@Test
+	void propertiesPageShouldShowTheRealReasonForABadPath() throws IOException {
+		String page = Files.readString(PROPERTIES_PAGE);
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(NotifierAutoConfiguration.class))
+			.withPropertyValues("notifier.path=ws")
+			.run((context) -> assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class, (ex) -> assertThat(page)
+					.contains("Invalid value 'ws' for configuration property 'notifier.path'")
+					.contains("Validation failed for the following reason:\n\n" + ex.getReason() + "\n")));
 	}
 
 	private Map<String, String> documentedDefaults() throws IOException {

@@ -2,8 +2,6 @@ package dev.notifier.sample;
 
 import java.util.Map;
 
-import dev.notifier.core.GroupNotifier;
-
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -20,11 +18,8 @@ class TaskController {
 
 	private final TaskService tasks;
 
-	private final GroupNotifier notifier;
-
-	TaskController(TaskService tasks, GroupNotifier notifier) {
+	TaskController(TaskService tasks) {
 		this.tasks = tasks;
-		this.notifier = notifier;
 	}
 
 	@PostMapping("/api/tasks")
@@ -37,12 +32,6 @@ class TaskController {
 	@GetMapping("/tasks/{id}")
 	String page(@PathVariable String id) {
 		return "forward:/task.html";
-	}
-
-	@GetMapping("/api/tasks/{id}/viewers")
-	@ResponseBody
-	Map<String, Integer> viewers(@PathVariable String id) {
-		return Map.of("viewers", this.notifier.sessionCount("tasks/" + id));
 	}
 
 }

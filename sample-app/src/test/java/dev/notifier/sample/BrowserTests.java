@@ -1,5 +1,7 @@
 package dev.notifier.sample;
 
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -100,10 +102,16 @@ class BrowserTests {
 		browser.switchTo(carol);
 		say("hello garden");
 
+		browser.switchTo(carol);
+		await().atMost(PATIENCE).until(() -> browser.texts("#log > div > span:last-child").contains("carol: hello garden"));
+		// Sent after carol's message: once the lobby has it, carol's would have arrived too, had it leaked.
+		browser.switchTo(alice);
+		say("marker");
 		for (String tab : List.of(alice, bob)) {
 			browser.switchTo(tab);
-			await().atMost(PATIENCE).until(() -> browser.texts("#log > div > span:last-child").contains("alice: hello lobby"));
-			assertThat(browser.texts("#log > div > span:last-child")).doesNotContain("carol: hello garden");
+			await().atMost(PATIENCE).until(() -> browser.texts("#log > div > span:last-child").contains("alice: marker"));
+			assertThat(browser.texts("#log > div > span:last-child")).contains("alice: hello lobby")
+				.doesNotContain("carol: hello garden");
 		}
 		browser.switchTo(bob);
 		browser.screenshot("chat");
@@ -128,6 +136,65 @@ class BrowserTests {
 		int before = quotes();
 		await().atMost(PATIENCE).until(() -> quotes() >= before + 2);
 		browser.screenshot("ticker");
+	}
+
+	@Test
+	void closeWith1008EndsTheClientWithoutReconnecting() {
+		browser.open(url("/ticker.html?name=policy"));
+		awaitConnected();
+
+		assertThat(this.notifier.close("ticker/policy", CloseStatus.POLICY_VIOLATION)).isEqualTo(1);
+
+		await().atMost(PATIENCE).until(() -> "ended".equals(state()));
+		assertThat(browser.texts("#state")).singleElement().asString().contains("1008").contains("policy violation");
+		// The first retry would come after half a second at the earliest.
+		await().during(Duration.ofMillis(1200))
+			.atMost(PATIENCE)
+			.until(() -> "ended".equals(state()) && this.notifier.sessionCount("ticker/policy") == 0);
+	}
+
+	@Test
+	void refusalWith400EndsTheClientWithTheServersReason() {
+		browser.open(url("/ticker.html?name=not%20valid"));
+
+		await().atMost(PATIENCE).until(() -> "ended".equals(state()));
+		assertThat(browser.texts("#state")).singleElement()
+			.asString()
+			.contains("400")
+			.contains("the group name has a character outside [A-Za-z0-9._~-] at position 10");
+		browser.screenshot("ticker-invalid");
+	}
+
+	@Test
+	void reconnectDelaysAreCappedAtFiveSecondsThenJittered() throws IOException {
+		int closedPort;
+		try (ServerSocket socket = new ServerSocket(0)) {
+			closedPort = socket.getLocalPort();
+		}
+		browser.open(url("/"));
+		// Math.random cycles through 0, 0.5 and almost 1; timers fire at once, so six retries take no time.
+		browser.script("""
+				const randoms = [0, 0.5, 0.9999];
+				let next = 0;
+				Math.random = () => randoms[next++ % randoms.length];
+				const later = window.setTimeout.bind(window);
+				window.setTimeout = (task) => later(task, 0);
+				window.delays = [];
+				const connection = notifier.connect('ticker/nowhere', {
+				  url: 'ws://127.0.0.1:' + arguments[0] + '/ws',
+				  onState: (state, detail) => {
+				    if (state !== 'reconnecting' || detail.delay === undefined) return;
+				    window.delays.push(detail.delay);
+				    if (window.delays.length === 6) connection.close();
+				  }
+				});""", closedPort);
+
+		await().atMost(PATIENCE).until(() -> ((List<?>) browser.script("return window.delays")).size() == 6);
+		List<Long> delays = ((List<?>) browser.script("return window.delays")).stream()
+			.map((delay) -> ((Number) delay).longValue())
+			.toList();
+		// Capped: 1000, 2000, 4000, 5000, 5000, 5000; then shortened by 0, 25 and 50 % in turn.
+		assertThat(delays).containsExactly(1000L, 1500L, 2000L, 5000L, 3750L, 2500L);
 	}
 
 	@Test

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.notifier.core.CloseStatus;
 import dev.notifier.core.GroupNames;
 import dev.notifier.core.NotifierCluster;
@@ -154,10 +155,12 @@ public class NotifierEndpoint {
 	/**
 	 * One group in the overview.
 	 * @param sessions its open sessions
-	 * @param worker the state of its worker on this instance, or {@code null} if it has none here
-	 * @param workerInstance the cluster instance running its worker, this one or another, or {@code null} when none
-	 * is known or not clustered
+	 * @param worker the state of its worker on this instance, or {@code null} (left out of the JSON) if it has none
+	 * here
+	 * @param workerInstance the cluster instance running its worker, this one or another, or {@code null} (left out)
+	 * when none is known or not clustered
 	 */
+	@JsonInclude(JsonInclude.Include.NON_NULL)
 	public record GroupSummary(int sessions, WorkerInfo.@Nullable State worker, @Nullable String workerInstance) {
 	}
 
@@ -186,10 +189,11 @@ public class NotifierEndpoint {
 	 * @param group its name
 	 * @param sessionCount how many sessions it has
 	 * @param sessions the sessions, oldest first, at most {@value #MAX_SESSIONS_LISTED}
-	 * @param worker its worker on this instance, or {@code null}
-	 * @param workerInstance the cluster instance running its worker, this one or another, or {@code null} when none
-	 * is known or not clustered
+	 * @param worker its worker on this instance, or {@code null} (left out of the JSON)
+	 * @param workerInstance the cluster instance running its worker, this one or another, or {@code null} (left out)
+	 * when none is known or not clustered
 	 */
+	@JsonInclude(JsonInclude.Include.NON_NULL)
 	public record GroupDescriptor(String group, int sessionCount, List<SessionDescriptor> sessions,
 			@Nullable WorkerDescriptor worker, @Nullable String workerInstance) {
 	}
@@ -197,13 +201,14 @@ public class NotifierEndpoint {
 	/**
 	 * One session.
 	 * @param id its id
-	 * @param remoteAddress the peer's address, or {@code null}
+	 * @param remoteAddress the peer's address, or {@code null} (left out of the JSON)
 	 * @param connectedAt when it connected
 	 * @param queuedMessages messages waiting to be written
 	 * @param queuedBytes bytes waiting to be written
 	 * @param sentMessages messages written so far
 	 * @param droppedMessages messages dropped by the overflow policy so far
 	 */
+	@JsonInclude(JsonInclude.Include.NON_NULL)
 	public record SessionDescriptor(String id, @Nullable String remoteAddress, Instant connectedAt, int queuedMessages,
 			long queuedBytes, long sentMessages, long droppedMessages) {
 

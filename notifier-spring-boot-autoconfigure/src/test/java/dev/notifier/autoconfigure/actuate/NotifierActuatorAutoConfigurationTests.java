@@ -4,6 +4,7 @@ import dev.notifier.autoconfigure.HandshakeRefusals;
 import dev.notifier.autoconfigure.NotifierAutoConfiguration;
 import dev.notifier.autoconfigure.StubCluster;
 import dev.notifier.core.NotifierEngine;
+import dev.notifier.core.NotifierOptions;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,15 @@ class NotifierActuatorAutoConfigurationTests {
 	void runWhenEndpointExposedShouldHaveEndpointBean() {
 		this.contextRunner.withPropertyValues("management.endpoints.web.exposure.include=notifier")
 			.run((context) -> assertThat(context).hasSingleBean(NotifierEndpoint.class));
+	}
+
+	@Test
+	void endpointWhenUserDefinesOneShouldBackOff() {
+		this.contextRunner.withPropertyValues("management.endpoints.web.exposure.include=notifier")
+			.withBean("customEndpoint", NotifierEndpoint.class,
+					() -> new NotifierEndpoint(NotifierEngine.builder(NotifierOptions.builder().build()).build(), 16))
+			.run((context) -> assertThat(context).getBean(NotifierEndpoint.class)
+				.isSameAs(context.getBean("customEndpoint")));
 	}
 
 	@Test
@@ -96,6 +106,15 @@ class NotifierActuatorAutoConfigurationTests {
 			cluster.unavailable = null;
 			assertThat(indicator.health(true).getStatus()).isEqualTo(Status.UP);
 		});
+	}
+
+	@Test
+	void healthIndicatorWhenUserDefinesOneShouldBackOff() {
+		this.contextRunner.withBean("notifierHealthIndicator", HealthIndicator.class, () -> () -> Health.up().build())
+			.run((context) -> {
+				assertThat(context).doesNotHaveBean(NotifierHealthIndicator.class);
+				assertThat(context).hasSingleBean(HealthIndicator.class);
+			});
 	}
 
 	@Test

@@ -5,9 +5,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.notifier.autoconfigure.actuate.NotifierEndpoint;
+import dev.notifier.core.CloseStatus;
 import dev.notifier.core.GroupNotifier;
 import dev.notifier.core.GroupWorker;
 import dev.notifier.core.GroupWorkerFactory;
@@ -36,7 +40,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(classes = NotifierTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "management.endpoints.web.exposure.include=health,metrics,notifier",
 				"management.endpoint.health.show-details=always", "notifier.workers.idle-timeout=500ms",
-				"notifier.outbound.max-queued-messages=2", "notifier.outbound.overflow=drop-newest" })
+				"notifier.outbound.max-queued-messages=2", "notifier.outbound.overflow=drop-newest",
+				"notifier.workers.stop-grace=300ms" })
 @Import(ActuatorAndWorkersTests.WorkersConfiguration.class)
 class ActuatorAndWorkersTests extends ContainerTestSupport {
 
@@ -49,6 +54,9 @@ class ActuatorAndWorkersTests extends ContainerTestSupport {
 
 	@Autowired
 	private TickerFactory tickers;
+
+	@Autowired
+	private StubbornFactory stubborn;
 
 	@Autowired
 	private NotifierEngine engine;
@@ -99,6 +107,7 @@ class ActuatorAndWorkersTests extends ContainerTestSupport {
 	void groupEndpointDescribesEachSessionAndTheWorker() throws Exception {
 		join("ticker/gbp?name=first");
 		join("ticker/gbp?name=second");
+		Waits.await("the worker has started").until(() -> this.engine.worker("ticker/gbp").isPresent());
 
 		JsonNode group = get("/actuator/notifier/ticker/gbp");
 
@@ -114,6 +123,30 @@ class ActuatorAndWorkersTests extends ContainerTestSupport {
 		assertThat(first.has("sentMessages")).isTrue();
 		assertThat(first.has("droppedMessages")).isTrue();
 		assertThat(group.at("/worker/group").asString()).isEqualTo("ticker/gbp");
+	}
+
+	@Test
+	void groupEndpointLeavesOutTheWorkerOfAGroupThatHasNone() throws Exception {
+		join("news/plain");
+
+		JsonNode group = get("/actuator/notifier/news/plain");
+		JsonNode overview = get("/actuator/notifier");
+
+		assertThat(group.at("/sessionCount").asInt()).isEqualTo(1);
+		assertThat(group.has("worker")).isFalse();
+		assertThat(overview.at("/groups/news~1plain/sessions").asInt()).isEqualTo(1);
+		assertThat(overview.at("/groups/news~1plain").has("worker")).isFalse();
+	}
+
+	@Test
+	void sessionWithoutAKnownRemoteAddressLeavesItOut() {
+		NotifierEndpoint.SessionDescriptor session = new NotifierEndpoint.SessionDescriptor("id-1", null,
+				Instant.parse("2025-06-03T09:14:01Z"), 0, 0, 0, 0);
+
+		JsonNode written = json.readTree(json.writeValueAsString(session));
+
+		assertThat(written.has("remoteAddress")).isFalse();
+		assertThat(written.at("/id").asString()).isEqualTo("id-1");
 	}
 
 	@Test
@@ -183,6 +216,7 @@ class ActuatorAndWorkersTests extends ContainerTestSupport {
 	@Test
 	void healthIsUpWithSessionsGroupsAndWorkers() throws Exception {
 		join("ticker/jpy");
+		Waits.await("the worker has started").until(() -> this.engine.worker("ticker/jpy").isPresent());
 
 		JsonNode health = get("/actuator/health/notifier");
 
@@ -224,12 +258,52 @@ class ActuatorAndWorkersTests extends ContainerTestSupport {
 		silent.close();
 
 		join("ticker/aud");
+		Waits.await("the worker has started").until(() -> this.engine.worker("ticker/aud").isPresent());
 		assertThat(gauge("notifier.workers", Map.of("state", "running"))).isEqualTo(1);
 
-		this.notifier.close("metrics/a", dev.notifier.core.CloseStatus.NORMAL);
+		this.notifier.close("metrics/a", CloseStatus.NORMAL);
 		reader.awaitClose();
 		Waits.await("closed counted")
 			.until(() -> counter("notifier.connections.closed", Map.of("reason", "normal")) >= closedNormally + 1);
+	}
+
+	@Test
+	void closeMetersCountGoingAwayApartFromNormal() {
+		double goingAway = counter("notifier.connections.closed", Map.of("reason", "going_away"));
+		double normal = counter("notifier.connections.closed", Map.of("reason", "normal"));
+		TestClient viewer = join("metrics/leaving");
+
+		this.notifier.close("metrics/leaving", CloseStatus.GOING_AWAY);
+
+		assertThat(viewer.awaitClose().code()).isEqualTo(1001);
+		Waits.await("going away counted")
+			.until(() -> counter("notifier.connections.closed", Map.of("reason", "going_away")) == goingAway + 1);
+		assertThat(counter("notifier.connections.closed", Map.of("reason", "normal"))).isEqualTo(normal);
+	}
+
+	@Test
+	void workerMetersShowAStoppingWorkerAndCountItsInterrupt() {
+		double interrupted = counter("notifier.workers.interrupted", Map.of());
+		try {
+			// Kept alive, so that the idle timeout cannot stop it before the test does.
+			assertThat(this.notifier.startWorker("stubborn/1", Duration.ofMinutes(1))).isTrue();
+			Waits.await("the worker runs").until(() -> this.stubborn.running.getCount() == 0);
+			assertThat(gauge("notifier.workers", Map.of("state", "stopping"))).isZero();
+
+			this.notifier.stopWorker("stubborn/1");
+
+			assertThat(gauge("notifier.workers", Map.of("state", "stopping"))).isEqualTo(1);
+			assertThat(gauge("notifier.workers", Map.of("state", "running"))).isZero();
+			Waits.await("the interrupt after the stop grace is counted")
+				.until(() -> counter("notifier.workers.interrupted", Map.of()) == interrupted + 1);
+			assertThat(gauge("notifier.workers", Map.of("state", "stopping"))).as("it ignored the interrupt too")
+				.isEqualTo(1);
+		}
+		finally {
+			this.stubborn.release.countDown();
+		}
+		Waits.await("the worker has ended").until(() -> this.engine.worker("stubborn/1").isEmpty());
+		assertThat(gauge("notifier.workers", Map.of("state", "stopping"))).isZero();
 	}
 
 	private double counter(String name, Map<String, String> tags) {
@@ -286,12 +360,50 @@ class ActuatorAndWorkersTests extends ContainerTestSupport {
 
 	}
 
+	/**
+	 * A blocking worker for {@code stubborn/*} groups that ignores both the stop flag and interrupts until the test
+	 * releases it: it stays {@code STOPPING} as long as the test needs.
+	 */
+	static class StubbornFactory implements GroupWorkerFactory {
+
+		final CountDownLatch running = new CountDownLatch(1);
+
+		final CountDownLatch release = new CountDownLatch(1);
+
+		@Override
+		public String groupPattern() {
+			return "stubborn/*";
+		}
+
+		@Override
+		public GroupWorker create(String group) {
+			return GroupWorker.blocking((context) -> {
+				this.running.countDown();
+				while (true) {
+					try {
+						this.release.await();
+						return;
+					}
+					catch (InterruptedException ex) {
+						// Ignored on purpose: this worker is the one the stop grace was made for.
+					}
+				}
+			});
+		}
+
+	}
+
 	@TestConfiguration(proxyBeanMethods = false)
 	static class WorkersConfiguration {
 
 		@Bean
 		TickerFactory tickerFactory() {
 			return new TickerFactory();
+		}
+
+		@Bean
+		StubbornFactory stubbornFactory() {
+			return new StubbornFactory();
 		}
 
 		/** A listener that needs the notifier it listens to: the engine resolves listeners only once it starts. */

@@ -3,8 +3,10 @@ package dev.notifier.autoconfigure.web;
 import java.util.Map;
 
 import dev.notifier.core.GroupAuthorizer;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -22,6 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Import(GroupAuthorizerTests.AuthorizerConfiguration.class)
 class GroupAuthorizerTests extends ContainerTestSupport {
 
+	@Autowired
+	private MeterRegistry meters;
+
 	@Test
 	void anAuthorizedGroupIsJoined() {
 		TestClient client = join("public/news");
@@ -37,6 +42,16 @@ class GroupAuthorizerTests extends ContainerTestSupport {
 		assertThat(refusal.status()).isEqualTo(403);
 		assertThat(refusal.body()).isEqualTo("not allowed to join the group private/x");
 		assertThat(this.notifier.sessionCount()).isZero();
+	}
+
+	@Test
+	void aRefusalIsCountedAsUnauthorized() {
+		double before = Meters.counter(this.meters, "notifier.handshakes.refused", "reason", "unauthorized");
+
+		TestClient.refused(uri("/ws/private/counted"), Map.of());
+
+		assertThat(Meters.counter(this.meters, "notifier.handshakes.refused", "reason", "unauthorized"))
+			.isEqualTo(before + 1);
 	}
 
 	@Test

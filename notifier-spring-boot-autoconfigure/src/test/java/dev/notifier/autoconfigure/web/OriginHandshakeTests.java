@@ -2,8 +2,10 @@ package dev.notifier.autoconfigure.web;
 
 import java.util.Map;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 
@@ -15,6 +17,22 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(classes = NotifierTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
 class OriginHandshakeTests extends ContainerTestSupport {
+
+	@Autowired
+	private MeterRegistry meters;
+
+	@Test
+	void aForeignOriginIsCountedAsAForbiddenOriginRefusal() {
+		double before = Meters.counter(this.meters, "notifier.handshakes.refused", "reason", "forbidden_origin");
+		double unauthorized = Meters.counter(this.meters, "notifier.handshakes.refused", "reason", "unauthorized");
+
+		TestClient.refused(uri("/ws/news"), Map.of("Origin", "https://evil.example"));
+
+		assertThat(Meters.counter(this.meters, "notifier.handshakes.refused", "reason", "forbidden_origin"))
+			.isEqualTo(before + 1);
+		assertThat(Meters.counter(this.meters, "notifier.handshakes.refused", "reason", "unauthorized"))
+			.isEqualTo(unauthorized);
+	}
 
 	@Test
 	void aForeignOriginIsRefusedWith403() {

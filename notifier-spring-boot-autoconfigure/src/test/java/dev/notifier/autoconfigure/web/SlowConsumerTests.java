@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.notifier.core.NotifierEngine;
 import dev.notifier.core.OverflowPolicy;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -40,12 +41,17 @@ class SlowConsumerTests extends ContainerTestSupport {
 	@Autowired
 	private NotifierEngine engine;
 
+	@Autowired
+	private MeterRegistry meters;
+
 	@Test
 	@Timeout(value = 2, unit = TimeUnit.MINUTES)
 	void aSilentClientIsClosedWhileAReadingClientReceivesEverything() {
 		RawSilentClient silent = joinSilently("feed?name=silent");
 		TestClient reader = join("feed?name=reader");
 		long droppedBefore = this.engine.statistics().messagesDropped(OverflowPolicy.CLOSE);
+		double droppedMeter = Meters.counter(this.meters, "notifier.messages.dropped", "policy", "close");
+		double slowConsumerMeter = Meters.counter(this.meters, "notifier.connections.closed", "reason", "slow_consumer");
 
 		int[] queuedFor = new int[3];
 		for (int i = 0; i < MESSAGES; i++) {
@@ -77,6 +83,11 @@ class SlowConsumerTests extends ContainerTestSupport {
 		assertThat(ending.code()).as("how the server ended the silent connection: %s", ending).isEqualTo(1013);
 		assertThat(ending.reason()).isEqualTo("slow consumer");
 		assertThat(ending.dataFrames()).isLessThan(MESSAGES);
+		assertThat(Meters.counter(this.meters, "notifier.messages.dropped", "policy", "close"))
+			.isEqualTo(droppedMeter + 1);
+		Waits.await("the slow consumer's close is counted")
+			.until(() -> Meters.counter(this.meters, "notifier.connections.closed", "reason",
+					"slow_consumer") == slowConsumerMeter + 1);
 	}
 
 	private static String message(int i) {
