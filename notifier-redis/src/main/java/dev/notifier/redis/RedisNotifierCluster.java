@@ -459,20 +459,22 @@ public final class RedisNotifierCluster implements NotifierCluster {
 			pubSub.addListener((RedisConnectionStateListener) this.listener);
 			commands.addListener(this.listener);
 			NotifierEngine engine = this.engine;
-			if (engine != null) {
-				synchronized (this.subscribed) {
-					for (String group : engine.groups()) {
-						this.subscribed.add(group);
-					}
+			RedisFuture<Void> subscribing;
+			synchronized (this.subscribed) {
+				if (engine != null) {
+					this.subscribed.addAll(engine.groups());
 				}
+				subscribing = subscribeAll(pubSub);
+				// Under the same monitor: a group occupied from now on subscribes on this connection itself.
+				this.pubSub = pubSub;
 			}
-			await(subscribeAll(pubSub));
+			await(subscribing);
 			this.commands = commands;
-			this.pubSub = pubSub;
 			this.reconnectDelay = FIRST_RECONNECT_DELAY;
 			logger.info("Notifier cluster instance '{}' connected to Redis", this.options.instanceId());
 		}
 		catch (RuntimeException | RedisWaitException ex) {
+			this.pubSub = null;
 			close(commands);
 			close(pubSub);
 			this.lastProblem = "cannot connect to Redis: " + ex.getMessage();
