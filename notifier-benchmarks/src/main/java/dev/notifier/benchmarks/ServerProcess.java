@@ -43,6 +43,14 @@ final class ServerProcess implements AutoCloseable {
 		return this.target;
 	}
 
+	/** What went wrong in a scenario, and whether the server itself had exited (an out-of-memory exit, say). */
+	String describe(Exception failure) {
+		String description = String.valueOf(failure);
+		return this.process.isAlive() ? description
+				: description + "; the " + this.kind.id + " server had exited with " + this.process.exitValue()
+						+ ", see " + this.log.getFileName();
+	}
+
 	/** The resident set size of the server process, from {@code /proc/<pid>/status} (Linux). */
 	long rssBytes() throws IOException {
 		for (String line : Files.readAllLines(Path.of("/proc", Long.toString(this.process.pid()), "status"))) {

@@ -168,16 +168,21 @@ final class GroupWorkers {
 		}, (keptAlive.compareTo(idleTimeout) > 0) ? keptAlive : idleTimeout));
 	}
 
+	/**
+	 * The launched workers. A worker is registered before the cluster grants its lease and before its factory creates
+	 * it, so that one start wins; it is listed only once launched, so that an instance that merely asks for a lease
+	 * another instance holds never shows a worker.
+	 */
 	List<WorkerInfo> workers() {
 		return this.workers.values()
 			.stream()
-			.map(RunningWorker::info)
+			.flatMap((worker) -> worker.info().stream())
 			.sorted(Comparator.comparing(WorkerInfo::group))
 			.toList();
 	}
 
 	Optional<WorkerInfo> worker(String group) {
-		return Optional.ofNullable(this.workers.get(group)).map(RunningWorker::info);
+		return Optional.ofNullable(this.workers.get(group)).flatMap(RunningWorker::info);
 	}
 
 	/** Stops every worker, waits for them up to the stop grace (and a little for interrupts to land), then ends. */
@@ -490,10 +495,14 @@ final class GroupWorkers {
 			}
 		}
 
-		synchronized WorkerInfo info() {
+		/** A snapshot, once launched; empty while the lease is asked for or the factory creates the worker. */
+		synchronized Optional<WorkerInfo> info() {
+			if (!this.launched) {
+				return Optional.empty();
+			}
 			WorkerInfo.State state = (this.stopReason != null || this.finished) ? WorkerInfo.State.STOPPING
 					: WorkerInfo.State.RUNNING;
-			return new WorkerInfo(this.group, this.factoryName, state, this.startedAt);
+			return Optional.of(new WorkerInfo(this.group, this.factoryName, state, this.startedAt));
 		}
 
 		@Override

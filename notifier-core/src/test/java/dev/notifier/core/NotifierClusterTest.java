@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -124,6 +126,56 @@ class NotifierClusterTest extends EngineTestSupport {
 	}
 
 	@Test
+	void aWorkerWaitingForItsLeaseIsNotListedYet() throws Exception {
+		CountDownLatch asked = new CountDownLatch(1);
+		CountDownLatch granted = new CountDownLatch(1);
+		GroupWorkerFactory ticker = new GroupWorkerFactory() {
+
+			@Override
+			public String groupPattern() {
+				return "ticker/*";
+			}
+
+			@Override
+			public GroupWorker create(String group) {
+				return GroupWorker.periodic(Duration.ofMillis(20), (context) -> context.broadcast("tick"));
+			}
+
+		};
+		InProcessCluster a = new InProcessCluster("a") {
+
+			@Override
+			public boolean acquireWorker(String group) {
+				asked.countDown();
+				try {
+					return granted.await(5, TimeUnit.SECONDS) && super.acquireWorker(group);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					return false;
+				}
+			}
+
+		};
+		NotifierEngine engine = NotifierEngine.builder(NotifierOptions.builder().build())
+			.workers(() -> List.of(ticker), WorkerOptions.defaults())
+			.cluster(a)
+			.build();
+		engine.start();
+		this.engines.add(engine);
+		Thread starter = new Thread(() -> engine.startWorker("ticker/x"));
+		starter.start();
+		assertThat(asked.await(5, TimeUnit.SECONDS)).isTrue();
+
+		assertThat(engine.worker("ticker/x")).as("asking for the lease").isEmpty();
+		assertThat(engine.workers()).isEmpty();
+		granted.countDown();
+		starter.join(5000);
+
+		assertThat(engine.worker("ticker/x")).as("granted and launched").isPresent();
+	}
+
+	@Test
 	void theEngineExposesItsClusterAndAClusterThatSaysNothingElseIsAvailableAndAnonymous() {
 		InProcessCluster a = member("a");
 		NotifierEngine alone = NotifierEngine.builder(NotifierOptions.builder().build()).build();
@@ -136,7 +188,7 @@ class NotifierClusterTest extends EngineTestSupport {
 	}
 
 	/** Every member sees what the others publish at once, on the publisher's thread; leases live in one map. */
-	private final class InProcessCluster implements NotifierCluster {
+	private class InProcessCluster implements NotifierCluster {
 
 		private final String id;
 

@@ -61,7 +61,7 @@ import org.slf4j.LoggerFactory;
  * third of the lease with a script that runs {@code PEXPIRE} if the key holds this id, or {@code SET key id PX <lease>}
  * if the key has vanished (a Redis restart without persistence), and fails if another id holds it; released with a
  * script that runs {@code DEL} only if the key holds this id. A renewal that finds another holder, or that has not
- * succeeded for a whole lease because Redis is unreachable, stops the local worker. After a refusal, {@code PTTL key}
+ * succeeded for two thirds of the lease because Redis is unreachable, stops the local worker. After a refusal, {@code PTTL key}
  * tells when the holder's lease expires; this instance asks again then, so that when the holder dies it takes the
  * worker over within the lease time. Every third of the lease it also asks for the worker of each group it has
  * sessions in and runs no worker for (after a reconnection, for instance).
@@ -76,7 +76,9 @@ import org.slf4j.LoggerFactory;
  * to Lettuce and never wait for a reply. {@link #acquireWorker} and {@link #releaseWorker} wait for Redis, at most a
  * third of the lease and never more than 2 seconds. Messages from other instances are delivered on Lettuce's event
  * loop thread of the pub/sub connection, one at a time in arrival order. Connecting, renewing and taking over run on
- * one {@code notifier-cluster} thread. Every method is safe to call from any thread.
+ * one {@code notifier-cluster} thread, which may wait for Redis; one {@code notifier-cluster-lease} thread, which never
+ * does, stops a worker whose lease was not renewed within two thirds of it. Every method is safe to call from any
+ * thread.
  */
 public final class RedisNotifierCluster implements NotifierCluster {
 
@@ -139,6 +141,9 @@ public final class RedisNotifierCluster implements NotifierCluster {
 
 	private volatile @Nullable ScheduledThreadPoolExecutor scheduler;
 
+	/** Stops workers whose lease was not renewed in time; never waits for Redis, so never late. */
+	private volatile @Nullable ScheduledThreadPoolExecutor watchdog;
+
 	private volatile @Nullable RedisClient client;
 
 	private volatile @Nullable StatefulRedisConnection<byte[], byte[]> commands;
@@ -174,6 +179,7 @@ public final class RedisNotifierCluster implements NotifierCluster {
 				NotifierThreads.named("notifier-cluster"));
 		scheduler.setRemoveOnCancelPolicy(true);
 		this.scheduler = scheduler;
+		this.watchdog = new ScheduledThreadPoolExecutor(1, NotifierThreads.named("notifier-cluster-lease"));
 		try {
 			scheduler.submit(this::connect).get(MAX_COMMAND_WAIT.toMillis(), TimeUnit.MILLISECONDS);
 		}
@@ -193,6 +199,10 @@ public final class RedisNotifierCluster implements NotifierCluster {
 		ScheduledThreadPoolExecutor scheduler = this.scheduler;
 		if (scheduler != null) {
 			scheduler.shutdownNow();
+		}
+		ScheduledThreadPoolExecutor watchdog = this.watchdog;
+		if (watchdog != null) {
+			watchdog.shutdownNow();
 		}
 		for (String group : List.copyOf(this.held.keySet())) {
 			releaseWorker(group);
@@ -254,16 +264,14 @@ public final class RedisNotifierCluster implements NotifierCluster {
 			String reply = await(connection.async()
 				.set(key, this.origin, SetArgs.Builder.nx().px(this.options.workerLease().toMillis())));
 			if ("OK".equals(reply)) {
-				this.held.put(group, started);
-				this.holders.remove(group);
+				hold(group, started);
 				return true;
 			}
 			byte[] holder = await(connection.async().get(key));
 			if (holder != null && new String(holder, StandardCharsets.UTF_8).equals(this.options.instanceId())) {
 				// Still ours from an earlier worker: take it only if a renewal confirms it.
 				if (renew(connection, group)) {
-					this.held.put(group, started);
-					this.holders.remove(group);
+					hold(group, started);
 					return true;
 				}
 				return false;
@@ -451,20 +459,22 @@ public final class RedisNotifierCluster implements NotifierCluster {
 			pubSub.addListener((RedisConnectionStateListener) this.listener);
 			commands.addListener(this.listener);
 			NotifierEngine engine = this.engine;
-			if (engine != null) {
-				synchronized (this.subscribed) {
-					for (String group : engine.groups()) {
-						this.subscribed.add(group);
-					}
+			RedisFuture<Void> subscribing;
+			synchronized (this.subscribed) {
+				if (engine != null) {
+					this.subscribed.addAll(engine.groups());
 				}
+				subscribing = subscribeAll(pubSub);
+				// Under the same monitor: a group occupied from now on subscribes on this connection itself.
+				this.pubSub = pubSub;
 			}
-			await(subscribeAll(pubSub));
+			await(subscribing);
 			this.commands = commands;
-			this.pubSub = pubSub;
 			this.reconnectDelay = FIRST_RECONNECT_DELAY;
 			logger.info("Notifier cluster instance '{}' connected to Redis", this.options.instanceId());
 		}
 		catch (RuntimeException | RedisWaitException ex) {
+			this.pubSub = null;
 			close(commands);
 			close(pubSub);
 			this.lastProblem = "cannot connect to Redis: " + ex.getMessage();
@@ -514,28 +524,23 @@ public final class RedisNotifierCluster implements NotifierCluster {
 			return;
 		}
 		StatefulRedisConnection<byte[], byte[]> connection = openCommands();
-		long lease = this.options.workerLease().toNanos();
-		for (Map.Entry<String, Long> entry : List.copyOf(this.held.entrySet())) {
-			String group = entry.getKey();
-			boolean renewed = false;
-			if (connection != null) {
-				try {
-					long started = System.nanoTime();
-					if (renew(connection, group)) {
-						this.held.replace(group, started);
-						renewed = true;
-					}
-					else {
-						lost(engine, group, "another instance holds it");
-						continue;
-					}
+		for (String group : (connection != null) ? List.copyOf(this.held.keySet()) : List.<String>of()) {
+			try {
+				long started = System.nanoTime();
+				if (!renew(connection, group)) {
+					lost(engine, group, "another instance holds it");
 				}
-				catch (RedisWaitException ex) {
-					logger.debug("Could not renew the worker lease of group '{}'", group, ex);
+				else if (this.held.replace(group, started) != null) {
+					armDeadline(group, started);
+				}
+				else {
+					// Its deadline passed meanwhile and the worker is stopping: let another instance have it.
+					connection.async()
+						.<Long>eval(RELEASE, ScriptOutputType.INTEGER, new byte[][] { leaseKey(group) }, this.origin);
 				}
 			}
-			if (!renewed && System.nanoTime() - entry.getValue() > lease) {
-				lost(engine, group, "it could not be renewed for " + this.options.workerLease());
+			catch (RedisWaitException ex) {
+				logger.debug("Could not renew the worker lease of group '{}'", group, ex);
 			}
 		}
 		if (connection == null) {
@@ -548,6 +553,40 @@ public final class RedisNotifierCluster implements NotifierCluster {
 			}
 		}
 		this.holders.keySet().retainAll(engine.groups());
+	}
+
+	/** Records a lease taken at {@code started} (before asking Redis, so never later than Redis counts from). */
+	private void hold(String group, long started) {
+		this.held.put(group, started);
+		this.holders.remove(group);
+		armDeadline(group, started);
+	}
+
+	/**
+	 * Stops the worker of a group if its lease, renewed at {@code renewed}, has not been renewed again within two
+	 * thirds of the lease: the worker has then stopped a third of the lease before the key expires and another
+	 * instance may take it.
+	 */
+	private void armDeadline(String group, long renewed) {
+		ScheduledThreadPoolExecutor watchdog = this.watchdog;
+		NotifierEngine engine = this.engine;
+		if (watchdog == null || engine == null) {
+			return;
+		}
+		long lease = this.options.workerLease().toNanos();
+		long delay = renewed + (lease - lease / 3) - System.nanoTime();
+		try {
+			watchdog.schedule(() -> {
+				if (this.held.remove(group, renewed)) {
+					logger.warn("Lost the worker lease of group '{}' (it could not be renewed for two thirds of {}); "
+							+ "stopping the worker here", group, this.options.workerLease());
+					engine.stopWorker(group);
+				}
+			}, Math.max(0, delay), TimeUnit.NANOSECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			// Stopped.
+		}
 	}
 
 	/**

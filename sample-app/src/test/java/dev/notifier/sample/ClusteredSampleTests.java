@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.data.redis.core.StringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -38,6 +39,10 @@ class ClusteredSampleTests {
 
 	@AfterEach
 	void stop() {
+		if (!this.instances.isEmpty()) {
+			StringRedisTemplate redis = this.instances.get(0).getBean(StringRedisTemplate.class);
+			redis.delete(redis.keys(this.prefix + "*"));
+		}
 		this.instances.forEach(ConfigurableApplicationContext::close);
 	}
 
