@@ -279,7 +279,8 @@ final class Report {
 				+ " event loops, 50 cycles in flight, each in a group of its own (the notifier server runs a"
 				+ " worker per such group). Before: after a warm-up churn, once sessions were back to 0 and 3 s had"
 				+ " passed; after: the same after the measured churn. Leaves nothing = no session, no worker, no more"
-				+ " threads and live heap within 1 MB.");
+				+ " threads and live heap within 1 MB. Threads are counted without Tomcat's request pool"
+				+ " (`http-nio-*-exec-*`), which grows under load and ends idle threads after a minute on its own.");
 		line("");
 		line("| Server | Cycles | Failed | Cycles/s | Subscribe p50 | Subscribe p99 | Sessions after | Workers"
 				+ " | Threads | Heap | RSS | Leaves nothing |");

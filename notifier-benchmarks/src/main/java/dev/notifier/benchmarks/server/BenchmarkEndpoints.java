@@ -2,6 +2,7 @@ package dev.notifier.benchmarks.server;
 
 import java.lang.management.ManagementFactory;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.concurrent.locks.LockSupport;
 
 import dev.notifier.benchmarks.EpochMicros;
@@ -18,6 +19,8 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 public class BenchmarkEndpoints {
+
+	private static final Pattern REQUEST_POOL = Pattern.compile("http-nio-.*-exec-\\d+");
 
 	private final BroadcastTarget target;
 
@@ -68,9 +71,21 @@ public class BenchmarkEndpoints {
 		com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory
 			.getOperatingSystemMXBean();
 		return Map.of("sessions", this.target.sessionCount(), "workers", this.target.workerCount(), "threads",
-				ManagementFactory.getThreadMXBean().getThreadCount(), "heapUsed",
+				threadsOutsideTheRequestPool(), "heapUsed",
 				ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), "processCpuNanos",
 				os.getProcessCpuTime(), "pid", ProcessHandle.current().pid());
+	}
+
+	/**
+	 * Live threads but Tomcat's request pool ({@code http-nio-<port>-exec-<n>}), which grows under load and ends
+	 * its idle threads after a minute on its own, whatever the server does.
+	 */
+	private static long threadsOutsideTheRequestPool() {
+		return Thread.getAllStackTraces()
+			.keySet()
+			.stream()
+			.filter((thread) -> !REQUEST_POOL.matcher(thread.getName()).matches())
+			.count();
 	}
 
 	private static String[] groupNames(String group, int groups) {
