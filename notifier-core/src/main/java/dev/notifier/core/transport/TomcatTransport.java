@@ -140,7 +140,8 @@ public final class TomcatTransport implements Transport {
 			// Tomcat would hold the close frame in the buffer with the rest and never write it.
 			this.remote.setBatchingAllowed(false);
 		}
-		catch (IOException ex) {
+		catch (IOException | RuntimeException ex) {
+			// Already closed, or the peer stopped reading: the close below still has to happen.
 			logger.debug("Could not write out held messages before closing with {}", status, ex);
 		}
 		this.jakarta.close(status);
