@@ -33,6 +33,23 @@ class NotifierClusterTest extends EngineTestSupport {
 		this.engines.forEach((engine) -> engine.shutdown(CloseStatus.GOING_AWAY, Duration.ZERO));
 	}
 
+	/** Workers for {@code ticker/*} that broadcast "tick" every 20 ms. */
+	private static GroupWorkerFactory ticker() {
+		return new GroupWorkerFactory() {
+
+			@Override
+			public String groupPattern() {
+				return "ticker/*";
+			}
+
+			@Override
+			public GroupWorker create(String group) {
+				return GroupWorker.periodic(Duration.ofMillis(20), (context) -> context.broadcast("tick"));
+			}
+
+		};
+	}
+
 	private InProcessCluster member(String id, GroupWorkerFactory... factories) {
 		InProcessCluster cluster = new InProcessCluster(id);
 		NotifierEngine engine = NotifierEngine.builder(NotifierOptions.builder().build())
@@ -95,19 +112,7 @@ class NotifierClusterTest extends EngineTestSupport {
 
 	@Test
 	void onlyTheInstanceHoldingTheLeaseRunsTheWorkerAndItReleasesItWhenTheWorkerEnds() {
-		GroupWorkerFactory ticker = new GroupWorkerFactory() {
-
-			@Override
-			public String groupPattern() {
-				return "ticker/*";
-			}
-
-			@Override
-			public GroupWorker create(String group) {
-				return GroupWorker.periodic(Duration.ofMillis(20), (context) -> context.broadcast("tick"));
-			}
-
-		};
+		GroupWorkerFactory ticker = ticker();
 		InProcessCluster a = member("a", ticker);
 		InProcessCluster b = member("b", ticker);
 		Peer onA = open(a.engine, "ticker/x");
@@ -129,19 +134,7 @@ class NotifierClusterTest extends EngineTestSupport {
 	void aWorkerWaitingForItsLeaseIsNotListedYet() throws Exception {
 		CountDownLatch asked = new CountDownLatch(1);
 		CountDownLatch granted = new CountDownLatch(1);
-		GroupWorkerFactory ticker = new GroupWorkerFactory() {
-
-			@Override
-			public String groupPattern() {
-				return "ticker/*";
-			}
-
-			@Override
-			public GroupWorker create(String group) {
-				return GroupWorker.periodic(Duration.ofMillis(20), (context) -> context.broadcast("tick"));
-			}
-
-		};
+		GroupWorkerFactory ticker = ticker();
 		InProcessCluster a = new InProcessCluster("a") {
 
 			@Override
