@@ -5,8 +5,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Several engines, one per application instance, sharing one set of groups: the seam a cluster bus plugs into. The
  * engine tells it which groups have local sessions, hands it every broadcast and group close, and asks it whether this
- * instance may run a group's worker; the cluster calls the engine back with {@link NotifierEngine#deliverLocally} and
- * {@link NotifierEngine#closeLocally} for what other instances published.
+ * instance may run a group's worker; the cluster calls back through the {@link ClusterNode} it is started with, never
+ * the engine itself, for what other instances published.
  *
  * <p>Threads: {@link #groupOccupied} and {@link #groupEmptied} are called on the thread that joined or left, and
  * {@link #delivery}'s result and {@link #closed} on the caller's thread, outside every engine lock: they must not block
@@ -15,12 +15,15 @@ import org.jspecify.annotations.Nullable;
  * {@link #unavailable} are called by monitoring on any thread and must answer from memory.
  *
  * <p>{@link #acquireWorker} refusing a group is not final: an instance that still has sessions in the group may call
- * {@link NotifierEngine#startWorker} later (for example when the holder's lease has expired), which asks again.
+ * {@link ClusterNode#startWorker} later (for example when the holder's lease has expired), which asks again.
  */
 public interface NotifierCluster {
 
-	/** Starts taking part in the cluster; called once the engine accepts connections. */
-	void start(NotifierEngine engine);
+	/**
+	 * Starts taking part in the cluster; called once the engine accepts connections.
+	 * @param node this instance's engine, as far as the cluster may call it
+	 */
+	void start(ClusterNode node);
 
 	/** Stops taking part: releases what this instance holds. Called when the engine shuts down. */
 	void stop();

@@ -156,7 +156,7 @@ public final class NotifierEngine implements GroupNotifier {
 		}
 		this.running = true;
 		if (this.cluster != null) {
-			this.cluster.start(this);
+			this.cluster.start(new Node());
 		}
 		long period = sweepPeriod().toNanos();
 		this.heartbeat.scheduleAtFixedRate(this::sweepSafely, period, period, TimeUnit.NANOSECONDS);
@@ -296,7 +296,7 @@ public final class NotifierEngine implements GroupNotifier {
 	 * Delivers a broadcast to this instance's sessions: the innermost {@link Delivery}.
 	 * @return how many sessions the message was queued for
 	 */
-	public int deliverLocally(Broadcast broadcast) {
+	private int deliverLocally(Broadcast broadcast) {
 		long started = System.nanoTime();
 		int queued = deliverLocally(broadcast, broadcast.message());
 		this.statistics.broadcastDelivered(System.nanoTime() - started);
@@ -364,12 +364,11 @@ public final class NotifierEngine implements GroupNotifier {
 	}
 
 	/**
-	 * Closes a group's sessions, or every session, on this instance only: what a {@link NotifierCluster} does when
-	 * another instance closed them.
+	 * Closes a group's sessions, or every session, on this instance only.
 	 * @param group the group, or {@code null} for every session
 	 * @return how many sessions were closed
 	 */
-	public int closeLocally(@Nullable String group, CloseStatus status) {
+	private int closeLocally(@Nullable String group, CloseStatus status) {
 		if (group == null) {
 			return closeEach(new ArrayList<>(this.sessionsById.values()), status);
 		}
@@ -584,6 +583,46 @@ public final class NotifierEngine implements GroupNotifier {
 	}
 
 	private record ListenerBinding(GroupPattern pattern, NotifierListener listener) {
+	}
+
+	/** What the cluster may call back: this instance's sessions and workers, never its publishing path. */
+	private final class Node implements ClusterNode {
+
+		@Override
+		public int deliver(@Nullable String group, OutboundMessage message) {
+			return deliverLocally((group != null) ? Broadcast.toGroup(group, message) : Broadcast.toAll(message));
+		}
+
+		@Override
+		public int close(@Nullable String group, CloseStatus status) {
+			return closeLocally(group, status);
+		}
+
+		@Override
+		public Set<String> groups() {
+			return NotifierEngine.this.groups();
+		}
+
+		@Override
+		public boolean hasSessions(String group) {
+			return sessionCount(group) > 0;
+		}
+
+		@Override
+		public boolean hasWorker(String group) {
+			return worker(group).isPresent();
+		}
+
+		@Override
+		public boolean startWorker(String group) {
+			return NotifierEngine.this.startWorker(group);
+		}
+
+		@Override
+		public boolean stopWorker(String group) {
+			return NotifierEngine.this.stopWorker(group);
+		}
+
 	}
 
 	/** The open sessions of one group, and the number of its latest broadcast. */

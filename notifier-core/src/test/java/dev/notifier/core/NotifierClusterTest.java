@@ -58,6 +58,7 @@ class NotifierClusterTest extends EngineTestSupport {
 							NotifierThreads.named("test-worker")))
 			.cluster(cluster)
 			.build();
+		cluster.engine = engine;
 		engine.start();
 		this.engines.add(engine);
 		return cluster;
@@ -185,7 +186,10 @@ class NotifierClusterTest extends EngineTestSupport {
 
 		private final String id;
 
+		/** The engine this member belongs to, for the tests; the member itself only talks to its node. */
 		private NotifierEngine engine;
+
+		private ClusterNode node;
 
 		final List<String> occupied = new CopyOnWriteArrayList<>();
 
@@ -196,8 +200,8 @@ class NotifierClusterTest extends EngineTestSupport {
 		}
 
 		@Override
-		public void start(NotifierEngine engine) {
-			this.engine = engine;
+		public void start(ClusterNode node) {
+			this.node = node;
 			NotifierClusterTest.this.members.add(this);
 		}
 
@@ -212,7 +216,8 @@ class NotifierClusterTest extends EngineTestSupport {
 			return (broadcast) -> {
 				if (broadcast.target() != Broadcast.Target.GROUP_FILTER
 						&& broadcast.target() != Broadcast.Target.SESSIONS) {
-					others().forEach((other) -> other.engine.deliverLocally(broadcast));
+					String group = (broadcast.target() != Broadcast.Target.ALL) ? broadcast.group() : null;
+					others().forEach((other) -> other.node.deliver(group, broadcast.message()));
 				}
 				return local.deliver(broadcast);
 			};
@@ -220,7 +225,7 @@ class NotifierClusterTest extends EngineTestSupport {
 
 		@Override
 		public void closed(@Nullable String group, CloseStatus status) {
-			others().forEach((other) -> other.engine.closeLocally(group, status));
+			others().forEach((other) -> other.node.close(group, status));
 		}
 
 		@Override

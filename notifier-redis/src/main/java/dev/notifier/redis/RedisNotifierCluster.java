@@ -20,11 +20,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
-import dev.notifier.core.Broadcast;
 import dev.notifier.core.CloseStatus;
+import dev.notifier.core.ClusterNode;
 import dev.notifier.core.Delivery;
 import dev.notifier.core.NotifierCluster;
-import dev.notifier.core.NotifierEngine;
 import dev.notifier.core.NotifierThreads;
 import dev.notifier.core.OutboundMessage;
 import io.lettuce.core.RedisChannelHandler;
@@ -137,7 +136,7 @@ public final class RedisNotifierCluster implements NotifierCluster {
 
 	private final LongAdder unpublished = new LongAdder();
 
-	private volatile @Nullable NotifierEngine engine;
+	private volatile @Nullable ClusterNode engine;
 
 	private volatile @Nullable ScheduledThreadPoolExecutor scheduler;
 
@@ -172,7 +171,7 @@ public final class RedisNotifierCluster implements NotifierCluster {
 
 	/** Connects (waiting for the first attempt up to 2 seconds) and starts renewing and taking over leases. */
 	@Override
-	public void start(NotifierEngine engine) {
+	public void start(ClusterNode engine) {
 		this.engine = engine;
 		this.reconnectDelay = FIRST_RECONNECT_DELAY;
 		ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1,
@@ -379,7 +378,7 @@ public final class RedisNotifierCluster implements NotifierCluster {
 
 	/** Called on the pub/sub connection's event loop thread. */
 	private void received(byte[] channel, byte[] payload) {
-		NotifierEngine engine = this.engine;
+		ClusterNode engine = this.engine;
 		if (engine == null || payload.length < 4 || payload[0] != VERSION) {
 			return;
 		}
@@ -396,29 +395,24 @@ public final class RedisNotifierCluster implements NotifierCluster {
 		String group = Arrays.equals(channel, this.allChannel) ? null
 				: new String(channel, StandardCharsets.UTF_8).substring(this.groupChannelPrefix.length());
 		switch (payload[1]) {
-			case TEXT -> deliver(engine, group, OutboundMessage.text(StandardCharsets.UTF_8.decode(buffer).toString()));
-			case BINARY -> deliver(engine, group, OutboundMessage.binary(buffer));
+			case TEXT -> engine.deliver(group, OutboundMessage.text(StandardCharsets.UTF_8.decode(buffer).toString()));
+			case BINARY -> engine.deliver(group, OutboundMessage.binary(buffer));
 			case CLOSE -> {
 				int code = Short.toUnsignedInt(buffer.getShort());
-				engine.closeLocally(group, new CloseStatus(code, StandardCharsets.UTF_8.decode(buffer).toString()));
+				engine.close(group, new CloseStatus(code, StandardCharsets.UTF_8.decode(buffer).toString()));
 			}
 			default -> logger.debug("Ignoring a message of unknown kind {} on {}", payload[1], group);
 		}
 	}
 
-	private static void deliver(NotifierEngine engine, @Nullable String group, OutboundMessage message) {
-		engine.deliverLocally((group != null) ? new Broadcast(Broadcast.Target.GROUP, group, message, null, List.of())
-				: new Broadcast(Broadcast.Target.ALL, null, message, null, List.of()));
-	}
-
 	/** Subscribes to a group's channel while it has local sessions, unsubscribes once it has none. */
 	private void reconcileSubscription(String group) {
-		NotifierEngine engine = this.engine;
+		ClusterNode engine = this.engine;
 		if (engine == null) {
 			return;
 		}
 		synchronized (this.subscribed) {
-			boolean wanted = engine.sessionCount(group) > 0;
+			boolean wanted = engine.hasSessions(group);
 			boolean changed = wanted ? this.subscribed.add(group) : this.subscribed.remove(group);
 			StatefulRedisPubSubConnection<byte[], byte[]> pubSub = this.pubSub;
 			if (!changed || pubSub == null || !pubSub.isOpen()) {
@@ -458,7 +452,7 @@ public final class RedisNotifierCluster implements NotifierCluster {
 			pubSub.addListener((RedisPubSubListener<byte[], byte[]>) this.listener);
 			pubSub.addListener((RedisConnectionStateListener) this.listener);
 			commands.addListener(this.listener);
-			NotifierEngine engine = this.engine;
+			ClusterNode engine = this.engine;
 			RedisFuture<Void> subscribing;
 			synchronized (this.subscribed) {
 				if (engine != null) {
@@ -512,7 +506,7 @@ public final class RedisNotifierCluster implements NotifierCluster {
 
 	/** On the cluster thread: renews held leases, stops workers whose lease is lost, takes over free ones. */
 	private void leases() {
-		NotifierEngine engine = this.engine;
+		ClusterNode engine = this.engine;
 		if (engine == null) {
 			return;
 		}
@@ -548,7 +542,7 @@ public final class RedisNotifierCluster implements NotifierCluster {
 		}
 		// Besides the takeover due when a refused lease expires: a holder that stopped released its lease early.
 		for (String group : engine.groups()) {
-			if (engine.worker(group).isEmpty()) {
+			if (!engine.hasWorker(group)) {
 				engine.startWorker(group);
 			}
 		}
@@ -569,7 +563,7 @@ public final class RedisNotifierCluster implements NotifierCluster {
 	 */
 	private void armDeadline(String group, long renewed) {
 		ScheduledThreadPoolExecutor watchdog = this.watchdog;
-		NotifierEngine engine = this.engine;
+		ClusterNode engine = this.engine;
 		if (watchdog == null || engine == null) {
 			return;
 		}
@@ -595,12 +589,12 @@ public final class RedisNotifierCluster implements NotifierCluster {
 	 */
 	private void scheduleTakeover(String group, Duration remaining) {
 		ScheduledThreadPoolExecutor scheduler = this.scheduler;
-		NotifierEngine engine = this.engine;
+		ClusterNode engine = this.engine;
 		if (scheduler == null || engine == null) {
 			return;
 		}
 		Runnable takeover = () -> {
-			if (engine.sessionCount(group) > 0 && engine.worker(group).isEmpty()) {
+			if (engine.hasSessions(group) && !engine.hasWorker(group)) {
 				engine.startWorker(group);
 			}
 		};
@@ -616,7 +610,7 @@ public final class RedisNotifierCluster implements NotifierCluster {
 		}
 	}
 
-	private void lost(NotifierEngine engine, String group, String why) {
+	private void lost(ClusterNode engine, String group, String why) {
 		if (this.held.remove(group) != null) {
 			logger.warn("Lost the worker lease of group '{}' ({}); stopping the worker here", group, why);
 			engine.stopWorker(group);

@@ -1,9 +1,9 @@
 package dev.notifier.autoconfigure;
 
 import dev.notifier.core.CloseStatus;
+import dev.notifier.core.ClusterNode;
 import dev.notifier.core.Delivery;
 import dev.notifier.core.NotifierCluster;
-import dev.notifier.core.NotifierEngine;
 import org.jspecify.annotations.Nullable;
 
 /** A cluster of one that answers the monitoring questions as told. */
@@ -12,7 +12,7 @@ public final class StubCluster implements NotifierCluster {
 	public volatile @Nullable String unavailable;
 
 	@Override
-	public void start(NotifierEngine engine) {
+	public void start(ClusterNode node) {
 	}
 
 	@Override
