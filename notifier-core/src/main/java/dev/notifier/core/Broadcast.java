@@ -2,6 +2,7 @@ package dev.notifier.core;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
@@ -10,7 +11,10 @@ import org.jspecify.annotations.Nullable;
  * One call of a {@link GroupNotifier} broadcast verb, as it travels through the {@link Delivery} seam: who should
  * receive which message.
  *
- * <p>Immutable; built once per broadcast whatever the number of recipients.
+ * <p>Immutable; built once per broadcast whatever the number of recipients. The constructor checks that the fields
+ * fit the target: a group (a valid name) exactly for the group targets, a filter exactly for
+ * {@link Target#GROUP_FILTER}, the one session left out, of that group, for {@link Target#GROUP_OTHERS}, and
+ * sessions only for it and {@link Target#SESSIONS}.
  *
  * @param target which sessions it is for
  * @param group the group, for {@link Target#GROUP}, {@link Target#GROUP_FILTER} and {@link Target#GROUP_OTHERS}
@@ -20,6 +24,36 @@ import org.jspecify.annotations.Nullable;
  */
 public record Broadcast(Target target, @Nullable String group, OutboundMessage message,
 		@Nullable Predicate<? super NotifierSession> filter, List<NotifierSession> sessions) {
+
+	/**
+	 * Checks the fields against the target.
+	 * @throws IllegalArgumentException if a field does not fit the target
+	 */
+	public Broadcast {
+		Objects.requireNonNull(target, "target");
+		Objects.requireNonNull(message, "message");
+		sessions = List.copyOf(sessions);
+		boolean toGroup = target == Target.GROUP || target == Target.GROUP_FILTER || target == Target.GROUP_OTHERS;
+		if (toGroup && group == null) {
+			throw new IllegalArgumentException("a " + target + " broadcast needs a group");
+		}
+		if (!toGroup && group != null) {
+			throw new IllegalArgumentException("a " + target + " broadcast has no group, but got '" + group + "'");
+		}
+		String problem = (group != null) ? GroupNames.problem(group, Integer.MAX_VALUE) : null;
+		if (problem != null) {
+			throw new IllegalArgumentException("invalid group '" + group + "': " + problem);
+		}
+		if ((target == Target.GROUP_FILTER) != (filter != null)) {
+			throw new IllegalArgumentException("a filter goes with GROUP_FILTER broadcasts only, not " + target);
+		}
+		if (target == Target.GROUP_OTHERS && (sessions.size() != 1 || !sessions.get(0).group().equals(group))) {
+			throw new IllegalArgumentException("a GROUP_OTHERS broadcast leaves out exactly one session of its group");
+		}
+		if (target != Target.GROUP_OTHERS && target != Target.SESSIONS && !sessions.isEmpty()) {
+			throw new IllegalArgumentException("sessions go with SESSIONS and GROUP_OTHERS broadcasts only, not " + target);
+		}
+	}
 
 	/** The kinds of recipient set. */
 	public enum Target {

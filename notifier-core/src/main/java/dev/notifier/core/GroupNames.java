@@ -6,7 +6,7 @@ import org.jspecify.annotations.Nullable;
  * The rule for group names: one or more segments separated by {@code /}, each made of {@code [A-Za-z0-9._~-]}, none
  * of them empty, {@code .} or {@code ..}, at most a configured number of characters in all.
  */
-public final class GroupNames {
+final class GroupNames {
 
 	private GroupNames() {
 	}
@@ -17,7 +17,7 @@ public final class GroupNames {
 	 * @param maxLength the longest name accepted
 	 * @return why the name is refused, as a sentence for the client, or {@code null} if it is valid
 	 */
-	public static @Nullable String problem(String group, int maxLength) {
+	static @Nullable String problem(String group, int maxLength) {
 		if (group.isEmpty()) {
 			return "the group is missing: connect to <path>/<group>, for example /ws/tasks/42";
 		}
@@ -47,7 +47,7 @@ public final class GroupNames {
 	 * Checks a group name given in code, such as the target of a broadcast.
 	 * @throws IllegalArgumentException if the name is not valid
 	 */
-	public static String requireValid(String group, int maxLength) {
+	static String requireValid(String group, int maxLength) {
 		String problem = problem(group, maxLength);
 		if (problem != null) {
 			throw new IllegalArgumentException("invalid group '" + group + "': " + problem);

@@ -9,7 +9,7 @@ import java.util.Arrays;
  *
  * <p>Immutable and safe to share between threads.
  */
-public final class GroupPattern {
+final class GroupPattern {
 
 	private static final String ONE = "*";
 
@@ -29,7 +29,7 @@ public final class GroupPattern {
 	 * @throws IllegalArgumentException if the pattern is empty, has an empty segment, or uses {@code *} inside a
 	 * segment
 	 */
-	public static GroupPattern compile(String pattern) {
+	static GroupPattern compile(String pattern) {
 		GroupPattern compiled = new GroupPattern(pattern);
 		for (String segment : compiled.segments) {
 			boolean wildcard = segment.equals(ONE) || segment.equals(ANY);
@@ -42,7 +42,7 @@ public final class GroupPattern {
 	}
 
 	/** Whether the group name matches this pattern. */
-	public boolean matches(String group) {
+	boolean matches(String group) {
 		if (this.segments.length == 1 && this.segments[0].equals(ANY)) {
 			return true;
 		}

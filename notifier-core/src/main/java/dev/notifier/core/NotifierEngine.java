@@ -2,7 +2,6 @@ package dev.notifier.core;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -16,7 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -31,12 +30,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads the engine owns:
  * <ul>
+ * <li>a few {@code notifier-writer-N} threads, about one per core, which start every send: a broadcast only appends
+ * to the queues of its recipients (see {@link WriterThreads});</li>
  * <li>one {@code notifier-heartbeat} thread runs the periodic sweep (pings due, silent peers, stuck writes, close
- * handshakes that do not finish) and the rare hand-off of a send whose completions kept nesting on one thread;</li>
- * <li>a small pool of {@code notifier-io-N} threads sends pings and close frames, because a container may only offer
- * blocking forms of those (Jakarta WebSocket) and may block while closing a connection whose peer does not read;</li>
- * <li>the worker threads of {@link GroupWorkers}: {@code notifier-worker-tick-N} for periodic workers and timers, and
- * the bounded pool of blocking workers.</li>
+ * handshakes that do not finish);</li>
+ * <li>a small pool of {@code notifier-io-N} threads sends close frames, and pings where the container only offers a
+ * blocking ping (Jakarta WebSocket), because a container may block while closing a connection whose peer does not
+ * read;</li>
+ * <li>one {@code notifier-groups} thread tells the cluster and the workers when a group gains its first session or
+ * loses its last (see {@link GroupOccupancy});</li>
+ * <li>the worker threads of {@link GroupWorkers}.</li>
  * </ul>
  * Everything else runs on the caller's thread (broadcasts) or the container's (inbound messages, send completions).
  * Every public method is safe to call from any thread.
@@ -48,9 +51,6 @@ public final class NotifierEngine implements GroupNotifier {
 	private static final Duration MIN_SWEEP_PERIOD = Duration.ofMillis(10);
 
 	private static final Duration MAX_SWEEP_PERIOD = Duration.ofSeconds(1);
-
-	/** Runs the hand-offs of every engine that is shut down: one daemon thread at most, gone after 10s idle. */
-	private static final ThreadPoolExecutor DRAIN = newDrain();
 
 	private final NotifierOptions options;
 
@@ -73,7 +73,14 @@ public final class NotifierEngine implements GroupNotifier {
 	private volatile @Nullable GroupWorkers workers;
 
 	/** Open sessions by group; a group exists exactly while it has an open session. */
-	private final ConcurrentHashMap<String, Group> groups = new ConcurrentHashMap<>();
+	private final GroupIndex groups;
+
+	private final GroupOccupancy occupancy;
+
+	private final WriteScheduler writers;
+
+	/** Deals sessions out to the writer threads in turn. */
+	private final AtomicInteger nextWriterSlot = new AtomicInteger();
 
 	/** Open sessions by id. */
 	private final ConcurrentHashMap<String, DefaultNotifierSession> sessionsById = new ConcurrentHashMap<>();
@@ -88,9 +95,6 @@ public final class NotifierEngine implements GroupNotifier {
 
 	private final NotifierStatistics statistics = new NotifierStatistics();
 
-	/** The sequence number the latest group started from; see {@link #newSequenceSeed()}. */
-	private final AtomicLong lastSequenceSeed = new AtomicLong();
-
 	private volatile boolean running;
 
 	private NotifierEngine(Builder builder) {
@@ -102,6 +106,10 @@ public final class NotifierEngine implements GroupNotifier {
 		this.cluster = builder.cluster;
 		Delivery local = this::deliverLocally;
 		this.delivery = builder.deliveryDecorator.apply((this.cluster != null) ? this.cluster.delivery(local) : local);
+		this.occupancy = new GroupOccupancy((group) -> sessionCount(group) > 0, new OccupancyListener());
+		this.groups = new GroupIndex(this.occupancy);
+		this.writers = (builder.writers != null) ? builder.writers
+				: new WriterThreads(WriterThreads.defaultCount(), NotifierThreads.named("notifier-writer"));
 		this.heartbeat = newHeartbeat();
 		this.io = newIo();
 	}
@@ -113,13 +121,6 @@ public final class NotifierEngine implements GroupNotifier {
 
 	private static ScheduledExecutorService newHeartbeat() {
 		return new ScheduledThreadPoolExecutor(1, NotifierThreads.named("notifier-heartbeat"));
-	}
-
-	private static ThreadPoolExecutor newDrain() {
-		ThreadPoolExecutor drain = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-				NotifierThreads.named("notifier-drain"));
-		drain.allowCoreThreadTimeOut(true);
-		return drain;
 	}
 
 	private static ExecutorService newIo() {
@@ -154,6 +155,8 @@ public final class NotifierEngine implements GroupNotifier {
 			this.heartbeat = newHeartbeat();
 			this.io = newIo();
 		}
+		this.writers.start();
+		this.occupancy.start();
 		this.running = true;
 		if (this.cluster != null) {
 			this.cluster.start(new Node());
@@ -197,6 +200,8 @@ public final class NotifierEngine implements GroupNotifier {
 		if (this.cluster != null) {
 			this.cluster.stop();
 		}
+		this.occupancy.stop();
+		this.writers.stop();
 		this.heartbeat.shutdownNow();
 		this.io.shutdown();
 	}
@@ -208,30 +213,18 @@ public final class NotifierEngine implements GroupNotifier {
 	public Connection open(HandshakeInfo handshake, Transport transport) {
 		transport.limitInboundMessageSize(this.options.maxInboundMessageSize());
 		DefaultNotifierSession session = new DefaultNotifierSession(handshake, transport, this,
-				listenersFor(handshake.group()), Instant.now(), this.options.nanoClock().getAsLong());
+				listenersFor(handshake.group()), this.writers, this.nextWriterSlot.getAndIncrement(), Instant.now(),
+				this.options.nanoClock().getAsLong());
 		this.connected.add(session);
 		this.statistics.connectionOpened();
 		this.sessionsById.put(session.id(), session);
-		boolean[] created = new boolean[1];
-		this.groups.compute(handshake.group(), (name, group) -> {
-			created[0] = (group == null);
-			Group joined = created[0] ? new Group(newSequenceSeed()) : group;
-			joined.sessions.add(session);
-			return joined;
-		});
+		this.groups.join(session);
 		// Checked after registering: a shutdown that began meanwhile either saw this session or is seen here.
 		if (!this.running) {
 			session.closeNow(CloseStatus.GOING_AWAY);
 			return session;
 		}
 		session.connected();
-		if (created[0] && this.cluster != null) {
-			this.cluster.groupOccupied(handshake.group());
-		}
-		GroupWorkers workers = this.workers;
-		if (created[0] && workers != null) {
-			workers.groupOccupied(handshake.group());
-		}
 		return session;
 	}
 
@@ -305,44 +298,20 @@ public final class NotifierEngine implements GroupNotifier {
 
 	private int deliverLocally(Broadcast broadcast, OutboundMessage message) {
 		return switch (broadcast.target()) {
-			case GROUP -> deliverToGroup(this.groups.get(broadcast.group()), message, (session) -> true);
-			case ALL -> {
-				int queued = 0;
-				for (Group group : this.groups.values()) {
-					queued += deliverToGroup(group, message, (session) -> true);
-				}
-				yield queued;
-			}
-			case GROUP_FILTER -> deliverToGroup(this.groups.get(broadcast.group()), message, broadcast.filter());
-			case GROUP_OTHERS -> {
-				NotifierSession sender = broadcast.sessions().get(0);
-				yield deliverToGroup(this.groups.get(broadcast.group()), message, (session) -> session != sender);
-			}
+			case GROUP -> this.groups.deliver(broadcast.group(), message, null);
+			case ALL -> this.groups.deliverToAll(message);
+			case GROUP_FILTER -> this.groups.deliverFiltered(broadcast.group(), message, broadcast.filter());
+			case GROUP_OTHERS -> this.groups.deliver(broadcast.group(), message, broadcast.sessions().get(0));
 			case SESSIONS -> {
 				int queued = 0;
 				for (NotifierSession session : broadcast.sessions()) {
-					if (session instanceof DefaultNotifierSession own && own.engineIs(this) && own.offer(message)) {
+					if (session instanceof DefaultNotifierSession own && own.engineIs(this) && own.send(message)) {
 						queued++;
 					}
 				}
 				yield queued;
 			}
 		};
-	}
-
-	private int deliverToGroup(@Nullable Group group, OutboundMessage message,
-			@Nullable Predicate<? super NotifierSession> filter) {
-		if (group == null) {
-			return 0;
-		}
-		group.sequence.incrementAndGet();
-		int queued = 0;
-		for (DefaultNotifierSession session : group.sessions) {
-			if ((filter == null || filter.test(session)) && session.offer(message)) {
-				queued++;
-			}
-		}
-		return queued;
 	}
 
 	@Override
@@ -372,13 +341,12 @@ public final class NotifierEngine implements GroupNotifier {
 		if (group == null) {
 			return closeEach(new ArrayList<>(this.sessionsById.values()), status);
 		}
-		Group members = this.groups.get(group);
-		return (members != null) ? closeEach(new ArrayList<>(members.sessions), status) : 0;
+		return closeEach(this.groups.sessions(group), status);
 	}
 
-	private int closeEach(List<DefaultNotifierSession> sessions, CloseStatus status) {
+	private int closeEach(List<? extends NotifierSession> sessions, CloseStatus status) {
 		int closed = 0;
-		for (DefaultNotifierSession session : sessions) {
+		for (NotifierSession session : sessions) {
 			if (session.isOpen()) {
 				session.close(status);
 				closed++;
@@ -394,19 +362,17 @@ public final class NotifierEngine implements GroupNotifier {
 
 	@Override
 	public int sessionCount(String group) {
-		Group members = this.groups.get(group);
-		return (members != null) ? members.sessions.size() : 0;
+		return this.groups.sessionCount(group);
 	}
 
 	@Override
 	public Set<String> groups() {
-		return Set.copyOf(this.groups.keySet());
+		return this.groups.names();
 	}
 
 	@Override
 	public List<NotifierSession> sessions(String group) {
-		Group members = this.groups.get(group);
-		return (members != null) ? List.copyOf(members.sessions) : List.of();
+		return this.groups.sessions(group);
 	}
 
 	@Override
@@ -415,23 +381,22 @@ public final class NotifierEngine implements GroupNotifier {
 	}
 
 	/**
-	 * The sequence number of the latest broadcast to a group on this instance, for a history or resume layer behind
-	 * the {@link Delivery} seam: every broadcast that reaches the group's sessions ({@code GROUP},
-	 * {@code GROUP_FILTER}, {@code GROUP_OTHERS}, and {@code ALL} once per group) adds one, whether or not a session
-	 * takes the message. Numbers keep growing across the group emptying and coming back, with nothing kept for an
-	 * empty group: a group starts from the wall clock in microseconds, so a later incarnation starts above an earlier
-	 * one unless that one averaged more than one broadcast per microsecond. A decorator reads it after
-	 * {@code local.deliver(..)} returns; with concurrent broadcasts to one group it may already count a later one.
+	 * The sequence number of the latest broadcast to a group on this instance. Every broadcast that reaches the group's
+	 * sessions ({@code GROUP}, {@code GROUP_FILTER}, {@code GROUP_OTHERS}, and {@code ALL} once per group) takes the
+	 * group's next number, whether or not a session takes the message, at the moment it is appended to every
+	 * session's queue: every session of the group receives the group's broadcasts in the order of these numbers, even
+	 * with concurrent publishers. Numbers keep growing across the group emptying and coming back, with nothing kept for
+	 * an empty group: a group starts from the wall clock in microseconds, so a later incarnation starts above an
+	 * earlier one unless that one averaged more than one broadcast per microsecond.
 	 * @return the number, or 0 for a group with no open session
 	 */
 	public long sequence(String group) {
-		Group members = this.groups.get(group);
-		return (members != null) ? members.sequence.get() : 0;
+		return this.groups.sequence(group);
 	}
 
 	/** The number of groups with at least one open session. */
 	public int groupCount() {
-		return this.groups.size();
+		return this.groups.groupCount();
 	}
 
 	/** What the engine has done since it was created, for metrics. */
@@ -439,7 +404,8 @@ public final class NotifierEngine implements GroupNotifier {
 		return this.statistics;
 	}
 
-	NotifierOptions options() {
+	/** The settings this engine was built with. */
+	public NotifierOptions options() {
 		return this.options;
 	}
 
@@ -480,18 +446,7 @@ public final class NotifierEngine implements GroupNotifier {
 	/** Takes a session out of its group; called once it starts closing, and again, harmlessly, when it is closed. */
 	void leave(DefaultNotifierSession session) {
 		this.sessionsById.remove(session.id(), session);
-		boolean[] emptied = new boolean[1];
-		this.groups.computeIfPresent(session.group(), (name, group) -> {
-			emptied[0] = group.sessions.remove(session) && group.sessions.isEmpty();
-			return group.sessions.isEmpty() ? null : group;
-		});
-		if (emptied[0] && this.cluster != null) {
-			this.cluster.groupEmptied(session.group());
-		}
-		GroupWorkers workers = this.workers;
-		if (emptied[0] && workers != null) {
-			workers.groupEmptied(session.group());
-		}
+		this.groups.leave(session);
 	}
 
 	void sessionClosed(DefaultNotifierSession session, CloseStatus status) {
@@ -527,18 +482,6 @@ public final class NotifierEngine implements GroupNotifier {
 		}
 	}
 
-	void handOff(Runnable send) {
-		try {
-			this.heartbeat.execute(send);
-		}
-		catch (RejectedExecutionException ex) {
-			// Shut down, with a session still draining. Running the send here would nest as deep as before and hand
-			// it off again, forever: it continues on the one shared drain thread instead, never a thread per session.
-			DRAIN.execute(send);
-		}
-	}
-
-
 	/** Runs one listener callback, so that a failing listener is logged and reported instead of breaking the caller. */
 	void notify(DefaultNotifierSession session, NotifierListener listener, Runnable callback) {
 		try {
@@ -558,17 +501,6 @@ public final class NotifierEngine implements GroupNotifier {
 				}
 			}
 		}
-	}
-
-	/**
-	 * The first sequence number of a group coming into existence. Nothing is kept for a group once it empties, so it
-	 * starts from the wall clock in microseconds: a later incarnation of a group starts above every number of an
-	 * earlier one unless the earlier one averaged more than one broadcast per microsecond (a million a second) over
-	 * its whole life. {@code max} with the last seed plus one keeps seeds increasing if the clock steps back.
-	 */
-	private long newSequenceSeed() {
-		long micros = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
-		return this.lastSequenceSeed.accumulateAndGet(micros, (last, clock) -> Math.max(last + 1, clock));
 	}
 
 	private NotifierListener[] listenersFor(String group) {
@@ -625,15 +557,29 @@ public final class NotifierEngine implements GroupNotifier {
 
 	}
 
-	/** The open sessions of one group, and the number of its latest broadcast. */
-	private static final class Group {
+	/** Passes a group's first session and its last on to the cluster and the workers, on the occupancy thread. */
+	private final class OccupancyListener implements GroupOccupancy.Listener {
 
-		final Set<DefaultNotifierSession> sessions = ConcurrentHashMap.newKeySet();
+		@Override
+		public void groupOccupied(String group) {
+			if (NotifierEngine.this.cluster != null) {
+				NotifierEngine.this.cluster.groupOccupied(group);
+			}
+			GroupWorkers workers = NotifierEngine.this.workers;
+			if (workers != null) {
+				workers.groupOccupied(group);
+			}
+		}
 
-		final AtomicLong sequence;
-
-		Group(long seed) {
-			this.sequence = new AtomicLong(seed);
+		@Override
+		public void groupEmptied(String group) {
+			if (NotifierEngine.this.cluster != null) {
+				NotifierEngine.this.cluster.groupEmptied(group);
+			}
+			GroupWorkers workers = NotifierEngine.this.workers;
+			if (workers != null) {
+				workers.groupEmptied(group);
+			}
 		}
 
 	}
@@ -654,6 +600,8 @@ public final class NotifierEngine implements GroupNotifier {
 		private UnaryOperator<Delivery> deliveryDecorator = UnaryOperator.identity();
 
 		private @Nullable NotifierCluster cluster;
+
+		private @Nullable WriteScheduler writers;
 
 		private Builder(NotifierOptions options) {
 			this.options = options;
@@ -696,6 +644,12 @@ public final class NotifierEngine implements GroupNotifier {
 		/** Makes this engine one of a cluster sharing its groups; by default it stands alone. */
 		public Builder cluster(NotifierCluster cluster) {
 			this.cluster = cluster;
+			return this;
+		}
+
+		/** Where ready sessions are written; by default the engine's own writer threads. For tests. */
+		Builder writers(WriteScheduler writers) {
+			this.writers = writers;
 			return this;
 		}
 

@@ -3,6 +3,8 @@ package dev.notifier.core;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The engine's settings. Immutable; build with {@link #builder()}, whose defaults are the documented ones.
  *
@@ -39,6 +41,17 @@ public record NotifierOptions(int maxQueuedMessages, long maxQueuedBytes, Overfl
 	/** A builder holding the defaults. */
 	public static Builder builder() {
 		return new Builder();
+	}
+
+	/**
+	 * Checks a group name against the rule for group names: one or more segments separated by {@code /}, each made of
+	 * {@code [A-Za-z0-9._~-]}, none of them empty, {@code .} or {@code ..}, at most {@link #maxGroupLength} characters
+	 * in all.
+	 * @param group the candidate, exactly as it appeared in the raw request path
+	 * @return why the name is refused, as a sentence for the client, or {@code null} if it is valid
+	 */
+	public @Nullable String groupProblem(String group) {
+		return GroupNames.problem(group, this.maxGroupLength);
 	}
 
 	/** Whether sessions are pinged. */

@@ -1,30 +1,30 @@
 package dev.notifier.core;
 
+import java.util.List;
+
 /**
  * The container's side of one WebSocket connection, as the engine drives it.
  *
- * <p>Threading: the engine calls the send methods from one thread at a time per connection and never starts a send
- * before the previous one has completed, so an implementation needs no locking of its own. Sends must not block on
- * the network: they start the write and report its outcome to the callback, on any thread, possibly before the send
- * method returns. {@link #close} may block for a bounded time, and so may {@link #sendPing} where
- * {@link #pingBlocks()}; the engine calls those on its own I/O threads.
+ * <p>Threading: the engine calls the send methods for one connection from one thread at a time (one of its writer
+ * threads, or an I/O thread for a blocking ping) and never starts a send before the previous one has completed, so an
+ * implementation needs no locking of its own. Sends must not block on the network: they start the write and report
+ * its outcome to the callback, on any thread, possibly before the send method returns. {@link #close} may block for a
+ * bounded time, and so may {@link #sendPing} where {@link #pingBlocks()}; the engine calls those on its own I/O
+ * threads.
  */
 public interface Transport {
 
 	/**
-	 * Starts sending one message.
-	 * @param message the message, shared with other sessions: read it through its views, never change it
-	 * @param more whether the engine has more messages queued behind this one. A transport may then hold this one in
-	 * the container's buffer, to be written in one go with those that follow, and complete it at once; once a send
-	 * with {@code more == false} has completed, everything held has been written.
-	 * @param callback told once the message is written or held
+	 * Starts sending messages, in order, each as one WebSocket message, in as few socket writes as the container
+	 * allows: the engine hands over everything queued for the session at once, so that the cost of a write is shared
+	 * by every message in it.
+	 * @param messages one or more messages, shared with other sessions: read them through their views, never change
+	 * them
+	 * @param callback told once, when every message is written or the first one failed
 	 */
-	void send(OutboundMessage message, boolean more, SendCallback callback);
+	void send(List<OutboundMessage> messages, SendCallback callback);
 
-	/**
-	 * Starts sending a ping with an empty payload; blocks for a bounded time instead where {@link #pingBlocks()}. A
-	 * ping sent while messages are held goes out with them.
-	 */
+	/** Starts sending a ping with an empty payload; blocks for a bounded time instead where {@link #pingBlocks()}. */
 	void sendPing(SendCallback callback);
 
 	/**

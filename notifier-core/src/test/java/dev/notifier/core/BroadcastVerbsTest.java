@@ -330,6 +330,7 @@ class BroadcastVerbsTest extends EngineTestSupport {
 
 		engine.broadcast("a", "1");
 		engine.broadcast("a", "2");
+		flush(engine);
 
 		assertThat(engine.statistics().messagesSent()).isEqualTo(4);
 		assertThat(a.session().sentMessages()).isEqualTo(2);

@@ -30,6 +30,7 @@ class CloseTest extends EngineTestSupport {
 		NotifierEngine engine = engine();
 		Peer peer = openHeld(engine, "a");
 		engine.broadcast("a", "1");
+		flush(engine);
 		engine.broadcast("a", "2");
 		engine.broadcast("a", "3");
 
@@ -79,6 +80,7 @@ class CloseTest extends EngineTestSupport {
 		NotifierEngine engine = engine();
 		Peer peer = openHeld(engine, "a");
 		engine.broadcast("a", "1");
+		flush(engine);
 		engine.broadcast("a", "2");
 
 		((DefaultNotifierSession) peer.session()).closeNow(CloseStatus.SLOW_CONSUMER);
@@ -94,6 +96,7 @@ class CloseTest extends EngineTestSupport {
 		NotifierEngine engine = engine();
 		Peer peer = openHeld(engine, "a");
 		engine.broadcast("a", "1");
+		flush(engine);
 		engine.broadcast("a", "2");
 		peer.session().close(CloseStatus.NORMAL);
 
@@ -180,6 +183,7 @@ class CloseTest extends EngineTestSupport {
 		NotifierEngine engine = engine(listener);
 		Peer peer = openHeld(engine, "a");
 		engine.broadcast("a", "1");
+		flush(engine);
 		engine.broadcast("a", "2");
 
 		peer.connection().onClosed(new CloseStatus(1006, "abnormal closure"));

@@ -98,7 +98,7 @@ class ConcurrencyTest extends EngineTestSupport {
 	@Test
 	@Timeout(20)
 	void everyOpenSessionReceivesEveryMessageBroadcastAfterItJoined() throws Exception {
-		NotifierEngine engine = engine(options().maxQueuedMessages(1_000_000).maxQueuedBytes(Long.MAX_VALUE));
+		NotifierEngine engine = engineWithWriterThreads(options().maxQueuedMessages(1_000_000).maxQueuedBytes(Long.MAX_VALUE));
 		for (int i = 0; i < 20; i++) {
 			join(engine, GROUPS[i % GROUPS.length]);
 		}

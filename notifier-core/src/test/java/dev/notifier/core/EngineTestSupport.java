@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.awaitility.Awaitility;
@@ -19,7 +20,9 @@ import dev.notifier.core.RecordingTransport.Mode;
  * Creates started engines on a fake clock and shuts them down after each test.
  *
  * <p>The engine's own sweep thread reads the same fake clock, so it does nothing unless a test moves the clock; tests
- * call {@link NotifierEngine#sweep()} themselves and never sleep.
+ * call {@link NotifierEngine#sweep()} themselves and never sleep. The engines write on the test's thread
+ * ({@link ManualWrites}): a broadcast only queues, and the writes run when the test looks at a transport, as the
+ * writer threads would have run them by then. Engines a test builds itself use the real writer threads.
  */
 abstract class EngineTestSupport {
 
@@ -28,10 +31,13 @@ abstract class EngineTestSupport {
 
 	private final List<NotifierEngine> engines = new ArrayList<>();
 
+	private static final Map<NotifierEngine, ManualWrites> writes = new ConcurrentHashMap<>();
+
 	@AfterEach
 	void shutDownEngines() {
 		for (NotifierEngine engine : this.engines) {
 			engine.shutdown(CloseStatus.GOING_AWAY, Duration.ZERO);
+			writes.remove(engine);
 		}
 	}
 
@@ -49,10 +55,21 @@ abstract class EngineTestSupport {
 	}
 
 	protected NotifierEngine engine(NotifierOptions options, MessageEncoder encoder, NotifierListener... listeners) {
+		ManualWrites manual = new ManualWrites();
 		NotifierEngine engine = NotifierEngine.builder(options)
 			.encoder(encoder)
 			.listeners(() -> Arrays.asList(listeners))
+			.writers(manual)
 			.build();
+		writes.put(engine, manual);
+		this.engines.add(engine);
+		engine.start();
+		return engine;
+	}
+
+	/** An engine that writes on its own writer threads, as in production, instead of on the test's thread. */
+	protected NotifierEngine engineWithWriterThreads(NotifierOptions.Builder options) {
+		NotifierEngine engine = NotifierEngine.builder(options.build()).build();
 		this.engines.add(engine);
 		engine.start();
 		return engine;
@@ -69,6 +86,10 @@ abstract class EngineTestSupport {
 	}
 
 	protected static Peer open(NotifierEngine engine, String group, RecordingTransport transport) {
+		ManualWrites manual = writes.get(engine);
+		if (manual != null) {
+			transport.writes(manual);
+		}
 		Connection connection = engine.open(handshake(group), transport);
 		transport.attach(connection);
 		return new Peer(transport, connection);
@@ -76,6 +97,14 @@ abstract class EngineTestSupport {
 
 	protected static HandshakeInfo handshake(String group) {
 		return new HandshakeInfo(group, null, null, Map.of(), Map.of());
+	}
+
+	/** Runs the writes an engine made by {@link #engine} has pending, as its writer threads would. */
+	protected static void flush(NotifierEngine engine) {
+		ManualWrites manual = writes.get(engine);
+		if (manual != null) {
+			manual.run();
+		}
 	}
 
 	protected void advance(Duration duration) {

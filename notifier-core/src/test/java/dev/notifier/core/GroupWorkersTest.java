@@ -67,6 +67,7 @@ class GroupWorkersTest {
 
 		Peer viewer = join(engine, "ticker/eur");
 
+		EngineTestSupport.eventually().until(() -> engine.worker("ticker/eur").isPresent());
 		assertThat(engine.worker("ticker/eur")).hasValueSatisfying((info) -> {
 			assertThat(info.state()).isEqualTo(WorkerInfo.State.RUNNING);
 			assertThat(info.factory()).isEqualTo(CountingFactory.class.getName());
@@ -97,6 +98,7 @@ class GroupWorkersTest {
 		join(engine, "ticker/eur");
 		join(engine, "ticker/usd");
 
+		EngineTestSupport.eventually().until(() -> engine.workers().size() == 2);
 		assertThat(specific.created).hasValue(1);
 		assertThat(general.created).hasValue(1);
 	}
@@ -223,6 +225,7 @@ class GroupWorkersTest {
 		CountingFactory ticker = new CountingFactory("ticker/*", (group) -> tick(Duration.ofHours(1)));
 		NotifierEngine engine = engine(ticker);
 		join(engine, "ticker/eur");
+		EngineTestSupport.eventually().until(() -> engine.worker("ticker/eur").isPresent());
 
 		assertThat(engine.startWorker("ticker/eur", Duration.ofMinutes(1))).isFalse();
 		assertThat(ticker.created).hasValue(1);
@@ -400,6 +403,7 @@ class GroupWorkersTest {
 			}
 		})));
 		Peer viewer = join(engine, "tasks/1");
+		EngineTestSupport.eventually().until(() -> engine.worker("tasks/1").isPresent());
 
 		assertThat(engine.stopWorker("tasks/1")).isTrue();
 
@@ -424,6 +428,7 @@ class GroupWorkersTest {
 			}
 		})));
 		join(engine, "tasks/1");
+		EngineTestSupport.eventually().until(() -> engine.worker("tasks/1").isPresent());
 
 		engine.stopWorker("tasks/1");
 
@@ -473,6 +478,7 @@ class GroupWorkersTest {
 			stopped.set(context.awaitStop(Duration.ofHours(1)));
 		})));
 		Peer viewer = join(engine, "tasks/1");
+		EngineTestSupport.eventually().until(() -> engine.worker("tasks/1").isPresent());
 
 		engine.shutdown(CloseStatus.GOING_AWAY, Duration.ofSeconds(1));
 

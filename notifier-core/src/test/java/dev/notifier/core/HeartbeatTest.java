@@ -155,6 +155,7 @@ class HeartbeatTest extends EngineTestSupport {
 		NotifierEngine engine = heartbeatEngine();
 		Peer peer = openHeld(engine, "a");
 		engine.broadcast("a", "stuck");
+		flush(engine);
 		engine.broadcast("a", "queued");
 
 		sweepAt(engine, SEND_TIMEOUT);
@@ -174,6 +175,7 @@ class HeartbeatTest extends EngineTestSupport {
 		NotifierEngine engine = heartbeatEngine();
 		Peer peer = openHeld(engine, "a");
 		engine.broadcast("a", "1");
+		flush(engine);
 		engine.broadcast("a", "2");
 
 		advance(SEND_TIMEOUT.minusSeconds(1));
@@ -189,6 +191,7 @@ class HeartbeatTest extends EngineTestSupport {
 		NotifierEngine engine = heartbeatEngine();
 		Peer peer = openHeld(engine, "a");
 		engine.broadcast("a", "stuck");
+		flush(engine);
 		engine.broadcast("a", "queued");
 		peer.session().close(CloseStatus.NORMAL);
 

@@ -233,6 +233,7 @@ class InboundTest extends EngineTestSupport {
 		NotifierEngine engine = engineWithLimit(4);
 		Peer peer = openHeld(engine, "a");
 		engine.broadcast("a", "1");
+		flush(engine);
 		engine.broadcast("a", "2");
 
 		peer.connection().onText("too long", true);

@@ -131,6 +131,7 @@ class ListenerTest extends EngineTestSupport {
 		open(engine, "a");
 
 		engine.broadcast("a", "x");
+		flush(engine);
 
 		assertThat(listener.sent).hasSize(2).allSatisfy((message) -> assertThat(message.text()).isEqualTo("x"));
 	}

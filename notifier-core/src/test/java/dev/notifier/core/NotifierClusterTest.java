@@ -85,7 +85,7 @@ class NotifierClusterTest extends EngineTestSupport {
 		InProcessCluster a = member("a");
 		Peer first = open(a.engine, "tasks/1");
 		Peer second = open(a.engine, "tasks/1");
-		assertThat(a.occupied).containsExactly("tasks/1");
+		eventually().until(() -> a.occupied.equals(List.of("tasks/1")));
 
 		first.session().close(CloseStatus.NORMAL);
 		eventually().until(() -> a.engine.sessionCount("tasks/1") == 1);
@@ -117,6 +117,7 @@ class NotifierClusterTest extends EngineTestSupport {
 		InProcessCluster a = member("a", ticker);
 		InProcessCluster b = member("b", ticker);
 		Peer onA = open(a.engine, "ticker/x");
+		eventually().until(() -> a.engine.worker("ticker/x").isPresent());
 		Peer onB = open(b.engine, "ticker/x");
 
 		assertThat(a.engine.worker("ticker/x")).isPresent();

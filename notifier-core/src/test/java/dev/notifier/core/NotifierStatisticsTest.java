@@ -44,6 +44,7 @@ class NotifierStatisticsTest extends EngineTestSupport {
 
 		engine.broadcast("a", "héllo");
 		engine.broadcast("nobody", "x");
+		flush(engine);
 
 		NotifierStatistics statistics = engine.statistics();
 		assertThat(statistics.messagesSent()).isEqualTo(2);

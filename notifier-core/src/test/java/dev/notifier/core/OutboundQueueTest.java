@@ -15,7 +15,7 @@ import dev.notifier.core.RecordingTransport.Text;
 class OutboundQueueTest extends EngineTestSupport {
 
 	@Test
-	void messagesQueuedBehindOneInFlightAreSentSayingMoreFollowUntilTheLast() {
+	void everythingQueuedWhenTheWriterComesIsSentInOneWrite() {
 		NotifierEngine engine = engine();
 		Peer peer = openHeld(engine, "a");
 		List.of("m0", "m1", "m2", "m3").forEach((message) -> engine.broadcast("a", message));
@@ -23,7 +23,46 @@ class OutboundQueueTest extends EngineTestSupport {
 		peer.transport().completeAll();
 
 		assertThat(peer.texts()).containsExactly("m0", "m1", "m2", "m3");
-		assertThat(peer.transport().moreFlags()).containsExactly(false, true, true, false);
+		assertThat(peer.transport().batches()).containsExactly(4);
+	}
+
+	@Test
+	void messagesQueuedBehindAWriteInFlightGoOutTogetherInTheNextWrite() {
+		NotifierEngine engine = engine();
+		Peer peer = openHeld(engine, "a");
+		engine.broadcast("a", "m0");
+		flush(engine);
+		List.of("m1", "m2", "m3").forEach((message) -> engine.broadcast("a", message));
+
+		peer.transport().completeAll();
+
+		assertThat(peer.texts()).containsExactly("m0", "m1", "m2", "m3");
+		assertThat(peer.transport().batches()).containsExactly(1, 3);
+	}
+
+	@Test
+	void oneWriteTakesAtMostTheBatchLimitBeyondItsFirstMessage() {
+		NotifierEngine engine = engine();
+		Peer peer = open(engine, "a");
+		String quarter = "x".repeat(OutboundPipe.MAX_BATCH_BYTES / 4);
+		for (int i = 0; i < 6; i++) {
+			engine.broadcast("a", quarter);
+		}
+
+		assertThat(peer.texts()).hasSize(6);
+		assertThat(peer.transport().batches()).containsExactly(4, 2);
+	}
+
+	@Test
+	void broadcastOnlyQueuesTheWritersWrite() {
+		NotifierEngine engine = engine();
+		Peer peer = open(engine, "a");
+
+		engine.broadcast("a", "1");
+
+		assertThat(peer.session().queuedMessages()).as("queued until the writer runs").isEqualTo(1);
+		assertThat(peer.texts()).containsExactly("1");
+		assertThat(peer.session().queuedMessages()).isZero();
 	}
 
 	@Test
@@ -33,6 +72,7 @@ class OutboundQueueTest extends EngineTestSupport {
 
 		engine.broadcast("a", "1");
 		engine.broadcast("a", "2");
+		flush(engine);
 
 		assertThat(peer.session().queuedMessages()).isZero();
 		assertThat(peer.session().queuedBytes()).isZero();
@@ -45,6 +85,7 @@ class OutboundQueueTest extends EngineTestSupport {
 		Peer peer = openHeld(engine, "a");
 
 		engine.broadcast("a", "first");
+		flush(engine);
 		engine.broadcast("a", "second");
 		engine.broadcast("a", "third!");
 
@@ -58,6 +99,7 @@ class OutboundQueueTest extends EngineTestSupport {
 		NotifierEngine engine = engine();
 		Peer peer = openHeld(engine, "a");
 		engine.broadcast("a", "in flight");
+		flush(engine);
 
 		engine.broadcast("a", "ééé");
 		engine.broadcast("a", new byte[10]);
@@ -69,14 +111,17 @@ class OutboundQueueTest extends EngineTestSupport {
 	void completingSendsDrainsTheQueueInOrder() {
 		NotifierEngine engine = engine();
 		Peer peer = openHeld(engine, "a");
-		for (int i = 1; i <= 5; i++) {
+		engine.broadcast("a", "m1");
+		flush(engine);
+		for (int i = 2; i <= 5; i++) {
 			engine.broadcast("a", "m" + i);
 		}
+		assertThat(peer.session().queuedMessages()).isEqualTo(4);
+		assertThat(peer.session().queuedBytes()).isEqualTo(8);
 
 		peer.transport().completeNext();
-		assertThat(peer.texts()).containsExactly("m1", "m2");
-		assertThat(peer.session().queuedMessages()).isEqualTo(3);
-		assertThat(peer.session().queuedBytes()).isEqualTo(6);
+		assertThat(peer.texts()).containsExactly("m1", "m2", "m3", "m4", "m5");
+		assertThat(peer.session().queuedMessages()).isZero();
 
 		peer.transport().completeAll();
 
@@ -110,6 +155,7 @@ class OutboundQueueTest extends EngineTestSupport {
 
 		for (int i = 0; i < 5; i++) {
 			engine.broadcast("a", "m" + i);
+			flush(engine);
 		}
 
 		assertThat(fast.texts()).hasSize(5);
@@ -126,6 +172,7 @@ class OutboundQueueTest extends EngineTestSupport {
 		int[] queued = new int[5];
 		for (int i = 0; i < 5; i++) {
 			queued[i] = engine.broadcast("a", "m" + i);
+			flush(engine);
 		}
 
 		assertThat(queued).containsExactly(1, 1, 1, 1, 0);
@@ -163,6 +210,7 @@ class OutboundQueueTest extends EngineTestSupport {
 		NotifierEngine engine = engine(options().maxQueuedBytes(10).overflow(OverflowPolicy.CLOSE));
 		Peer slow = openHeld(engine, "a");
 		engine.broadcast("a", "in flight");
+		flush(engine);
 		engine.broadcast("a", "12345");
 		engine.broadcast("a", "12345");
 		assertThat(slow.session().isOpen()).as("exactly at the limit still fits").isTrue();
@@ -178,6 +226,7 @@ class OutboundQueueTest extends EngineTestSupport {
 		Peer slow = openHeld(engine, "a");
 		for (int i = 0; i < 4; i++) {
 			engine.broadcast("a", "m" + i);
+			flush(engine);
 		}
 		slow.awaitClosedWith(1013);
 
@@ -196,6 +245,7 @@ class OutboundQueueTest extends EngineTestSupport {
 		int[] queued = new int[5];
 		for (int i = 0; i < 5; i++) {
 			queued[i] = engine.broadcast("a", "m" + i);
+			flush(engine);
 		}
 		slow.transport().completeAll();
 
@@ -214,6 +264,7 @@ class OutboundQueueTest extends EngineTestSupport {
 		NotifierEngine engine = engine(options().maxQueuedBytes(10).overflow(OverflowPolicy.DROP_OLDEST));
 		Peer slow = openHeld(engine, "a");
 		engine.broadcast("a", "in flight");
+		flush(engine);
 		engine.broadcast("a", "aaa");
 		engine.broadcast("a", "bbb");
 		engine.broadcast("a", "ccc");
@@ -232,6 +283,7 @@ class OutboundQueueTest extends EngineTestSupport {
 		NotifierEngine engine = engine(options().maxQueuedBytes(10).overflow(OverflowPolicy.DROP_OLDEST));
 		Peer slow = openHeld(engine, "a");
 		engine.broadcast("a", "in flight");
+		flush(engine);
 		engine.broadcast("a", "aaa");
 		engine.broadcast("a", "bbb");
 
@@ -252,6 +304,7 @@ class OutboundQueueTest extends EngineTestSupport {
 		int[] queued = new int[5];
 		for (int i = 0; i < 5; i++) {
 			queued[i] = engine.broadcast("a", "m" + i);
+			flush(engine);
 		}
 		slow.transport().completeAll();
 
@@ -268,6 +321,7 @@ class OutboundQueueTest extends EngineTestSupport {
 		NotifierEngine engine = engine(options().maxQueuedBytes(10).overflow(OverflowPolicy.DROP_NEWEST));
 		Peer slow = openHeld(engine, "a");
 		engine.broadcast("a", "in flight");
+		flush(engine);
 		engine.broadcast("a", "123456");
 
 		assertThat(engine.broadcast("a", "12345")).isZero();
@@ -286,6 +340,7 @@ class OutboundQueueTest extends EngineTestSupport {
 
 		for (int i = 0; i < 20; i++) {
 			engine.broadcast("a", "m" + i);
+			flush(engine);
 		}
 
 		assertThat(fast.texts()).hasSize(20);
@@ -307,6 +362,7 @@ class OutboundQueueTest extends EngineTestSupport {
 		NotifierEngine engine = engine(listener);
 		Peer peer = openHeld(engine, "a");
 		engine.broadcast("a", "1");
+		flush(engine);
 		engine.broadcast("a", "2");
 		IOException failure = new IOException("broken pipe");
 
@@ -339,6 +395,7 @@ class OutboundQueueTest extends EngineTestSupport {
 		NotifierEngine engine = engine(options().heartbeatInterval(Duration.ofSeconds(10)));
 		Peer peer = openHeld(engine, "a");
 		engine.broadcast("a", "1");
+		flush(engine);
 		engine.broadcast("a", "2");
 
 		((DefaultNotifierSession) peer.session()).ping();

@@ -5,6 +5,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -58,8 +60,11 @@ final class RecordingTransport implements Transport {
 
 	private final List<Event> events = new ArrayList<>();
 
-	/** The {@code more} hint of every message send, in order. */
-	private final List<Boolean> moreFlags = new ArrayList<>();
+	/** The names of the threads that started sends. */
+	private final Set<String> senderThreads = ConcurrentHashMap.newKeySet();
+
+	/** How many messages each send carried, in order. */
+	private final List<Integer> batches = new ArrayList<>();
 
 	private final Deque<SendCallback> held = new ArrayDeque<>();
 
@@ -84,6 +89,9 @@ final class RecordingTransport implements Transport {
 	private final AtomicInteger closesReported = new AtomicInteger();
 
 	private volatile @Nullable RuntimeException throwOnSend;
+
+	/** The engine's writes, run before the test looks, as its writer threads would have by then; none: real ones. */
+	private volatile @Nullable ManualWrites writes;
 
 	RecordingTransport(Mode mode) {
 		this(mode, null);
@@ -111,6 +119,19 @@ final class RecordingTransport implements Transport {
 		}
 	}
 
+	/** Runs the engine's pending writes before every look at what was sent. */
+	void writes(ManualWrites writes) {
+		this.writes = writes;
+	}
+
+	/** Runs the writes the engine has pending, on this thread. */
+	void flush() {
+		ManualWrites writes = this.writes;
+		if (writes != null) {
+			writes.run();
+		}
+	}
+
 	void mode(Mode mode) {
 		if (mode == Mode.ASYNC && this.executor == null) {
 			throw new IllegalArgumentException("ASYNC needs an executor");
@@ -129,19 +150,24 @@ final class RecordingTransport implements Transport {
 	}
 
 	@Override
-	public void send(OutboundMessage message, boolean more, SendCallback callback) {
-		synchronized (this.lock) {
-			this.moreFlags.add(more);
+	public void send(List<OutboundMessage> messages, SendCallback callback) {
+		List<Event> sent = new ArrayList<>();
+		for (OutboundMessage message : messages) {
+			sent.add(message.isText() ? new Text(message.text()) : new Binary(message.binary()));
 		}
-		send(message.isText() ? new Text(message.text()) : new Binary(message.binary()), callback);
+		synchronized (this.lock) {
+			this.batches.add(messages.size());
+		}
+		record(sent, callback);
 	}
 
 	@Override
 	public void sendPing(SendCallback callback) {
-		send(new Ping(), callback);
+		record(List.of(new Ping()), callback);
 	}
 
-	private void send(Event event, SendCallback callback) {
+	private void record(List<Event> sent, SendCallback callback) {
+		this.senderThreads.add(Thread.currentThread().getName());
 		RuntimeException toThrow = this.throwOnSend;
 		if (toThrow != null) {
 			throw toThrow;
@@ -152,7 +178,7 @@ final class RecordingTransport implements Transport {
 				this.overlappingSends++;
 			}
 			this.sendInFlight = true;
-			this.events.add(event);
+			this.events.addAll(sent);
 			current = this.mode;
 			if (current == Mode.HOLD) {
 				this.held.add(callback);
@@ -199,6 +225,7 @@ final class RecordingTransport implements Transport {
 	}
 
 	private SendCallback nextHeld() {
+		flush();
 		synchronized (this.lock) {
 			SendCallback callback = this.held.poll();
 			if (callback == null) {
@@ -209,6 +236,7 @@ final class RecordingTransport implements Transport {
 	}
 
 	int heldSends() {
+		flush();
 		synchronized (this.lock) {
 			return this.held.size();
 		}
@@ -245,15 +273,22 @@ final class RecordingTransport implements Transport {
 	}
 
 	List<Event> events() {
+		flush();
 		synchronized (this.lock) {
 			return List.copyOf(this.events);
 		}
 	}
 
-	/** For each message sent, in order, whether the engine said more were queued behind it. */
-	List<Boolean> moreFlags() {
+	/** The names of the threads that started sends. */
+	Set<String> senderThreads() {
+		return Set.copyOf(this.senderThreads);
+	}
+
+	/** How many messages each send carried, in order: the engine's batches. */
+	List<Integer> batches() {
+		flush();
 		synchronized (this.lock) {
-			return List.copyOf(this.moreFlags);
+			return List.copyOf(this.batches);
 		}
 	}
 
@@ -292,6 +327,7 @@ final class RecordingTransport implements Transport {
 
 	/** Sends that started while another was in flight: always 0 for an engine that keeps the contract. */
 	int overlappingSends() {
+		flush();
 		synchronized (this.lock) {
 			return this.overlappingSends;
 		}
@@ -299,6 +335,7 @@ final class RecordingTransport implements Transport {
 
 	/** The most sends ever held at once: at most 1 for an engine that keeps the contract. */
 	int maxHeld() {
+		flush();
 		synchronized (this.lock) {
 			return this.maxHeld;
 		}

@@ -8,7 +8,6 @@ import dev.notifier.core.MessageEncoder;
 import dev.notifier.core.NotifierCluster;
 import dev.notifier.core.NotifierEngine;
 import dev.notifier.core.NotifierListener;
-import dev.notifier.core.NotifierThreads;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -22,6 +21,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.core.task.VirtualThreadTaskExecutor;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
  * Auto-configuration of the {@link NotifierEngine}, the {@link dev.notifier.core.GroupNotifier} applications inject,
@@ -48,7 +48,7 @@ public final class NotifierAutoConfiguration {
 			ObjectProvider<NotifierCluster> cluster, Environment environment) {
 		ThreadFactory blockingThreads = Threading.VIRTUAL.isActive(environment)
 				? new VirtualThreadTaskExecutor(WORKER_THREADS + "-").getVirtualThreadFactory()
-				: NotifierThreads.named(WORKER_THREADS);
+				: daemonThreads(WORKER_THREADS);
 		NotifierEngine.Builder builder = NotifierEngine.builder(NotifierOptionsMapper.toOptions(properties))
 			.encoder(encoder.getIfAvailable(() -> MessageEncoder.NONE))
 			.listeners(() -> listeners.orderedStream().toList())
@@ -56,6 +56,13 @@ public final class NotifierAutoConfiguration {
 					NotifierOptionsMapper.toWorkerOptions(properties.getWorkers(), blockingThreads));
 		cluster.ifAvailable(builder::cluster);
 		return builder.build();
+	}
+
+	/** Daemon platform threads named {@code <prefix>-1}, {@code <prefix>-2}, ... */
+	private static ThreadFactory daemonThreads(String prefix) {
+		CustomizableThreadFactory threads = new CustomizableThreadFactory(prefix + "-");
+		threads.setDaemon(true);
+		return threads;
 	}
 
 	@Bean

@@ -8,8 +8,8 @@ import java.util.Locale;
 import java.util.Map;
 
 import dev.notifier.core.GroupAuthorizer;
-import dev.notifier.core.GroupNames;
 import dev.notifier.core.HandshakeInfo;
+import dev.notifier.core.NotifierOptions;
 import jakarta.servlet.http.HttpServletRequest;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -49,7 +49,7 @@ final class NotifierHandshakeInterceptor implements HandshakeInterceptor {
 
 	private final String basePath;
 
-	private final int maxGroupLength;
+	private final NotifierOptions options;
 
 	private final GroupAuthorizer authorizer;
 
@@ -57,10 +57,10 @@ final class NotifierHandshakeInterceptor implements HandshakeInterceptor {
 
 	private final HandshakeRefusals refusals;
 
-	NotifierHandshakeInterceptor(String basePath, int maxGroupLength, GroupAuthorizer authorizer,
+	NotifierHandshakeInterceptor(String basePath, NotifierOptions options, GroupAuthorizer authorizer,
 			OriginHandshakeInterceptor origins, HandshakeRefusals refusals) {
 		this.basePath = basePath;
-		this.maxGroupLength = maxGroupLength;
+		this.options = options;
 		this.authorizer = authorizer;
 		this.origins = origins;
 		this.refusals = refusals;
@@ -80,7 +80,7 @@ final class NotifierHandshakeInterceptor implements HandshakeInterceptor {
 			return false;
 		}
 		String group = groupOf(request);
-		String problem = (group != null) ? GroupNames.problem(group, this.maxGroupLength)
+		String problem = (group != null) ? this.options.groupProblem(group)
 				: "the request path is not under the notifier path " + this.basePath;
 		if (problem != null) {
 			refused(probe, HandshakeRefusals.Reason.INVALID_GROUP);

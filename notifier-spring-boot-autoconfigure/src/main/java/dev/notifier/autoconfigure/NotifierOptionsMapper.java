@@ -3,7 +3,6 @@ package dev.notifier.autoconfigure;
 import java.time.Duration;
 import java.util.concurrent.ThreadFactory;
 
-import dev.notifier.core.GroupNames;
 import dev.notifier.core.NotifierOptions;
 import dev.notifier.core.WorkerOptions;
 
@@ -79,7 +78,7 @@ final class NotifierOptionsMapper {
 			throw invalid("notifier.path", path, "must start with '/'");
 		}
 		String segments = path.substring(1);
-		String problem = GroupNames.problem(segments, Integer.MAX_VALUE);
+		String problem = NotifierOptions.builder().maxGroupLength(Integer.MAX_VALUE).build().groupProblem(segments);
 		if (problem != null) {
 			throw invalid("notifier.path", path, "must be '/' followed by segments that follow the group-name rules, "
 					+ "but for '" + segments + "' " + problem);

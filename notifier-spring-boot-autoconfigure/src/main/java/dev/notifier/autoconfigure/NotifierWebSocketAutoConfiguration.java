@@ -58,14 +58,14 @@ public final class NotifierWebSocketAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(name = "notifierHandlerMapping")
-	WebSocketHandlerMapping notifierHandlerMapping(NotifierWebSocketHandler handler, NotifierProperties properties,
-			GroupAuthorizer authorizer, HandshakeRefusals refusals) {
+	WebSocketHandlerMapping notifierHandlerMapping(NotifierWebSocketHandler handler, NotifierEngine engine,
+			NotifierProperties properties, GroupAuthorizer authorizer, HandshakeRefusals refusals) {
 		WebSocketHttpRequestHandler requestHandler = new WebSocketHttpRequestHandler(handler,
 				new DefaultHandshakeHandler());
 		OriginHandshakeInterceptor origins = new OriginHandshakeInterceptor();
 		origins.setAllowedOriginPatterns(properties.getAllowedOriginPatterns());
 		requestHandler.setHandshakeInterceptors(List.of(new NotifierHandshakeInterceptor(properties.getPath(),
-				properties.getMaxGroupLength(), authorizer, origins, refusals)));
+				engine.options(), authorizer, origins, refusals)));
 		WebSocketHandlerMapping mapping = new WebSocketHandlerMapping();
 		mapping.setUrlMap(Map.of(properties.getPath(), requestHandler, properties.getPath() + "/**", requestHandler));
 		mapping.setOrder(MAPPING_ORDER);

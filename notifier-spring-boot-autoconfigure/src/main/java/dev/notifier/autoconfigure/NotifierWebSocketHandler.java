@@ -36,7 +36,7 @@ public final class NotifierWebSocketHandler implements WebSocketHandler {
 			NotifierWebSocketHandler.class.getClassLoader());
 
 	private static final boolean JETTY_PRESENT = ClassUtils
-		.isPresent("org.eclipse.jetty.websocket.api.Session", NotifierWebSocketHandler.class.getClassLoader());
+		.isPresent("org.eclipse.jetty.websocket.common.WebSocketSession", NotifierWebSocketHandler.class.getClassLoader());
 
 	private static final Log logger = LogFactory.getLog(NotifierWebSocketHandler.class);
 
@@ -74,7 +74,8 @@ public final class NotifierWebSocketHandler implements WebSocketHandler {
 					? TomcatTransport.of(jakartaSession, this.blockingSendTimeout)
 					: new JakartaTransport(jakartaSession, this.blockingSendTimeout);
 		}
-		if (JETTY_PRESENT && container instanceof org.eclipse.jetty.websocket.api.Session jettySession) {
+		if (JETTY_PRESENT && container instanceof org.eclipse.jetty.websocket.api.Session jettySession
+				&& JettyTransport.supports(jettySession)) {
 			return new JettyTransport(jettySession);
 		}
 		return null;

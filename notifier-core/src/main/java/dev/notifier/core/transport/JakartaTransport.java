@@ -3,6 +3,7 @@ package dev.notifier.core.transport;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 
 import dev.notifier.core.CloseStatus;
 import dev.notifier.core.OutboundMessage;
@@ -51,14 +52,39 @@ public final class JakartaTransport implements Transport {
 		session.getUserProperties().put(TOMCAT_ABNORMAL_CLOSE_SEND_TIMEOUT, blockingSendTimeout.toMillis());
 	}
 
-	/** Sends each message on its own: the Jakarta API has no non-blocking way to write out held messages. */
+	/**
+	 * Sends the messages one after the other, each a write of its own started when the previous one has completed:
+	 * the Jakarta API has no non-blocking way to write several at once. The container completes each on a thread of
+	 * its own, so the chain never nests.
+	 */
 	@Override
-	public void send(OutboundMessage message, boolean more, SendCallback callback) {
-		if (message.isText()) {
-			this.remote.sendText(message.text(), handler(callback));
+	public void send(List<OutboundMessage> messages, SendCallback callback) {
+		sendFrom(messages, 0, callback);
+	}
+
+	private void sendFrom(List<OutboundMessage> messages, int index, SendCallback callback) {
+		OutboundMessage message = messages.get(index);
+		SendHandler next = (result) -> {
+			if (!result.isOK()) {
+				callback.completed(result.getException());
+			}
+			else if (index + 1 < messages.size()) {
+				sendFrom(messages, index + 1, callback);
+			}
+			else {
+				callback.completed(null);
+			}
+		};
+		try {
+			if (message.isText()) {
+				this.remote.sendText(message.text(), next);
+			}
+			else {
+				this.remote.sendBinary(message.binary(), next);
+			}
 		}
-		else {
-			this.remote.sendBinary(message.binary(), handler(callback));
+		catch (RuntimeException ex) {
+			callback.completed(ex);
 		}
 	}
 
@@ -87,10 +113,6 @@ public final class JakartaTransport implements Transport {
 		catch (IOException ex) {
 			throw new IllegalStateException("could not close " + this.session.getId(), ex);
 		}
-	}
-
-	private static SendHandler handler(SendCallback callback) {
-		return (result) -> callback.completed(result.isOK() ? null : result.getException());
 	}
 
 }

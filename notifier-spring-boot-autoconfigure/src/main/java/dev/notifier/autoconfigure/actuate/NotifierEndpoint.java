@@ -10,7 +10,6 @@ import java.util.TreeMap;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.notifier.core.CloseStatus;
-import dev.notifier.core.GroupNames;
 import dev.notifier.core.NotifierCluster;
 import dev.notifier.core.NotifierEngine;
 import dev.notifier.core.NotifierSession;
@@ -37,11 +36,9 @@ public class NotifierEndpoint {
 
 	private final NotifierEngine engine;
 
-	private final int maxGroupLength;
 
-	public NotifierEndpoint(NotifierEngine engine, int maxGroupLength) {
+	public NotifierEndpoint(NotifierEngine engine) {
 		this.engine = engine;
-		this.maxGroupLength = maxGroupLength;
 	}
 
 	@ReadOperation
@@ -125,7 +122,7 @@ public class NotifierEndpoint {
 
 	private String groupName(String[] path) {
 		String group = String.join("/", path);
-		String problem = GroupNames.problem(group, this.maxGroupLength);
+		String problem = this.engine.options().groupProblem(group);
 		if (problem != null) {
 			throw new InvalidEndpointRequestException("Invalid group '" + group + "': " + problem, problem);
 		}

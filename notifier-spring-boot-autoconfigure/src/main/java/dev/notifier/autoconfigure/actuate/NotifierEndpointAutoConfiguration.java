@@ -1,7 +1,6 @@
 package dev.notifier.autoconfigure.actuate;
 
 import dev.notifier.autoconfigure.NotifierAutoConfiguration;
-import dev.notifier.autoconfigure.NotifierProperties;
 import dev.notifier.core.NotifierEngine;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
@@ -23,8 +22,8 @@ public final class NotifierEndpointAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	NotifierEndpoint notifierEndpoint(NotifierEngine engine, NotifierProperties properties) {
-		return new NotifierEndpoint(engine, properties.getMaxGroupLength());
+	NotifierEndpoint notifierEndpoint(NotifierEngine engine) {
+		return new NotifierEndpoint(engine);
 	}
 
 }

@@ -42,7 +42,7 @@ class NotifierActuatorAutoConfigurationTests {
 	void endpointWhenUserDefinesOneShouldBackOff() {
 		this.contextRunner.withPropertyValues("management.endpoints.web.exposure.include=notifier")
 			.withBean("customEndpoint", NotifierEndpoint.class,
-					() -> new NotifierEndpoint(NotifierEngine.builder(NotifierOptions.builder().build()).build(), 16))
+					() -> new NotifierEndpoint(NotifierEngine.builder(NotifierOptions.builder().maxGroupLength(16).build()).build()))
 			.run((context) -> assertThat(context).getBean(NotifierEndpoint.class)
 				.isSameAs(context.getBean("customEndpoint")));
 	}

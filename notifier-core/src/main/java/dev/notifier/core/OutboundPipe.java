@@ -1,0 +1,482 @@
+package dev.notifier.core;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One session's outbound side: a bounded queue that broadcasts append to, written out by the session's writer thread
+ * in batches, and the outbound half of the session's state (open, draining before a close, closing, closed).
+ *
+ * <p>Who owns what:
+ * <ul>
+ * <li>Every field below {@code lock} is guarded by it, and it is held only for a few field updates: no I/O, no
+ * listener and no other lock is ever taken while it is held.</li>
+ * <li>{@link #offer} and {@link #requestPing} are called from any thread. They only append and, when the pipe was
+ * idle, mark it ready and hand it to its writer ({@link WriteScheduler#schedule}): a broadcast never writes.</li>
+ * <li>{@link #writeNext} runs on the pipe's writer thread. It takes everything queued (up to
+ * {@value #MAX_BATCH_BYTES} bytes) and starts one send of it; so the busier a session, the more messages share one
+ * write. A pipe is in at most one writer's queue at a time and has at most one send in flight: {@code writeState}
+ * goes {@code IDLE} → {@code READY} (queued at its writer) → {@code WRITING} (send in flight) and back.</li>
+ * <li>{@link #completed} runs on whichever thread the container completes the send on; it hands the pipe back to
+ * its writer if more is queued, so completions never write and never nest.</li>
+ * </ul>
+ * An idle pipe holds no queue: the queue exists only while messages wait.
+ */
+final class OutboundPipe {
+
+	/** What became of an offered message. */
+	enum Offer {
+
+		QUEUED,
+
+		/** Refused: the session is closing, or the overflow policy dropped the message. */
+		REFUSED,
+
+		/** The queue is full under {@link OverflowPolicy#CLOSE}: the caller closes the session with 1013. */
+		OVERFLOWED
+
+	}
+
+	/** What the heartbeat sweep should do about a session. */
+	enum SweepVerdict {
+
+		/** Nothing: the session is closed, or its close handshake is still within time. */
+		SKIP,
+
+		/** The session is open, draining, or closing behind a write: check its peer. */
+		CHECK_PEER,
+
+		/** A write has been in flight for longer than the send timeout. */
+		STUCK,
+
+		/** The close handshake did not finish within the send timeout. */
+		CLOSE_TIMED_OUT
+
+	}
+
+	/** How a graceful close goes on. */
+	enum CloseStart {
+
+		/** Nothing in flight or queued: the close frame goes now. */
+		NOW,
+
+		/** What is queued is written first; {@link Owner#drained} follows. */
+		AFTER_DRAIN,
+
+		/** The session was already closing. */
+		ALREADY_CLOSING
+
+	}
+
+	/**
+	 * The most bytes one write takes from the queue, beyond its first message: large enough that a write's fixed cost
+	 * is shared by hundreds of small messages, small enough that one batch's buffer stays short-lived.
+	 */
+	static final int MAX_BATCH_BYTES = 64 * 1024;
+
+	private static final int OPEN = 0;
+
+	/** Closing once the queue is written out: what a graceful close asks for. */
+	private static final int DRAINING = 1;
+
+	/** The close frame is on its way; nothing more is written. */
+	private static final int CLOSING = 2;
+
+	private static final int CLOSED = 3;
+
+	private static final int IDLE = 0;
+
+	private static final int READY = 1;
+
+	private static final int WRITING = 2;
+
+	/** What the pipe tells its session; called outside the lock, on the thread that made the decision. */
+	interface Owner {
+
+		/** These messages were written, in order. */
+		void written(List<OutboundMessage> messages);
+
+		/** A write failed while the session was still open or draining: report it and close with 1011. */
+		void writeFailed(Throwable failure);
+
+		/** A graceful close has written out the queue: send the close frame with this status. */
+		void drained(CloseStatus status);
+
+		/** Runs a task that blocks on the peer, such as a Jakarta ping, away from the writer thread. */
+		void runBlocking(Runnable task);
+
+	}
+
+	private final Transport transport;
+
+	private final NotifierOptions options;
+
+	private final NotifierStatistics statistics;
+
+	private final WriteScheduler writers;
+
+	private final Owner owner;
+
+	/** Which writer thread owns this pipe. */
+	final int writerSlot;
+
+	private final Transport.SendCallback sendCompleted = this::completed;
+
+	private final Object lock = new Object();
+
+	private int state = OPEN;
+
+	private @Nullable CloseStatus closeStatus;
+
+	private int writeState = IDLE;
+
+	private @Nullable ArrayDeque<OutboundMessage> queue;
+
+	private long queuedBytes;
+
+	private boolean pingPending;
+
+	/** The messages of the send in flight; {@code null} while a ping is. */
+	private @Nullable List<OutboundMessage> inFlight;
+
+	private long writeStartedNanos;
+
+	private long closingSinceNanos;
+
+	private long sentMessages;
+
+	private long droppedMessages;
+
+	OutboundPipe(Transport transport, NotifierOptions options, NotifierStatistics statistics, WriteScheduler writers,
+			int writerSlot, Owner owner) {
+		this.transport = transport;
+		this.options = options;
+		this.statistics = statistics;
+		this.writers = writers;
+		this.writerSlot = writerSlot;
+		this.owner = owner;
+	}
+
+	/**
+	 * Appends a message, applying the overflow policy if the queue is full. Any thread; never blocks.
+	 */
+	Offer offer(OutboundMessage message) {
+		boolean schedule;
+		synchronized (this.lock) {
+			if (this.state != OPEN) {
+				return Offer.REFUSED;
+			}
+			if (!fits(message)) {
+				OverflowPolicy policy = this.options.overflow();
+				if (policy == OverflowPolicy.CLOSE) {
+					dropped(policy);
+					return Offer.OVERFLOWED;
+				}
+				if (policy == OverflowPolicy.DROP_NEWEST || message.sizeInBytes() > this.options.maxQueuedBytes()) {
+					// DROP_OLDEST and a message larger than the whole limit: emptying the queue would not be worth it.
+					dropped(policy);
+					return Offer.REFUSED;
+				}
+				while (!fits(message)) {
+					this.queuedBytes -= this.queue.poll().sizeInBytes();
+					dropped(policy);
+				}
+			}
+			if (this.queue == null) {
+				this.queue = new ArrayDeque<>(8);
+			}
+			this.queue.add(message);
+			this.queuedBytes += message.sizeInBytes();
+			schedule = becomeReady();
+		}
+		if (schedule) {
+			this.writers.schedule(this);
+		}
+		return Offer.QUEUED;
+	}
+
+	/** An empty queue takes any one message, so that a message larger than the byte limit still reaches a reader. */
+	private boolean fits(OutboundMessage message) {
+		return this.queue == null || this.queue.isEmpty() || (this.queue.size() < this.options.maxQueuedMessages()
+				&& this.queuedBytes + message.sizeInBytes() <= this.options.maxQueuedBytes());
+	}
+
+	private void dropped(OverflowPolicy policy) {
+		this.droppedMessages++;
+		this.statistics.messageDropped(policy);
+	}
+
+	/** Asks for a heartbeat ping, written before what is queued. Any thread. */
+	void requestPing() {
+		boolean schedule;
+		synchronized (this.lock) {
+			if (this.state != OPEN) {
+				return;
+			}
+			this.pingPending = true;
+			schedule = becomeReady();
+		}
+		if (schedule) {
+			this.writers.schedule(this);
+		}
+	}
+
+	/** Marks an idle pipe ready; the caller holds the lock and schedules the pipe if this returns true. */
+	private boolean becomeReady() {
+		if (this.writeState != IDLE) {
+			return false;
+		}
+		this.writeState = READY;
+		return true;
+	}
+
+	/** Starts one send of the pending ping, or of what is queued. On the pipe's writer thread. */
+	void writeNext() {
+		List<OutboundMessage> batch = null;
+		synchronized (this.lock) {
+			if (this.writeState != READY) {
+				return;
+			}
+			if (this.state >= CLOSING) {
+				this.writeState = IDLE;
+				return;
+			}
+			if (this.pingPending) {
+				this.pingPending = false;
+			}
+			else if (this.queue != null && !this.queue.isEmpty()) {
+				batch = takeBatch();
+			}
+			else {
+				this.writeState = IDLE;
+				return;
+			}
+			this.inFlight = batch;
+			this.writeState = WRITING;
+			this.writeStartedNanos = this.options.nanoClock().getAsLong();
+		}
+		try {
+			if (batch != null) {
+				this.transport.send(batch, this.sendCompleted);
+			}
+			else if (this.transport.pingBlocks()) {
+				this.owner.runBlocking(this::sendBlockingPing);
+			}
+			else {
+				this.transport.sendPing(this.sendCompleted);
+			}
+		}
+		catch (RuntimeException ex) {
+			completed(ex);
+		}
+	}
+
+	private List<OutboundMessage> takeBatch() {
+		List<OutboundMessage> batch = new ArrayList<>(Math.min(this.queue.size(), 64));
+		long bytes = 0;
+		OutboundMessage next;
+		while ((next = this.queue.peek()) != null && (batch.isEmpty() || bytes + next.sizeInBytes() <= MAX_BATCH_BYTES)) {
+			batch.add(this.queue.poll());
+			bytes += next.sizeInBytes();
+		}
+		this.queuedBytes -= bytes;
+		return batch;
+	}
+
+	private void sendBlockingPing() {
+		try {
+			this.transport.sendPing(this.sendCompleted);
+		}
+		catch (RuntimeException ex) {
+			completed(ex);
+		}
+	}
+
+	/** The outcome of the send in flight, on whichever thread the container reports it. */
+	private void completed(@Nullable Throwable failure) {
+		List<OutboundMessage> written;
+		boolean reportFailure = false;
+		boolean schedule = false;
+		CloseStatus drained = null;
+		synchronized (this.lock) {
+			if (this.writeState != WRITING) {
+				// A forced close gave up on this write already.
+				return;
+			}
+			written = (failure == null) ? this.inFlight : null;
+			this.inFlight = null;
+			if (written != null) {
+				this.sentMessages += written.size();
+			}
+			if (this.state >= CLOSING) {
+				// The engine closed the session itself: a write failing now is the close's doing, not an error.
+				this.writeState = IDLE;
+				discardQueue();
+			}
+			else if (failure != null) {
+				this.writeState = IDLE;
+				discardQueue();
+				reportFailure = true;
+			}
+			else if (this.pingPending || (this.queue != null && !this.queue.isEmpty())) {
+				this.writeState = READY;
+				schedule = true;
+			}
+			else {
+				this.writeState = IDLE;
+				this.queue = null;
+				if (this.state == DRAINING) {
+					drained = this.closeStatus;
+					enterClosing(drained);
+				}
+			}
+		}
+		if (written != null) {
+			this.owner.written(written);
+		}
+		if (reportFailure) {
+			this.owner.writeFailed(failure);
+		}
+		if (schedule) {
+			this.writers.schedule(this);
+		}
+		if (drained != null) {
+			this.owner.drained(drained);
+		}
+	}
+
+	/**
+	 * Starts a graceful close: nothing more is accepted, and what is queued is written first.
+	 */
+	CloseStart beginClose(CloseStatus status) {
+		synchronized (this.lock) {
+			if (this.state != OPEN) {
+				return CloseStart.ALREADY_CLOSING;
+			}
+			if (this.writeState == IDLE) {
+				enterClosing(status);
+				return CloseStart.NOW;
+			}
+			this.state = DRAINING;
+			this.closeStatus = status;
+			return CloseStart.AFTER_DRAIN;
+		}
+	}
+
+	/**
+	 * Closes at once, discarding what is queued; a write in flight is left to finish.
+	 * @return whether the session was open or draining until now
+	 */
+	boolean closeNow(CloseStatus status) {
+		synchronized (this.lock) {
+			if (this.state >= CLOSING) {
+				return false;
+			}
+			enterClosing(status);
+			discardQueue();
+			return true;
+		}
+	}
+
+	/**
+	 * Closes even a session that is already closing, giving up on its stuck write.
+	 * @return whether the session was not closed yet
+	 */
+	boolean forceClose(CloseStatus status) {
+		synchronized (this.lock) {
+			if (this.state == CLOSED) {
+				return false;
+			}
+			enterClosing(status);
+			this.writeState = IDLE;
+			this.inFlight = null;
+			discardQueue();
+			return true;
+		}
+	}
+
+	/**
+	 * The connection is closed: nothing is written any more.
+	 * @return whether it was not closed before
+	 */
+	boolean closed() {
+		synchronized (this.lock) {
+			if (this.state == CLOSED) {
+				return false;
+			}
+			this.state = CLOSED;
+			this.writeState = IDLE;
+			this.inFlight = null;
+			discardQueue();
+			return true;
+		}
+	}
+
+	/** The send-timeout and close-timeout check of the heartbeat sweep. */
+	SweepVerdict sweep(long nowNanos) {
+		long sendTimeout = this.options.sendTimeout().toNanos();
+		synchronized (this.lock) {
+			if (this.state == CLOSED) {
+				return SweepVerdict.SKIP;
+			}
+			if (this.state == CLOSING && this.writeState != WRITING) {
+				return (nowNanos - this.closingSinceNanos > sendTimeout) ? SweepVerdict.CLOSE_TIMED_OUT : SweepVerdict.SKIP;
+			}
+			// A session closing behind a write in flight waits for that write, up to the send timeout.
+			boolean stuck = this.writeState == WRITING && nowNanos - this.writeStartedNanos > sendTimeout;
+			return stuck ? SweepVerdict.STUCK : SweepVerdict.CHECK_PEER;
+		}
+	}
+
+	private void enterClosing(@Nullable CloseStatus status) {
+		this.state = CLOSING;
+		this.closeStatus = status;
+		this.closingSinceNanos = this.options.nanoClock().getAsLong();
+	}
+
+	private void discardQueue() {
+		this.queue = null;
+		this.queuedBytes = 0;
+		this.pingPending = false;
+	}
+
+	boolean isOpen() {
+		synchronized (this.lock) {
+			return this.state == OPEN;
+		}
+	}
+
+	boolean isClosed() {
+		synchronized (this.lock) {
+			return this.state == CLOSED;
+		}
+	}
+
+	int queuedMessages() {
+		synchronized (this.lock) {
+			return (this.queue != null) ? this.queue.size() : 0;
+		}
+	}
+
+	long queuedBytes() {
+		synchronized (this.lock) {
+			return this.queuedBytes;
+		}
+	}
+
+	long sentMessages() {
+		synchronized (this.lock) {
+			return this.sentMessages;
+		}
+	}
+
+	long droppedMessages() {
+		synchronized (this.lock) {
+			return this.droppedMessages;
+		}
+	}
+
+}

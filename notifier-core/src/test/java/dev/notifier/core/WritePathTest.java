@@ -1,0 +1,175 @@
+package dev.notifier.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.notifier.core.RecordingTransport.Mode;
+
+/**
+ * The write path: broadcasts only queue, writer threads write each session's backlog in batches, completions hand the
+ * session back to its writer, and every session of a group sees the group's broadcasts in one order.
+ */
+class WritePathTest extends EngineTestSupport {
+
+	private static final int MESSAGES = 5_000;
+
+	private final ExecutorService threads = Executors.newFixedThreadPool(4);
+
+	@AfterEach
+	void stopThreads() {
+		this.threads.shutdownNow();
+	}
+
+	private static List<String> numbered(String prefix, int count) {
+		return IntStream.range(0, count).mapToObj((i) -> prefix + i).toList();
+	}
+
+	private NotifierEngine engineWithRoomFor(int messages) {
+		return engine(options().maxQueuedMessages(messages).maxQueuedBytes(Long.MAX_VALUE));
+	}
+
+	@Test
+	void thousandsOfQueuedMessagesAreWrittenInOrderInAFewBatchesOneSendAtATime() {
+		NotifierEngine engine = engineWithRoomFor(MESSAGES);
+		Peer peer = openHeld(engine, "a");
+		engine.broadcast("a", "first");
+		flush(engine);
+		numbered("m", MESSAGES).forEach((message) -> engine.broadcast("a", message));
+
+		peer.transport().mode(Mode.INLINE);
+		peer.transport().completeNext();
+
+		assertThat(peer.texts()).hasSize(MESSAGES + 1).endsWith(numbered("m", MESSAGES).toArray(String[]::new));
+		assertThat(peer.transport().batches()).hasSize(2).containsExactly(1, MESSAGES);
+		assertThat(peer.session().sentMessages()).isEqualTo(MESSAGES + 1);
+		assertThat(peer.transport().overlappingSends()).isZero();
+	}
+
+	@Test
+	void manySessionsCompletedInlineEachReceiveEverything() {
+		NotifierEngine engine = engineWithRoomFor(MESSAGES);
+		List<Peer> peers = IntStream.range(0, 20).mapToObj((i) -> open(engine, "a")).toList();
+
+		numbered("m", 1_000).forEach((message) -> engine.broadcast("a", message));
+
+		assertThat(peers).allSatisfy((peer) -> assertThat(peer.texts()).containsExactlyElementsOf(numbered("m", 1_000)));
+	}
+
+	@Test
+	void completionsOnAnotherThreadDeliverEverythingInOrder() {
+		NotifierEngine engine = engineWithRoomFor(MESSAGES);
+		Peer peer = open(engine, "a", new RecordingTransport(Mode.ASYNC, this.threads));
+
+		numbered("m", MESSAGES).forEach((message) -> engine.broadcast("a", message));
+
+		eventually().untilAsserted(() -> assertThat(peer.transport().messages()).isEqualTo(MESSAGES));
+		assertThat(peer.texts()).containsExactlyElementsOf(numbered("m", MESSAGES));
+		assertThat(peer.transport().overlappingSends()).isZero();
+	}
+
+	@Test
+	void broadcastsNeverWriteOnTheCallersThreadTheWriterThreadsDo() {
+		NotifierEngine engine = engineWithWriterThreads(options());
+		Peer peer = open(engine, "a", new RecordingTransport(Mode.INLINE));
+
+		engine.broadcast("a", "alone");
+
+		eventually().untilAsserted(() -> assertThat(peer.texts()).containsExactly("alone"));
+		assertThat(peer.transport().senderThreads()).singleElement().asString().matches("notifier-writer-\\d+");
+	}
+
+	@Test
+	void everySessionOfAGroupSeesConcurrentBroadcastsInTheSameOrder() throws Exception {
+		NotifierEngine engine = engineWithWriterThreads(
+				options().maxQueuedMessages(MESSAGES).maxQueuedBytes(Long.MAX_VALUE));
+		List<Peer> peers = new ArrayList<>();
+		for (int i = 0; i < 10; i++) {
+			peers.add(open(engine, "a", new RecordingTransport((i % 2 == 0) ? Mode.INLINE : Mode.ASYNC, this.threads)));
+		}
+		CountDownLatch start = new CountDownLatch(1);
+		List<Future<?>> publishers = new ArrayList<>();
+		for (int p = 0; p < 3; p++) {
+			String prefix = "p" + p + "-";
+			publishers.add(this.threads.submit(() -> {
+				start.await();
+				numbered(prefix, 500).forEach((message) -> engine.broadcast("a", message));
+				return null;
+			}));
+		}
+		start.countDown();
+		for (Future<?> publisher : publishers) {
+			publisher.get(10, TimeUnit.SECONDS);
+		}
+
+		eventually().untilAsserted(() -> assertThat(peers).allSatisfy((peer) -> assertThat(peer.texts()).hasSize(1_500)));
+		List<String> order = peers.get(0).texts();
+		assertThat(peers).allSatisfy((peer) -> assertThat(peer.texts()).isEqualTo(order));
+		for (int p = 0; p < 3; p++) {
+			String prefix = "p" + p + "-";
+			assertThat(order.stream().filter((text) -> text.startsWith(prefix)).toList())
+				.as("each publisher's own order").containsExactlyElementsOf(numbered(prefix, 500));
+		}
+	}
+
+	@Test
+	void aWriteThatFailsBecauseTheEngineClosedTheSessionIsNotAnError() {
+		RecordingListener listener = new RecordingListener();
+		NotifierEngine engine = engine(listener);
+		Peer peer = openHeld(engine, "a");
+		engine.broadcast("a", "in flight");
+		flush(engine);
+
+		((DefaultNotifierSession) peer.session()).closeNow(CloseStatus.SLOW_CONSUMER);
+		peer.transport().failNext(new IOException("the connection was closed"));
+
+		peer.awaitClosedWith(1013);
+		assertThat(listener.errors).isEmpty();
+		assertThat(peer.transport().closes()).containsExactly(CloseStatus.SLOW_CONSUMER);
+	}
+
+	@Test
+	void aWriteThatFailsWhileTheSessionDrainsIsStillAnError() {
+		RecordingListener listener = new RecordingListener();
+		NotifierEngine engine = engine(listener);
+		Peer peer = openHeld(engine, "a");
+		engine.broadcast("a", "in flight");
+		flush(engine);
+		peer.session().close(CloseStatus.NORMAL);
+		IOException failure = new IOException("broken pipe");
+
+		peer.transport().failNext(failure);
+
+		peer.awaitClosedWith(1011);
+		assertThat(listener.errors).containsExactly(failure);
+	}
+
+	@Test
+	void aSessionStillDrainingAfterShutdownIsWrittenOutAndClosed() {
+		NotifierEngine engine = engineWithWriterThreads(
+				options().maxQueuedMessages(MESSAGES).maxQueuedBytes(Long.MAX_VALUE));
+		Peer peer = open(engine, "a", new RecordingTransport(Mode.HOLD));
+		numbered("m", MESSAGES).forEach((message) -> engine.broadcast("a", message));
+		eventually().until(() -> peer.transport().heldSends() == 1);
+		engine.shutdown(CloseStatus.GOING_AWAY, Duration.ZERO);
+
+		peer.transport().mode(Mode.INLINE);
+		peer.transport().completeNext();
+
+		peer.awaitClosedWith(1001);
+		assertThat(peer.texts()).containsExactlyElementsOf(numbered("m", MESSAGES));
+	}
+
+}
