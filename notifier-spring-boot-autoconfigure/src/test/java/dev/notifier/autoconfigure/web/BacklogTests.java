@@ -13,8 +13,9 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A burst far ahead of the socket: each session's backlog is written in batches (on Tomcat through its output buffer
- * and a non-blocking flush), and every reader still gets every message whole and in order, text and binary mixed.
+ * A burst far ahead of the socket: each session's backlog is written in batches (on Tomcat framed by the engine into
+ * one socket write, on Jetty gathered by its core), and every reader still gets every message whole and in order,
+ * text and binary mixed, with every length of frame header.
  */
 @SpringBootTest(classes = NotifierTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = "notifier.outbound.max-queued-messages=4000")
@@ -37,6 +38,19 @@ class BacklogTests extends ContainerTestSupport {
 		for (TestClient reader : readers) {
 			assertThat(reader.awaitMessages(MESSAGES)).containsExactlyElementsOf(expected);
 		}
+	}
+
+	@Test
+	void messagesOfEveryFrameHeaderLengthArriveWhole() {
+		TestClient reader = join("sizes");
+		// 125 bytes and less: a 2-byte header; up to 65,535: 4 bytes; beyond: 10 bytes. Each batch mixes them.
+		List<Object> expected = List.of("x".repeat(125), "y".repeat(126), "z".repeat(65_535), "w".repeat(65_536),
+				"é".repeat(50_000), new byte[70_000], "last");
+		for (Object message : expected) {
+			this.notifier.broadcast("sizes", message);
+		}
+
+		assertThat(reader.awaitMessages(expected.size())).containsExactlyElementsOf(expected);
 	}
 
 	@Test
