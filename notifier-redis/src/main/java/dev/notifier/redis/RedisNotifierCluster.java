@@ -1,7 +1,6 @@
 package dev.notifier.redis;
 
 import java.net.SocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +24,8 @@ import dev.notifier.core.ClusterNode;
 import dev.notifier.core.Delivery;
 import dev.notifier.core.NotifierCluster;
 import dev.notifier.core.NotifierThreads;
-import dev.notifier.core.OutboundMessage;
+import dev.notifier.redis.PayloadCodec.MalformedPayloadException;
+import dev.notifier.redis.PayloadCodec.Published;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
@@ -46,9 +46,9 @@ import org.slf4j.LoggerFactory;
  * of its own: one for commands and publishes, one for pub/sub.
  *
  * <p><b>Broadcasts.</b> A broadcast to a group, to a group but its sender, or to all, and a group close, is published
- * once with {@code PUBLISH <prefix>group:<group>} or {@code PUBLISH <prefix>all}; the payload is a small header (the
- * origin instance, the kind: text, binary or close, a close's code and reason) followed by the message as the engine
- * encoded it. The origin delivers to its own sessions directly and ignores its own echo. An instance is subscribed
+ * once with {@code PUBLISH <prefix>group:<group>} or {@code PUBLISH <prefix>all}; the payload (see
+ * {@code PayloadCodec}) is a small header (the origin instance, the kind: text, binary or close, a close's code and
+ * reason) followed by the message as the engine encoded it. The origin delivers to its own sessions directly and ignores its own echo. An instance is subscribed
  * ({@code SUBSCRIBE}) to {@code <prefix>all} and to the channel of every group it has sessions in, from the first
  * session to the last. Publishes go out asynchronously, in call order, on the one command connection, and one
  * connection receives them, so what one instance publishes arrives everywhere in the order it was published. While
@@ -83,14 +83,6 @@ public final class RedisNotifierCluster implements NotifierCluster {
 
 	private static final Logger logger = LoggerFactory.getLogger(RedisNotifierCluster.class);
 
-	private static final byte VERSION = 1;
-
-	private static final byte TEXT = 'T';
-
-	private static final byte BINARY = 'B';
-
-	private static final byte CLOSE = 'C';
-
 	private static final Duration FIRST_RECONNECT_DELAY = Duration.ofMillis(100);
 
 	private static final Duration MAX_COMMAND_WAIT = Duration.ofSeconds(2);
@@ -111,6 +103,8 @@ public final class RedisNotifierCluster implements NotifierCluster {
 	private final RedisClusterOptions options;
 
 	private final byte[] origin;
+
+	private final PayloadCodec codec;
 
 	private final byte[] allChannel;
 
@@ -163,6 +157,7 @@ public final class RedisNotifierCluster implements NotifierCluster {
 		this.clientSource = clientSource;
 		this.options = options;
 		this.origin = bytes(options.instanceId());
+		this.codec = new PayloadCodec(options.instanceId());
 		this.allChannel = bytes(options.prefix() + "all");
 		this.groupChannelPrefix = options.prefix() + "group:";
 		long third = options.workerLease().toMillis() / 3;
@@ -219,8 +214,8 @@ public final class RedisNotifierCluster implements NotifierCluster {
 		return (broadcast) -> {
 			int queued = local.deliver(broadcast);
 			switch (broadcast.target()) {
-				case GROUP, GROUP_OTHERS -> publish(groupChannel(broadcast.group()), message(broadcast.message()));
-				case ALL -> publish(this.allChannel, message(broadcast.message()));
+				case GROUP, GROUP_OTHERS -> publish(groupChannel(broadcast.group()), this.codec.encode(broadcast.message()));
+				case ALL -> publish(this.allChannel, this.codec.encode(broadcast.message()));
 				default -> {
 					// A filter or a set of sessions exists only on this instance.
 				}
@@ -231,9 +226,7 @@ public final class RedisNotifierCluster implements NotifierCluster {
 
 	@Override
 	public void closed(@Nullable String group, CloseStatus status) {
-		byte[] reason = bytes(status.reason());
-		ByteBuffer payload = header(CLOSE, 2 + reason.length).putShort((short) status.code()).put(reason);
-		publish((group != null) ? groupChannel(group) : this.allChannel, payload.array());
+		publish((group != null) ? groupChannel(group) : this.allChannel, this.codec.encode(status));
 	}
 
 	@Override
@@ -359,49 +352,24 @@ public final class RedisNotifierCluster implements NotifierCluster {
 		});
 	}
 
-	private byte[] message(OutboundMessage message) {
-		if (message.isText()) {
-			byte[] text = bytes(message.text());
-			return header(TEXT, text.length).put(text).array();
-		}
-		ByteBuffer binary = message.binary();
-		return header(BINARY, binary.remaining()).put(binary).array();
-	}
-
-	private ByteBuffer header(byte kind, int bodyLength) {
-		return ByteBuffer.allocate(4 + this.origin.length + bodyLength)
-			.put(VERSION)
-			.put(kind)
-			.putShort((short) this.origin.length)
-			.put(this.origin);
-	}
-
 	/** Called on the pub/sub connection's event loop thread. */
 	private void received(byte[] channel, byte[] payload) {
 		ClusterNode engine = this.engine;
-		if (engine == null || payload.length < 4 || payload[0] != VERSION) {
+		if (engine == null) {
 			return;
 		}
-		ByteBuffer buffer = ByteBuffer.wrap(payload);
-		buffer.position(2);
-		int originLength = Short.toUnsignedInt(buffer.getShort());
-		if (buffer.remaining() < originLength) {
+		Published published;
+		try {
+			published = this.codec.decode(payload);
+		}
+		catch (MalformedPayloadException ex) {
+			logger.debug("Ignoring a payload that is not a notifier cluster's: {}", ex.getMessage());
 			return;
 		}
-		if (ByteBuffer.wrap(payload, 4, originLength).equals(ByteBuffer.wrap(this.origin))) {
-			return;
-		}
-		buffer.position(4 + originLength);
-		String group = Arrays.equals(channel, this.allChannel) ? null
-				: new String(channel, StandardCharsets.UTF_8).substring(this.groupChannelPrefix.length());
-		switch (payload[1]) {
-			case TEXT -> engine.deliver(group, OutboundMessage.text(StandardCharsets.UTF_8.decode(buffer).toString()));
-			case BINARY -> engine.deliver(group, OutboundMessage.binary(buffer));
-			case CLOSE -> {
-				int code = Short.toUnsignedInt(buffer.getShort());
-				engine.close(group, new CloseStatus(code, StandardCharsets.UTF_8.decode(buffer).toString()));
-			}
-			default -> logger.debug("Ignoring a message of unknown kind {} on {}", payload[1], group);
+		if (published != null) {
+			String group = Arrays.equals(channel, this.allChannel) ? null
+					: new String(channel, StandardCharsets.UTF_8).substring(this.groupChannelPrefix.length());
+			published.applyTo(engine, group);
 		}
 	}
 
