@@ -36,11 +36,11 @@ import org.slf4j.LoggerFactory;
  * connection was down was not.
  *
  * <p><b>Receiving.</b> Decodes what arrives, skips this instance's own echo and what it cannot read (logged at debug
- * level), and applies the rest to this instance's sessions.
+ * level), and hands the rest to the {@link InboundDelivery}, never delivering it here.
  *
  * <p>Threads: {@link #publish} on the engine's caller threads and {@link #reconcile} on the threads that join and
  * leave groups only hand commands to Lettuce and never wait. {@link #opened} and {@link #reconnected} run on the
- * cluster thread, {@link #message} (and so the delivery) on Lettuce's event loop thread of the pub/sub connection. The set of groups to be
+ * cluster thread, {@link #message} on Lettuce's event loop thread of the pub/sub connection. The set of groups to be
  * subscribed and the pub/sub connection they are subscribed on change together under the set's monitor, so that a
  * group occupied while connecting is subscribed either by the connection as it opens or by itself on it.
  */
@@ -55,6 +55,8 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 	private final RedisConnections connections;
 
 	private final ClusterNode node;
+
+	private final InboundDelivery inbound;
 
 	private final int maxPendingPublishes;
 
@@ -73,13 +75,16 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 	 * @param options the prefix, this instance's id and the cap on pending publishes
 	 * @param connections where to publish
 	 * @param node the engine, to ask which groups have local sessions
+	 * @param inbound where what others published goes
 	 * @param unpublished counts the publishes not made
 	 */
-	ClusterBus(RedisClusterOptions options, RedisConnections connections, ClusterNode node, LongAdder unpublished) {
+	ClusterBus(RedisClusterOptions options, RedisConnections connections, ClusterNode node, InboundDelivery inbound,
+			LongAdder unpublished) {
 		this.keys = new RedisKeys(options.prefix());
 		this.codec = new PayloadCodec(options.instanceId());
 		this.connections = connections;
 		this.node = node;
+		this.inbound = inbound;
 		this.maxPendingPublishes = options.maxPendingPublishes();
 		this.unpublished = unpublished;
 	}
@@ -152,7 +157,7 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 			return;
 		}
 		if (published != null) {
-			published.applyTo(this.node, this.keys.group(channel));
+			this.inbound.offer(this.keys.group(channel), published);
 		}
 	}
 

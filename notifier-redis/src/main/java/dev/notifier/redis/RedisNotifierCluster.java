@@ -22,7 +22,8 @@ import org.jspecify.annotations.Nullable;
  * close) followed by the message as the engine encoded it. The origin delivers to its own sessions directly and
  * ignores its own echo. An instance listens to the channel of all and to the channel of every group it has sessions
  * in. What one instance publishes arrives everywhere in the order it was published. While Redis cannot take a
- * publish, the broadcast reaches this instance's sessions only and is counted in {@link #unpublished()}.
+ * publish, the broadcast reaches this instance's sessions only and is counted in {@link #unpublished()}; what arrives
+ * faster than this instance can deliver it is dropped and counted in {@link #droppedInbound()}.
  *
  * <p><b>Workers.</b> A group's worker runs only on the instance holding the group's lease in Redis, which renews it
  * every third of {@link RedisClusterOptions#workerLease()}. When the holder dies, an instance with sessions in the
@@ -35,15 +36,16 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Inside.</b> This class only wires, for each {@link #start}, the parts that do the work, each documenting the
  * Redis commands it sends and the threads that call it: {@code RedisConnections} (connecting, reconnecting, why Redis
  * is unavailable), {@code ClusterBus} (publishing, subscriptions, receiving), {@code PayloadCodec} (the payload
- * format) and {@code WorkerLeases} (acquiring, renewing and releasing leases, the watchdog, takeovers). The parts never call back into this class.
+ * format), {@code InboundDelivery} (the hand-off of what was received to a thread of its own) and {@code WorkerLeases}
+ * (acquiring, renewing and releasing leases, the watchdog, takeovers). The parts never call back into this class.
  *
  * <p>Threads: {@link #delivery}, {@link #closed}, {@link #groupOccupied} and {@link #groupEmptied} only hand commands
  * to Lettuce and never wait for a reply. {@link #acquireWorker} and {@link #releaseWorker} wait for Redis, at most a
  * third of the lease and never more than 2 seconds. Connecting, renewing and taking over run on one
  * {@code notifier-cluster} thread, which may wait for Redis; one {@code notifier-cluster-lease} thread, which never
- * does, stops a worker whose lease was not renewed within two thirds of it. Messages from other instances are
- * delivered on Lettuce's event loop thread of the pub/sub connection, one at a time in arrival order. Every method is
- * safe to call from any thread.
+ * does, stops a worker whose lease was not renewed within two thirds of it. What other instances published is
+ * received on Lettuce's event loop thread of the pub/sub connection and delivered, in the order received, on one
+ * {@code notifier-cluster-inbound} thread. Every method is safe to call from any thread.
  */
 public final class RedisNotifierCluster implements NotifierCluster {
 
@@ -53,6 +55,8 @@ public final class RedisNotifierCluster implements NotifierCluster {
 
 	/** Counts across starts, and also what is broadcast while the cluster is not started. */
 	private final LongAdder unpublished = new LongAdder();
+
+	private final LongAdder droppedInbound = new LongAdder();
 
 	private volatile @Nullable Running running;
 
@@ -73,12 +77,13 @@ public final class RedisNotifierCluster implements NotifierCluster {
 	public void start(ClusterNode node) {
 		ScheduledThreadPoolExecutor clusterThread = ClusterThreads.scheduler("notifier-cluster");
 		RedisConnections connections = new RedisConnections(this.clientSource, this.options, clusterThread);
-		ClusterBus bus = new ClusterBus(this.options, connections, node, this.unpublished);
+		InboundDelivery inbound = new InboundDelivery(node, this.options.inboundQueueSize(), this.droppedInbound);
+		ClusterBus bus = new ClusterBus(this.options, connections, node, inbound, this.unpublished);
 		WorkerLeases leases = new WorkerLeases(this.options, connections, node, clusterThread);
 		connections.listen(bus);
 		connections.listen(leases);
 		// Before connecting: a group occupied meanwhile is then subscribed by the connection or by itself.
-		this.running = new Running(clusterThread, connections, bus, leases);
+		this.running = new Running(clusterThread, connections, inbound, bus, leases);
 		connections.connect();
 		leases.start();
 	}
@@ -92,6 +97,7 @@ public final class RedisNotifierCluster implements NotifierCluster {
 		if (running != null) {
 			running.clusterThread().shutdownNow();
 			running.leases().stop();
+			running.inbound().stop();
 			running.connections().close();
 		}
 	}
@@ -175,6 +181,14 @@ public final class RedisNotifierCluster implements NotifierCluster {
 		return this.unpublished.sum();
 	}
 
+	/**
+	 * Messages from other instances that were dropped because {@link RedisClusterOptions#inboundQueueSize()} of them
+	 * were already waiting to be delivered here; closes are never dropped.
+	 */
+	public long droppedInbound() {
+		return this.droppedInbound.sum();
+	}
+
 	/** The groups whose worker this instance holds the lease of. */
 	public Set<String> heldWorkers() {
 		Running running = this.running;
@@ -192,8 +206,8 @@ public final class RedisNotifierCluster implements NotifierCluster {
 	}
 
 	/** The parts of one run, from {@link #start} to {@link #stop}. */
-	private record Running(ScheduledThreadPoolExecutor clusterThread, RedisConnections connections, ClusterBus bus,
-			WorkerLeases leases) {
+	private record Running(ScheduledThreadPoolExecutor clusterThread, RedisConnections connections,
+			InboundDelivery inbound, ClusterBus bus, WorkerLeases leases) {
 	}
 
 }

@@ -17,13 +17,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 /**
- * The bus without Redis: what arrives on a channel, as Lettuce would hand it over, reaches the right group, and what
- * it must not deliver it skips. Its connections are never opened.
+ * The bus without Redis: what arrives on a channel, as Lettuce would hand it over, reaches the right group on the
+ * inbound thread, and what it must not deliver it skips. Its connections are never opened.
  */
 class ClusterBusTests {
 
 	private static final RedisClusterOptions OPTIONS = new RedisClusterOptions("test:", "b", Duration.ofSeconds(3),
-			Duration.ofSeconds(1), 100);
+			Duration.ofSeconds(1), 100, 100);
 
 	private final PayloadCodec otherInstance = new PayloadCodec("a");
 
@@ -35,21 +35,25 @@ class ClusterBusTests {
 
 	private final LongAdder unpublished = new LongAdder();
 
+	private final InboundDelivery inbound = new InboundDelivery(this.node, 100, new LongAdder());
+
 	private final ClusterBus bus = new ClusterBus(OPTIONS, new RedisConnections(() -> {
 		throw new IllegalStateException("no Redis in this test");
-	}, OPTIONS, this.clusterThread), this.node, this.unpublished);
+	}, OPTIONS, this.clusterThread), this.node, this.inbound, this.unpublished);
 
 	@AfterEach
 	void stop() {
+		this.inbound.stop();
 		this.clusterThread.shutdownNow();
 	}
 
 	@Test
-	void aMessageOnAGroupsChannelIsDeliveredToThatGroup() {
+	void aMessageOnAGroupsChannelIsDeliveredToThatGroupOnTheInboundThread() {
 		this.bus.message(this.keys.channel("tasks/1"), this.otherInstance.encode(OutboundMessage.text("hello")));
 
 		waiting("the message is delivered").until(() -> !this.node.events().isEmpty());
-		assertThat(this.node.events()).extracting(Event::group, Event::text).containsExactly(tuple("tasks/1", "hello"));
+		assertThat(this.node.events()).extracting(Event::group, Event::text, Event::thread)
+			.containsExactly(tuple("tasks/1", "hello", "notifier-cluster-inbound-1"));
 	}
 
 	@Test
