@@ -6,13 +6,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Names the engine's threads, so a thread dump says which part of the notifier each one belongs to.
  */
-public final class NotifierThreads {
+final class NotifierThreads {
 
 	private NotifierThreads() {
 	}
 
 	/** Daemon platform threads named {@code <prefix>-1}, {@code <prefix>-2}, ... */
-	public static ThreadFactory named(String prefix) {
+	static ThreadFactory named(String prefix) {
 		AtomicInteger counter = new AtomicInteger();
 		return (task) -> {
 			Thread thread = new Thread(task, prefix + "-" + counter.incrementAndGet());

@@ -11,9 +11,11 @@ import java.util.Objects;
  * @param workerLease how long a worker's lease lasts unless renewed; it is renewed every third of this
  * @param reconnectMaxDelay the longest wait between two attempts to connect when there is no connection
  * @param maxPendingPublishes publishes handed to Redis and not yet acknowledged beyond which a broadcast stays local
+ * @param inboundQueueSize messages from other instances waiting to be delivered here beyond which a further one is
+ * dropped; closes are never dropped
  */
 public record RedisClusterOptions(String prefix, String instanceId, Duration workerLease, Duration reconnectMaxDelay,
-		int maxPendingPublishes) {
+		int maxPendingPublishes, int inboundQueueSize) {
 
 	/** The shortest lease accepted: a third of it must leave room for a round trip to Redis. */
 	public static final Duration MIN_WORKER_LEASE = Duration.ofMillis(300);
@@ -25,6 +27,7 @@ public record RedisClusterOptions(String prefix, String instanceId, Duration wor
 		require(workerLease.compareTo(MIN_WORKER_LEASE) >= 0, "workerLease must be at least " + MIN_WORKER_LEASE);
 		require(reconnectMaxDelay.compareTo(Duration.ZERO) > 0, "reconnectMaxDelay must be positive");
 		require(maxPendingPublishes > 0, "maxPendingPublishes must be positive");
+		require(inboundQueueSize > 0, "inboundQueueSize must be positive");
 	}
 
 	private static void require(boolean condition, String message) {

@@ -89,6 +89,7 @@ class RedisClusterTests {
 		assertThat(onA.texts()).as("on the other instance, in order, once").isEqualTo(sent);
 		assertThat(onB.texts()).as("on the publishing instance, without its own echo").isEqualTo(sent);
 		assertThat(b.cluster().unpublished()).isZero();
+		assertThat(a.cluster().droppedInbound()).isZero();
 	}
 
 	@Test

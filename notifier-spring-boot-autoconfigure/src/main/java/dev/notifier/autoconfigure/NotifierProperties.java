@@ -365,6 +365,13 @@ public class NotifierProperties {
 		 */
 		private int maxPendingPublishes = 10000;
 
+		/**
+		 * Messages from other instances waiting to be delivered to this instance's sessions beyond which a further
+		 * one is dropped and counted, rather than holding up the Redis client's event loop. Group closes are never
+		 * dropped.
+		 */
+		private int inboundQueueSize = 10000;
+
 		public Mode getMode() {
 			return this.mode;
 		}
@@ -411,6 +418,14 @@ public class NotifierProperties {
 
 		public void setMaxPendingPublishes(int maxPendingPublishes) {
 			this.maxPendingPublishes = maxPendingPublishes;
+		}
+
+		public int getInboundQueueSize() {
+			return this.inboundQueueSize;
+		}
+
+		public void setInboundQueueSize(int inboundQueueSize) {
+			this.inboundQueueSize = inboundQueueSize;
 		}
 
 		/** The cluster modes. */

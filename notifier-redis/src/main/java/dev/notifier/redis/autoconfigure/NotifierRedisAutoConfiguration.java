@@ -82,8 +82,11 @@ public final class NotifierRedisAutoConfiguration {
 		if (cluster.getMaxPendingPublishes() <= 0) {
 			throw invalid("max-pending-publishes", cluster.getMaxPendingPublishes(), "must be positive");
 		}
+		if (cluster.getInboundQueueSize() <= 0) {
+			throw invalid("inbound-queue-size", cluster.getInboundQueueSize(), "must be positive");
+		}
 		return new RedisClusterOptions(cluster.getPrefix(), instanceId, lease, cluster.getReconnectMaxDelay(),
-				cluster.getMaxPendingPublishes());
+				cluster.getMaxPendingPublishes(), cluster.getInboundQueueSize());
 	}
 
 	private static InvalidConfigurationPropertyValueException invalid(String name, Object value, String reason) {

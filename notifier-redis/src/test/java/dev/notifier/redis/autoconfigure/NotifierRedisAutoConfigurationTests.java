@@ -84,6 +84,16 @@ class NotifierRedisAutoConfigurationTests {
 	}
 
 	@Test
+	void inboundQueueSizeZeroShouldFailNamingTheProperty() {
+		this.contextRunner.withPropertyValues("notifier.cluster.mode=redis", "notifier.cluster.inbound-queue-size=0")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("notifier.cluster.inbound-queue-size")
+				.hasMessageContaining("must be positive"));
+	}
+
+	@Test
 	void emptyPrefixShouldFailNamingTheProperty() {
 		this.contextRunner.withPropertyValues("notifier.cluster.mode=redis", "notifier.cluster.prefix=")
 			.run((context) -> assertThat(context).getFailure()

@@ -1,0 +1,192 @@
+package dev.notifier.redis;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+import dev.notifier.core.CloseStatus;
+import dev.notifier.core.ClusterNode;
+import dev.notifier.core.OutboundMessage;
+import dev.notifier.redis.PayloadCodec.MalformedPayloadException;
+import dev.notifier.redis.PayloadCodec.Published;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broadcasts between instances, over Redis pub/sub: publishes this instance's broadcasts and group closes, keeps
+ * the pub/sub connection subscribed to the channels this instance needs, and receives what the others publish.
+ *
+ * <p><b>Publishing.</b> {@code PUBLISH <channel> <payload>} (see {@link PayloadCodec}) on the command connection,
+ * asynchronously. Lettuce writes the commands of one connection in call order, and every instance receives on one
+ * connection, so what this instance publishes arrives everywhere in the order it was published. While the command
+ * connection is not open, or when {@link RedisClusterOptions#maxPendingPublishes()} publishes already wait for Redis's
+ * reply, a publish is not made and is counted as unpublished: the broadcast reaches this instance's sessions only.
+ *
+ * <p><b>Subscriptions.</b> {@code SUBSCRIBE <prefix>all} always, and {@code SUBSCRIBE <prefix>group:<group>} from a
+ * group's first local session until its last one leaves ({@code UNSUBSCRIBE}), so that an instance hears only about
+ * groups it has sessions in. After Lettuce reconnected, every channel is subscribed again: a group occupied while the
+ * connection was down was not.
+ *
+ * <p><b>Receiving.</b> Decodes what arrives, skips this instance's own echo and what it cannot read (logged at debug
+ * level), and hands the rest to the {@link InboundDelivery}, never delivering it here.
+ *
+ * <p>Threads: {@link #publish} on the engine's caller threads and {@link #reconcile} on the threads that join and
+ * leave groups only hand commands to Lettuce and never wait. {@link #opened} and {@link #reconnected} run on the
+ * cluster thread, {@link #message} on Lettuce's event loop thread of the pub/sub connection. The set of groups to be
+ * subscribed and the pub/sub connection they are subscribed on change together under the set's monitor, so that a
+ * group occupied while connecting is subscribed either by the connection as it opens or by itself on it.
+ */
+final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements RedisConnections.Listener {
+
+	private static final Logger logger = LoggerFactory.getLogger(ClusterBus.class);
+
+	private final RedisKeys keys;
+
+	private final PayloadCodec codec;
+
+	private final RedisConnections connections;
+
+	private final ClusterNode node;
+
+	private final InboundDelivery inbound;
+
+	private final int maxPendingPublishes;
+
+	private final AtomicInteger pendingPublishes = new AtomicInteger();
+
+	private final LongAdder unpublished;
+
+	/** Groups whose channel the pub/sub connection is subscribed to, or will be once open; guarded by itself. */
+	private final Set<String> subscribed = new HashSet<>();
+
+	/** The pub/sub connection last opened; guarded by {@link #subscribed}. */
+	private @Nullable StatefulRedisPubSubConnection<byte[], byte[]> pubSub;
+
+	/**
+	 * A bus for one instance.
+	 * @param options the prefix, this instance's id and the cap on pending publishes
+	 * @param connections where to publish
+	 * @param node the engine, to ask which groups have local sessions
+	 * @param inbound where what others published goes
+	 * @param unpublished counts the publishes not made
+	 */
+	ClusterBus(RedisClusterOptions options, RedisConnections connections, ClusterNode node, InboundDelivery inbound,
+			LongAdder unpublished) {
+		this.keys = new RedisKeys(options.prefix());
+		this.codec = new PayloadCodec(options.instanceId());
+		this.connections = connections;
+		this.node = node;
+		this.inbound = inbound;
+		this.maxPendingPublishes = options.maxPendingPublishes();
+		this.unpublished = unpublished;
+	}
+
+	/**
+	 * Publishes a broadcast to the other instances.
+	 * @param group the group, or {@code null} for every group
+	 */
+	void publish(@Nullable String group, OutboundMessage message) {
+		publish(group, this.codec.encode(message));
+	}
+
+	/**
+	 * Publishes a close to the other instances.
+	 * @param group the group, or {@code null} for every group
+	 */
+	void publish(@Nullable String group, CloseStatus status) {
+		publish(group, this.codec.encode(status));
+	}
+
+	/** Subscribes to a group's channel while it has local sessions, unsubscribes once it has none. */
+	void reconcile(String group) {
+		synchronized (this.subscribed) {
+			boolean wanted = this.node.hasSessions(group);
+			boolean changed = wanted ? this.subscribed.add(group) : this.subscribed.remove(group);
+			StatefulRedisPubSubConnection<byte[], byte[]> pubSub = this.pubSub;
+			if (!changed || pubSub == null || !pubSub.isOpen()) {
+				// Not connected: connecting and reconnecting subscribe to the whole set.
+				return;
+			}
+			if (wanted) {
+				pubSub.async().subscribe(this.keys.channel(group));
+			}
+			else {
+				pubSub.async().unsubscribe(this.keys.channel(group));
+			}
+		}
+	}
+
+	/** Listens to a new pub/sub connection and subscribes it to every channel this instance needs. */
+	@Override
+	public RedisFuture<?> opened(StatefulRedisPubSubConnection<byte[], byte[]> pubSub) {
+		pubSub.addListener(this);
+		synchronized (this.subscribed) {
+			this.subscribed.addAll(this.node.groups());
+			this.pubSub = pubSub;
+			return subscribeAll(pubSub);
+		}
+	}
+
+	@Override
+	public void reconnected() {
+		synchronized (this.subscribed) {
+			StatefulRedisPubSubConnection<byte[], byte[]> pubSub = this.pubSub;
+			if (pubSub != null && pubSub.isOpen()) {
+				subscribeAll(pubSub);
+			}
+		}
+	}
+
+	/** A payload on one of the subscribed channels, on Lettuce's event loop thread. */
+	@Override
+	public void message(byte[] channel, byte[] payload) {
+		Published published;
+		try {
+			published = this.codec.decode(payload);
+		}
+		catch (MalformedPayloadException ex) {
+			logger.debug("Ignoring a payload that is not a notifier cluster's: {}", ex.getMessage());
+			return;
+		}
+		if (published != null) {
+			this.inbound.offer(this.keys.group(channel), published);
+		}
+	}
+
+	private void publish(@Nullable String group, byte[] payload) {
+		StatefulRedisConnection<byte[], byte[]> connection = this.connections.commands();
+		if (connection == null) {
+			this.unpublished.increment();
+			return;
+		}
+		if (this.pendingPublishes.incrementAndGet() > this.maxPendingPublishes) {
+			this.pendingPublishes.decrementAndGet();
+			this.unpublished.increment();
+			return;
+		}
+		connection.async().publish(this.keys.channel(group), payload).whenComplete((receivers, failure) -> {
+			this.pendingPublishes.decrementAndGet();
+			if (failure != null) {
+				this.unpublished.increment();
+				logger.debug("A publish to Redis failed", failure);
+			}
+		});
+	}
+
+	/** Under the monitor of {@link #subscribed}. */
+	private RedisFuture<Void> subscribeAll(StatefulRedisPubSubConnection<byte[], byte[]> pubSub) {
+		List<byte[]> channels = new ArrayList<>();
+		channels.add(this.keys.channel(null));
+		this.subscribed.forEach((group) -> channels.add(this.keys.channel(group)));
+		return pubSub.async().subscribe(channels.toArray(byte[][]::new));
+	}
+
+}

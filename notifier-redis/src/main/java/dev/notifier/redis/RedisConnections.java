@@ -1,0 +1,283 @@
+package dev.notifier.redis;
+
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster's two Lettuce connections to Redis, opened with the client of the cluster's client source: one for
+ * commands and publishes, one for pub/sub. Nothing else of the application uses them.
+ *
+ * <p><b>Connecting.</b> Both are opened together; when that fails (Redis down at startup), it tries again after
+ * 100ms, doubling the wait after each failure up to {@link RedisClusterOptions#reconnectMaxDelay()}. Once open, a
+ * connection that drops is reconnected by Lettuce itself, with the reconnect delay of its client resources, and
+ * resubscribed by Lettuce to its channels; the {@link Listener}s then hear {@link Listener#reconnected()}. A
+ * connection that Lettuce does not reconnect (auto-reconnect off) is found every third of the lease, and both are
+ * opened afresh. {@link #unavailable()} says why Redis cannot be reached meanwhile.
+ *
+ * <p>Threads: opening, the checks and the listeners' calls run on the cluster thread handed in, which may wait for
+ * Redis. Lettuce calls the state listener on its event loop; it only records the problem and hands a reconnection to
+ * the cluster thread. {@link #commands()}, {@link #pubSub()} and {@link #unavailable()} answer from memory, on any
+ * thread. Guards the two connections and the backoff; the connections count as connected once both fields are set.
+ */
+final class RedisConnections {
+
+	private static final Logger logger = LoggerFactory.getLogger(RedisConnections.class);
+
+	private static final Duration FIRST_RECONNECT_DELAY = Duration.ofMillis(100);
+
+	private static final Duration MAX_FIRST_CONNECT_WAIT = Duration.ofSeconds(2);
+
+	private final Supplier<RedisClient> clientSource;
+
+	private final String instanceId;
+
+	private final Duration reconnectMaxDelay;
+
+	private final Duration checkPeriod;
+
+	private final RedisWait wait;
+
+	private final ScheduledExecutorService clusterThread;
+
+	private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+
+	private final StateListener stateListener = new StateListener();
+
+	private volatile @Nullable RedisClient client;
+
+	private volatile @Nullable StatefulRedisConnection<byte[], byte[]> commands;
+
+	private volatile @Nullable StatefulRedisPubSubConnection<byte[], byte[]> pubSub;
+
+	private volatile String lastProblem = "not connected to Redis yet";
+
+	/** Only touched by the cluster thread. */
+	private Duration reconnectDelay = FIRST_RECONNECT_DELAY;
+
+	/**
+	 * Connections that are not opened yet.
+	 * @param clientSource the Lettuce client, asked for at the first attempt to connect
+	 * @param options the settings: the lease sets how long to wait for Redis and how often to check the connections
+	 * @param clusterThread the thread to connect on
+	 */
+	RedisConnections(Supplier<RedisClient> clientSource, RedisClusterOptions options,
+			ScheduledExecutorService clusterThread) {
+		this.clientSource = clientSource;
+		this.instanceId = options.instanceId();
+		this.reconnectMaxDelay = options.reconnectMaxDelay();
+		this.checkPeriod = options.workerLease().dividedBy(3);
+		this.wait = new RedisWait(options.workerLease());
+		this.clusterThread = clusterThread;
+	}
+
+	/** Adds a listener; listeners added before {@link #connect()} hear of every connection opened. */
+	void listen(Listener listener) {
+		this.listeners.add(listener);
+	}
+
+	/**
+	 * Opens both connections on the cluster thread, waiting up to 2 seconds for the first attempt, and from then on
+	 * checks every third of the lease that Lettuce still reconnects them.
+	 */
+	void connect() {
+		try {
+			this.clusterThread.submit(this::open).get(MAX_FIRST_CONNECT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			logger.warn("Could not connect to Redis yet; broadcasts stay on this instance until it can", ex);
+		}
+		long period = this.checkPeriod.toNanos();
+		this.clusterThread.scheduleWithFixedDelay(this::reopenIfAbandoned, period, period, TimeUnit.NANOSECONDS);
+	}
+
+	/** Closes both connections; the cluster thread must be stopped first, so that nothing opens them again. */
+	void close() {
+		StatefulRedisConnection<byte[], byte[]> commands = this.commands;
+		StatefulRedisPubSubConnection<byte[], byte[]> pubSub = this.pubSub;
+		// Out of the fields first: the state listener then knows that the disconnection is on purpose.
+		this.commands = null;
+		this.pubSub = null;
+		close(commands);
+		close(pubSub);
+	}
+
+	/** The command connection, or {@code null} if it is not open right now. */
+	@Nullable StatefulRedisConnection<byte[], byte[]> commands() {
+		StatefulRedisConnection<byte[], byte[]> commands = this.commands;
+		return (commands != null && commands.isOpen()) ? commands : null;
+	}
+
+	/** The pub/sub connection, or {@code null} if it is not open right now. */
+	@Nullable StatefulRedisPubSubConnection<byte[], byte[]> pubSub() {
+		StatefulRedisPubSubConnection<byte[], byte[]> pubSub = this.pubSub;
+		return (pubSub != null && pubSub.isOpen()) ? pubSub : null;
+	}
+
+	/** Why Redis cannot be reached right now, or {@code null} while both connections are open. */
+	@Nullable String unavailable() {
+		StatefulRedisConnection<byte[], byte[]> commands = this.commands;
+		StatefulRedisPubSubConnection<byte[], byte[]> pubSub = this.pubSub;
+		if (commands == null || pubSub == null) {
+			return this.lastProblem;
+		}
+		if (!commands.isOpen() || !pubSub.isOpen()) {
+			return "lost the connection to Redis, reconnecting: " + this.lastProblem;
+		}
+		return null;
+	}
+
+	/** On the cluster thread: opens both connections, or tries again later. */
+	private void open() {
+		StatefulRedisConnection<byte[], byte[]> commands = null;
+		StatefulRedisPubSubConnection<byte[], byte[]> pubSub = null;
+		try {
+			RedisClient client = this.client;
+			if (client == null) {
+				client = this.clientSource.get();
+				this.client = client;
+			}
+			commands = client.connect(ByteArrayCodec.INSTANCE);
+			pubSub = client.connectPubSub(ByteArrayCodec.INSTANCE);
+			commands.addListener(this.stateListener);
+			pubSub.addListener(this.stateListener);
+			this.pubSub = pubSub;
+			for (Listener listener : this.listeners) {
+				RedisFuture<?> ready = listener.opened(pubSub);
+				if (ready != null) {
+					this.wait.await(ready);
+				}
+			}
+			this.commands = commands;
+			this.reconnectDelay = FIRST_RECONNECT_DELAY;
+			logger.info("Notifier cluster instance '{}' connected to Redis", this.instanceId);
+		}
+		catch (RuntimeException | RedisWait.Failure ex) {
+			this.pubSub = null;
+			close(commands);
+			close(pubSub);
+			this.lastProblem = "cannot connect to Redis: " + ex.getMessage();
+			logger.warn("Notifier cluster cannot connect to Redis, trying again in {}: {}", this.reconnectDelay,
+					ex.getMessage());
+			scheduleOpen();
+		}
+	}
+
+	private void scheduleOpen() {
+		Duration delay = this.reconnectDelay;
+		Duration doubled = delay.multipliedBy(2);
+		this.reconnectDelay = (doubled.compareTo(this.reconnectMaxDelay) > 0) ? this.reconnectMaxDelay : doubled;
+		try {
+			this.clusterThread.schedule(this::open, delay.toNanos(), TimeUnit.NANOSECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			// Stopped.
+		}
+	}
+
+	/** On the cluster thread: a command connection that Lettuce does not reconnect is replaced with a new pair. */
+	private void reopenIfAbandoned() {
+		StatefulRedisConnection<byte[], byte[]> commands = this.commands;
+		if (commands != null && !commands.isOpen() && !commands.getOptions().isAutoReconnect()) {
+			close();
+			scheduleOpen();
+		}
+	}
+
+	/** On the cluster thread, after Lettuce reconnected one of the connections. */
+	private void reconnected() {
+		for (Listener listener : this.listeners) {
+			try {
+				listener.reconnected();
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Catching up after a reconnection to Redis failed", ex);
+			}
+		}
+	}
+
+	private static void close(@Nullable StatefulRedisConnection<?, ?> connection) {
+		if (connection != null) {
+			try {
+				connection.close();
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Closing a Redis connection failed", ex);
+			}
+		}
+	}
+
+	/** What the rest of the cluster needs to hear about the connections; called on the cluster thread. */
+	interface Listener {
+
+		/**
+		 * A pub/sub connection has just been opened, and the connections do not count as connected yet.
+		 * @return a reply to wait for before they do, or {@code null}
+		 */
+		default @Nullable RedisFuture<?> opened(StatefulRedisPubSubConnection<byte[], byte[]> pubSub) {
+			return null;
+		}
+
+		/** Lettuce has reconnected one of the connections by itself, and resubscribed it to its channels. */
+		default void reconnected() {
+		}
+
+	}
+
+	/** The state of both connections, as Lettuce reports it on its event loop. */
+	private final class StateListener implements RedisConnectionStateListener {
+
+		@Override
+		public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+			if (isCurrent(connection)) {
+				try {
+					RedisConnections.this.clusterThread.execute(RedisConnections.this::reconnected);
+				}
+				catch (RejectedExecutionException ex) {
+					// Stopped.
+				}
+			}
+		}
+
+		@Override
+		public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+			if (isCurrent(connection)) {
+				RedisConnections.this.lastProblem = "the connection was closed";
+				logger.warn("Notifier cluster lost a connection to Redis; Lettuce reconnects it");
+			}
+		}
+
+		@Override
+		public void onRedisExceptionCaught(RedisChannelHandler<?, ?> connection, Throwable cause) {
+			RedisConnections.this.lastProblem = String.valueOf(cause.getMessage());
+		}
+
+		/** Whether a connection is one of the pair in use, not one closed on purpose or never completed. */
+		private boolean isCurrent(RedisChannelHandler<?, ?> connection) {
+			return connection == RedisConnections.this.commands || connection == RedisConnections.this.pubSub;
+		}
+
+	}
+
+}

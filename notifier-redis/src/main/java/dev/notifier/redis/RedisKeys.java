@@ -1,0 +1,55 @@
+package dev.notifier.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The names the cluster uses on the Redis server, all under the configured prefix: the pub/sub channels
+ * {@code <prefix>all} and {@code <prefix>group:<group>}, and the lease keys {@code <prefix>worker:<group>}.
+ * Immutable.
+ */
+final class RedisKeys {
+
+	private final String prefix;
+
+	private final byte[] allChannel;
+
+	private final String groupChannelPrefix;
+
+	RedisKeys(String prefix) {
+		this.prefix = prefix;
+		this.allChannel = bytes(prefix + "all");
+		this.groupChannelPrefix = prefix + "group:";
+	}
+
+	/**
+	 * The channel of a group, or of every group (an array shared by every call: never modify it).
+	 * @param group the group, or {@code null} for the channel every instance listens to
+	 */
+	byte[] channel(@Nullable String group) {
+		return (group != null) ? bytes(this.groupChannelPrefix + group) : this.allChannel;
+	}
+
+	/**
+	 * The group of a channel from {@link #channel}.
+	 * @return the group, or {@code null} for the channel of every group
+	 */
+	@Nullable String group(byte[] channel) {
+		if (Arrays.equals(channel, this.allChannel)) {
+			return null;
+		}
+		return new String(channel, StandardCharsets.UTF_8).substring(this.groupChannelPrefix.length());
+	}
+
+	/** The key holding the lease on a group's worker. */
+	byte[] leaseKey(String group) {
+		return bytes(this.prefix + "worker:" + group);
+	}
+
+	private static byte[] bytes(String text) {
+		return text.getBytes(StandardCharsets.UTF_8);
+	}
+
+}

@@ -1,0 +1,56 @@
+package dev.notifier.redis;
+
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.lettuce.core.RedisFuture;
+
+/**
+ * Waiting for a Redis reply, for the threads that may: the cluster thread, and the engine's threads that start or end
+ * a worker. Never longer than a third of the worker lease, so that a renewal that waits in vain still leaves time for
+ * the next one, and never more than 2 seconds. Immutable.
+ */
+final class RedisWait {
+
+	private static final Duration MAX_WAIT = Duration.ofSeconds(2);
+
+	private final long timeoutMillis;
+
+	RedisWait(Duration workerLease) {
+		this.timeoutMillis = Math.min(workerLease.toMillis() / 3, MAX_WAIT.toMillis());
+	}
+
+	/**
+	 * The reply to a command, waiting for it if needed.
+	 * @throws Failure if Redis answered with an error, or not in time (the command is then cancelled)
+	 */
+	<T> T await(RedisFuture<T> reply) throws Failure {
+		try {
+			return reply.get(this.timeoutMillis, TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			reply.cancel(false);
+			throw new Failure(ex);
+		}
+		catch (ExecutionException ex) {
+			throw new Failure(ex.getCause());
+		}
+		catch (TimeoutException ex) {
+			reply.cancel(false);
+			throw new Failure(ex);
+		}
+	}
+
+	/** Redis did not answer in time, or answered with an error. */
+	static final class Failure extends Exception {
+
+		Failure(Throwable cause) {
+			super(cause.getMessage(), cause);
+		}
+
+	}
+
+}

@@ -1,0 +1,341 @@
+package dev.notifier.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+import dev.notifier.core.ClusterNode;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One worker per group in the whole cluster, by a lease: the key {@code <prefix>worker:<group>} holding the id of the
+ * instance that may run the group's worker.
+ *
+ * <ul>
+ * <li><b>Acquire</b>: {@code SET key id NX PX <lease>}; after a refusal, {@code GET key} tells who holds it and
+ * {@code PTTL key} when its lease expires, and this instance asks again then (a little after, for the clocks), so
+ * that when the holder dies the worker moves here within the lease.</li>
+ * <li><b>Renew</b>, every third of the lease: the {@link #RENEW} script.</li>
+ * <li><b>Release</b>, when the worker ends: the {@link #RELEASE} script.</li>
+ * </ul>
+ *
+ * A renewal that finds another holder stops the local worker, and so does the watchdog when a lease has not been
+ * renewed for two thirds of it because Redis is unreachable: the worker has then stopped a third of the lease before
+ * the key expires and another instance may take it. Every third of the lease this instance also asks again for the
+ * worker of each group it has sessions in and runs no worker for (its holder may have released it, or a reconnection
+ * may have come between), and it renews at once after Lettuce reconnected.
+ *
+ * <p>Threads: {@link #acquire} and {@link #release} run on the engine's threads that start or end a worker and wait
+ * for Redis, at most a third of the lease and never more than 2 seconds. Renewals and takeovers run on the cluster
+ * thread, which may wait for Redis. One {@code notifier-cluster-lease-1} thread, the watchdog, never waits for Redis,
+ * so it is never late. {@link #holder}, {@link #held()} and {@link #forget} answer from memory on any thread. Guards
+ * the leases held (with the time of their last renewal), the holders last seen elsewhere, and the takeovers due.
+ */
+final class WorkerLeases implements RedisConnections.Listener {
+
+	private static final Logger logger = LoggerFactory.getLogger(WorkerLeases.class);
+
+	/**
+	 * {@code EVAL}, KEYS[1] the lease, ARGV[1] this instance, ARGV[2] the lease in ms: {@code PEXPIRE} if the key holds
+	 * this instance; {@code SET key id PX <lease>} if the key has vanished (a Redis restart without persistence); 1 if
+	 * this instance holds the lease now, 0 if another one does.
+	 */
+	private static final byte[] RENEW = bytes("local holder = redis.call('GET', KEYS[1]) "
+			+ "if holder == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end "
+			+ "if not holder then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end "
+			+ "return 0");
+
+	/** {@code EVAL}, KEYS[1] the lease, ARGV[1] this instance: {@code DEL} only if the key holds this instance. */
+	private static final byte[] RELEASE = bytes(
+			"if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0");
+
+	private static final Duration TAKEOVER_MARGIN = Duration.ofMillis(5);
+
+	private final RedisKeys keys;
+
+	private final String instanceId;
+
+	private final byte[] origin;
+
+	private final Duration lease;
+
+	private final byte[] leaseMillis;
+
+	private final RedisWait wait;
+
+	private final RedisConnections connections;
+
+	private final ClusterNode node;
+
+	private final ScheduledExecutorService clusterThread;
+
+	/** Stops workers whose lease was not renewed in time; never waits for Redis, so never late. */
+	private final ScheduledThreadPoolExecutor watchdog = ClusterThreads.scheduler("notifier-cluster-lease");
+
+	/** Leases this instance holds, with the {@link System#nanoTime()} of their last successful renewal. */
+	private final Map<String, Long> held = new ConcurrentHashMap<>();
+
+	/** Who holds the leases of groups with local sessions and a worker elsewhere, as last seen. */
+	private final Map<String, String> holders = new ConcurrentHashMap<>();
+
+	/** The next attempt to take over the worker of a group, due when its holder's lease expires. */
+	private final Map<String, Future<?>> takeovers = new ConcurrentHashMap<>();
+
+	/**
+	 * Leases of one instance.
+	 * @param options the prefix, this instance's id and the lease
+	 * @param connections where to ask Redis
+	 * @param node the engine, to start and stop workers
+	 * @param clusterThread the thread to renew and take over on
+	 */
+	WorkerLeases(RedisClusterOptions options, RedisConnections connections, ClusterNode node,
+			ScheduledExecutorService clusterThread) {
+		this.keys = new RedisKeys(options.prefix());
+		this.instanceId = options.instanceId();
+		this.origin = bytes(options.instanceId());
+		this.lease = options.workerLease();
+		this.leaseMillis = bytes(Long.toString(this.lease.toMillis()));
+		this.wait = new RedisWait(this.lease);
+		this.connections = connections;
+		this.node = node;
+		this.clusterThread = clusterThread;
+	}
+
+	/** Starts renewing, every third of the lease. */
+	void start() {
+		long period = this.lease.toNanos() / 3;
+		this.clusterThread.scheduleWithFixedDelay(this::renewAll, period, period, TimeUnit.NANOSECONDS);
+	}
+
+	/**
+	 * Releases every lease still held and stops the watchdog; the cluster thread must be stopped first, so that
+	 * nothing renews or takes over meanwhile.
+	 */
+	void stop() {
+		this.watchdog.shutdownNow();
+		for (String group : List.copyOf(this.held.keySet())) {
+			release(group);
+		}
+		this.takeovers.values().forEach((takeover) -> takeover.cancel(false));
+		this.takeovers.clear();
+		this.holders.clear();
+	}
+
+	/**
+	 * Takes the lease on a group's worker if no other instance holds it.
+	 * @return whether this instance holds it now
+	 */
+	boolean acquire(String group) {
+		StatefulRedisConnection<byte[], byte[]> connection = this.connections.commands();
+		if (connection == null) {
+			return false;
+		}
+		long started = System.nanoTime();
+		byte[] key = this.keys.leaseKey(group);
+		try {
+			String reply = this.wait.await(connection.async()
+				.set(key, this.origin, SetArgs.Builder.nx().px(this.lease.toMillis())));
+			if ("OK".equals(reply)) {
+				hold(group, started);
+				return true;
+			}
+			byte[] holder = this.wait.await(connection.async().get(key));
+			String holderId = (holder != null) ? new String(holder, StandardCharsets.UTF_8) : null;
+			if (this.instanceId.equals(holderId)) {
+				// Still ours from an earlier worker: take it only if a renewal confirms it.
+				if (renew(connection, group)) {
+					hold(group, started);
+					return true;
+				}
+				return false;
+			}
+			if (holderId != null) {
+				this.holders.put(group, holderId);
+			}
+			Long remaining = this.wait.await(connection.async().pttl(key));
+			scheduleTakeover(group, Duration.ofMillis((remaining != null && remaining > 0) ? remaining : 0));
+			return false;
+		}
+		catch (RedisWait.Failure ex) {
+			logger.debug("Could not ask Redis for the worker lease of group '{}'", group, ex);
+			return false;
+		}
+	}
+
+	/** Gives up the lease on a group's worker, if this instance holds it, so that another may take it at once. */
+	void release(String group) {
+		if (this.held.remove(group) == null) {
+			return;
+		}
+		StatefulRedisConnection<byte[], byte[]> connection = this.connections.commands();
+		if (connection == null) {
+			return;
+		}
+		try {
+			this.wait.await(releaseScript(connection, group));
+		}
+		catch (RedisWait.Failure ex) {
+			logger.debug("Could not release the worker lease of group '{}'; it expires by itself", group, ex);
+		}
+	}
+
+	/** A group has no local session any more: who runs its worker elsewhere is no longer this instance's concern. */
+	void forget(String group) {
+		this.holders.remove(group);
+		Future<?> takeover = this.takeovers.remove(group);
+		if (takeover != null) {
+			takeover.cancel(false);
+		}
+	}
+
+	/** The instance that holds a group's lease, as far as this one knows, or {@code null}. */
+	@Nullable String holder(String group) {
+		return this.held.containsKey(group) ? this.instanceId : this.holders.get(group);
+	}
+
+	/** The groups whose lease this instance holds. */
+	Set<String> held() {
+		return Set.copyOf(this.held.keySet());
+	}
+
+	@Override
+	public void reconnected() {
+		renewAll();
+	}
+
+	/** On the cluster thread: renews held leases, stops workers whose lease is lost, asks for missing workers. */
+	private void renewAll() {
+		try {
+			renewHeldAndStartMissing();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Renewing worker leases failed; trying again in a third of the lease", ex);
+		}
+	}
+
+	private void renewHeldAndStartMissing() {
+		StatefulRedisConnection<byte[], byte[]> connection = this.connections.commands();
+		if (connection == null) {
+			// The watchdog stops the workers if this lasts.
+			return;
+		}
+		for (String group : List.copyOf(this.held.keySet())) {
+			try {
+				long started = System.nanoTime();
+				if (!renew(connection, group)) {
+					lost(group);
+				}
+				else if (this.held.replace(group, started) != null) {
+					armDeadline(group, started);
+				}
+				else {
+					// Its deadline passed meanwhile and the worker is stopping: let another instance have it.
+					releaseScript(connection, group);
+				}
+			}
+			catch (RedisWait.Failure ex) {
+				logger.debug("Could not renew the worker lease of group '{}'", group, ex);
+			}
+		}
+		// Besides the takeover due when a refused lease expires: a holder that stopped released its lease early.
+		for (String group : this.node.groups()) {
+			if (!this.node.hasWorker(group)) {
+				this.node.startWorker(group);
+			}
+		}
+		this.holders.keySet().retainAll(this.node.groups());
+	}
+
+	/** Runs the {@link #RENEW} script: whether this instance holds the lease now. */
+	private boolean renew(StatefulRedisConnection<byte[], byte[]> connection, String group) throws RedisWait.Failure {
+		Long renewed = this.wait.await(connection.async()
+			.<Long>eval(RENEW, ScriptOutputType.INTEGER, new byte[][] { this.keys.leaseKey(group) }, this.origin,
+					this.leaseMillis));
+		return renewed != null && renewed == 1L;
+	}
+
+	/** Runs the {@link #RELEASE} script, without waiting for its reply. */
+	private RedisFuture<Long> releaseScript(StatefulRedisConnection<byte[], byte[]> connection,
+			String group) {
+		return connection.async()
+			.eval(RELEASE, ScriptOutputType.INTEGER, new byte[][] { this.keys.leaseKey(group) }, this.origin);
+	}
+
+	/** Records a lease taken at {@code started} (before asking Redis, so never later than Redis counts from). */
+	private void hold(String group, long started) {
+		this.held.put(group, started);
+		this.holders.remove(group);
+		armDeadline(group, started);
+	}
+
+	/**
+	 * Stops the worker of a group if its lease, renewed at {@code renewed}, has not been renewed again within two
+	 * thirds of the lease: the worker has then stopped a third of the lease before the key expires and another
+	 * instance may take it.
+	 */
+	private void armDeadline(String group, long renewed) {
+		long lease = this.lease.toNanos();
+		long delay = renewed + (lease - lease / 3) - System.nanoTime();
+		try {
+			this.watchdog.schedule(() -> {
+				if (this.held.remove(group, renewed)) {
+					logger.warn("Lost the worker lease of group '{}' (it could not be renewed for two thirds of {}); "
+							+ "stopping the worker here", group, this.lease);
+					this.node.stopWorker(group);
+				}
+			}, Math.max(0, delay), TimeUnit.NANOSECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			// Stopped.
+		}
+	}
+
+	/**
+	 * Asks again for the worker of a group once the lease that was refused expires (a little after, for the clocks):
+	 * if its holder has died meanwhile, the worker resumes here within the lease time of the holder's death.
+	 */
+	private void scheduleTakeover(String group, Duration remaining) {
+		Runnable takeover = () -> {
+			if (this.node.hasSessions(group) && !this.node.hasWorker(group)) {
+				this.node.startWorker(group);
+			}
+		};
+		try {
+			Future<?> previous = this.takeovers.put(group, this.clusterThread.schedule(takeover,
+					remaining.plus(TAKEOVER_MARGIN).toMillis(), TimeUnit.MILLISECONDS));
+			if (previous != null) {
+				previous.cancel(false);
+			}
+		}
+		catch (RejectedExecutionException ex) {
+			// Stopped.
+		}
+	}
+
+	private void lost(String group) {
+		if (this.held.remove(group) != null) {
+			logger.warn("Lost the worker lease of group '{}' (another instance holds it); stopping the worker here",
+					group);
+			this.node.stopWorker(group);
+		}
+	}
+
+	private static byte[] bytes(String text) {
+		return text.getBytes(StandardCharsets.UTF_8);
+	}
+
+}
