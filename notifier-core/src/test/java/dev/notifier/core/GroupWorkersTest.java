@@ -238,6 +238,16 @@ class GroupWorkersTest {
 	}
 
 	@Test
+	void periodicWorkerNeedsAPositivePeriod() {
+		GroupWorker.Tick tick = (context) -> context.broadcast("tick");
+
+		assertThatIllegalArgumentException().isThrownBy(() -> GroupWorker.periodic(Duration.ZERO, tick))
+			.withMessage("the period of a periodic worker must be positive: PT0S");
+		assertThatIllegalArgumentException().isThrownBy(() -> new GroupWorker.Periodic(Duration.ofMillis(-1), tick))
+			.withMessage("the period of a periodic worker must be positive: PT-0.001S");
+	}
+
+	@Test
 	void periodicWorkersTickOnTheNamedTickThreads() {
 		AtomicReference<String> thread = new AtomicReference<>();
 		NotifierEngine engine = engine(new CountingFactory("ticker/*", (group) -> GroupWorker
