@@ -14,8 +14,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Threads: {@link #groupOccupied} and {@link #groupEmptied} run on the thread that joined or left a group, a
  * container's WebSocket thread, and never wait: the first cancels an idle check or queues a launch, the second arms
  * an idle check. {@link #start} runs on the application's thread and waits for the launch, {@link #stop},
- * {@link #workers} and {@link #worker} on any thread, {@link #shutdown} on the engine's. This class holds no state
- * and no lock of its own.
+ * {@link #workers} and {@link #worker} on any thread, {@link #shutdown} on the engine's. This class holds no
+ * mutable state and no lock of its own.
  *
  * <p>Its parts, each calling only those after it: the {@link WorkerLauncher} (the lease, the factory, the launch and
  * tick threads, and settling a worker that ended), the {@link WorkerRegistry} (at most one worker per group,

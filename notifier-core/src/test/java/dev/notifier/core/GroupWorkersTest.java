@@ -677,11 +677,15 @@ class GroupWorkersTest {
 		NotifierEngine engine = engine(new CountingFactory("ticker/*", (group) -> tick(Duration.ofMillis(10))));
 		Peer viewer = join(engine, "ticker/eur");
 		EngineTestSupport.eventually().until(() -> !viewer.texts().isEmpty());
+		String workerThreads = "notifier-worker-(launch|tick|timer)-\\d+";
+		assertThat(liveThreadsNamed(workerThreads)).as("a launch, ticks and a lifetime timer ran")
+			.anyMatch((name) -> name.startsWith("notifier-worker-launch-"))
+			.anyMatch((name) -> name.startsWith("notifier-worker-tick-"))
+			.contains("notifier-worker-timer-1");
 
 		engine.shutdown(CloseStatus.GOING_AWAY, Duration.ZERO);
 
-		EngineTestSupport.eventually()
-			.until(() -> liveThreadsNamed("notifier-worker-(launch|tick|timer)-\\d+").isEmpty());
+		EngineTestSupport.eventually().until(() -> liveThreadsNamed(workerThreads).isEmpty());
 	}
 
 	@Test
