@@ -52,9 +52,10 @@ public interface GroupNotifier {
 	/**
 	 * Starts the worker of a group now, as a {@link GroupWorkerFactory} creates it, even before anyone joins; the
 	 * worker stops once the group has been empty for the idle timeout, counted from now if nobody joins. Does nothing
-	 * if the group's worker runs.
-	 * @return whether a worker was started: {@code false} if one runs, no factory serves the group, or the factory
-	 * declined
+	 * if the group's worker runs. Unlike the start that a join causes, which runs on a worker launch thread, this one
+	 * asks the cluster for the lease and calls the factory on the calling thread.
+	 * @return whether a worker was started: {@code false} if one runs or is being started, no factory serves the
+	 * group, the factory declined or failed, or the cluster refused the lease
 	 * @throws IllegalArgumentException if the group name is not valid
 	 */
 	default boolean startWorker(String group) {
@@ -66,15 +67,15 @@ public interface GroupNotifier {
 	 * {@code keepAlive} whether or not anyone joins: ws-notifier's {@code Notify(group, worker, timeout)}. The idle
 	 * timeout applies only once the keep-alive has passed; the worker's max lifetime, a stop and shutdown still end it
 	 * earlier. Does nothing if the group's worker runs: its keep-alive is not extended.
-	 * @return whether a worker was started: {@code false} if one runs, no factory serves the group, or the factory
-	 * declined
+	 * @return whether a worker was started: {@code false} if one runs or is being started, no factory serves the
+	 * group, the factory declined or failed, or the cluster refused the lease
 	 * @throws IllegalArgumentException if the group name is not valid or {@code keepAlive} is negative
 	 */
 	boolean startWorker(String group, Duration keepAlive);
 
 	/**
 	 * Asks the worker of a group to stop; its sessions stay connected.
-	 * @return whether a worker was running
+	 * @return whether a worker was running or being started
 	 */
 	boolean stopWorker(String group);
 

@@ -20,17 +20,17 @@ import java.util.Objects;
  */
 public sealed interface GroupWorker permits GroupWorker.Periodic, GroupWorker.Blocking {
 
-	/** A worker that runs the tick every period, the first time one period after it starts. */
+	/**
+	 * A worker that runs the tick every period, the first time one period after it starts.
+	 * @throws IllegalArgumentException if the period is not positive
+	 */
 	static GroupWorker periodic(Duration period, Tick tick) {
-		if (period.isNegative() || period.isZero()) {
-			throw new IllegalArgumentException("the period of a periodic worker must be positive: " + period);
-		}
-		return new Periodic(period, Objects.requireNonNull(tick, "tick"));
+		return new Periodic(period, tick);
 	}
 
 	/** A worker that runs the loop once, on its own executor thread, until it returns. */
 	static GroupWorker blocking(Loop loop) {
-		return new Blocking(Objects.requireNonNull(loop, "loop"));
+		return new Blocking(loop);
 	}
 
 	/** One step of a periodic worker. */
@@ -55,8 +55,20 @@ public sealed interface GroupWorker permits GroupWorker.Periodic, GroupWorker.Bl
 	 * A periodic worker.
 	 * @param period the time between ticks
 	 * @param tick the work of one tick
+	 * @throws IllegalArgumentException if the period is not positive
 	 */
 	record Periodic(Duration period, Tick tick) implements GroupWorker {
+
+		public Periodic {
+			Objects.requireNonNull(period, "period");
+			Objects.requireNonNull(tick, "tick");
+			// Checked here rather than when the worker is launched: a factory that builds one fails as it builds it,
+			// and its group's sessions are closed with 1011 like those of any factory that throws.
+			if (period.isNegative() || period.isZero()) {
+				throw new IllegalArgumentException("the period of a periodic worker must be positive: " + period);
+			}
+		}
+
 	}
 
 	/**
@@ -64,6 +76,11 @@ public sealed interface GroupWorker permits GroupWorker.Periodic, GroupWorker.Bl
 	 * @param loop the loop
 	 */
 	record Blocking(Loop loop) implements GroupWorker {
+
+		public Blocking {
+			Objects.requireNonNull(loop, "loop");
+		}
+
 	}
 
 }

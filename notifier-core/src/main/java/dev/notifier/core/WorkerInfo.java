@@ -12,13 +12,16 @@ import java.time.Instant;
  */
 public record WorkerInfo(String group, String factory, State state, Instant startedAt) {
 
-	/** The life of a worker as monitoring shows it; a worker that has ended is no longer listed. */
+	/**
+	 * The life of a worker as monitoring shows it. A worker is listed once it runs, and no longer once it has ended
+	 * and given its lease back (in cluster mode).
+	 */
 	public enum State {
 
 		/** Running its ticks or its loop. */
 		RUNNING,
 
-		/** Asked to stop, not yet ended. */
+		/** Asked to stop or ended by itself, and not gone yet. */
 		STOPPING
 
 	}

@@ -2,10 +2,14 @@ package dev.notifier.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -17,9 +21,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 import dev.notifier.core.EngineTestSupport.Peer;
 
@@ -34,22 +43,41 @@ class GroupWorkersTest {
 
 	private final List<NotifierEngine> engines = new ArrayList<>();
 
+	private final ErrorLog errors = new ErrorLog();
+
+	@BeforeEach
+	void recordErrors() {
+		this.errors.start();
+		ErrorLog.engineLogger().addAppender(this.errors);
+	}
+
 	@AfterEach
 	void shutDownEngines() {
 		this.engines.forEach((engine) -> engine.shutdown(CloseStatus.GOING_AWAY, Duration.ZERO));
+		ErrorLog.engineLogger().detachAppender(this.errors);
 	}
 
 	private NotifierEngine engine(WorkerOptions options, GroupWorkerFactory... factories) {
-		NotifierEngine engine = NotifierEngine.builder(NotifierOptions.builder().build())
-			.workers(() -> List.of(factories), options)
-			.build();
+		return start(builder(options, factories));
+	}
+
+	private NotifierEngine engine(GroupWorkerFactory... factories) {
+		return engine(options(Duration.ofHours(1), 4), factories);
+	}
+
+	private NotifierEngine start(NotifierEngine.Builder builder) {
+		NotifierEngine engine = builder.build();
 		engine.start();
 		this.engines.add(engine);
 		return engine;
 	}
 
-	private NotifierEngine engine(GroupWorkerFactory... factories) {
-		return engine(options(Duration.ofHours(1), 4), factories);
+	private static NotifierEngine.Builder builder(WorkerOptions options, GroupWorkerFactory... factories) {
+		return NotifierEngine.builder(NotifierOptions.builder().build()).workers(() -> List.of(factories), options);
+	}
+
+	private static NotifierEngine.Builder builder(GroupWorkerFactory... factories) {
+		return builder(options(Duration.ofHours(1), 4), factories);
 	}
 
 	private static WorkerOptions options(Duration maxLifetime, int maxBlocking) {
@@ -67,11 +95,11 @@ class GroupWorkersTest {
 
 		Peer viewer = join(engine, "ticker/eur");
 
-		EngineTestSupport.eventually().until(() -> engine.worker("ticker/eur").isPresent());
-		assertThat(engine.worker("ticker/eur")).hasValueSatisfying((info) -> {
-			assertThat(info.state()).isEqualTo(WorkerInfo.State.RUNNING);
-			assertThat(info.factory()).isEqualTo(CountingFactory.class.getName());
-		});
+		EngineTestSupport.eventually()
+			.untilAsserted(() -> assertThat(engine.worker("ticker/eur")).hasValueSatisfying((info) -> {
+				assertThat(info.state()).isEqualTo(WorkerInfo.State.RUNNING);
+				assertThat(info.factory()).isEqualTo(CountingFactory.class.getName());
+			}));
 		EngineTestSupport.eventually().until(() -> viewer.texts().size() >= 3);
 		assertThat(viewer.texts()).startsWith("tick ticker/eur 1", "tick ticker/eur 2", "tick ticker/eur 3");
 	}
@@ -127,6 +155,7 @@ class GroupWorkersTest {
 		}
 
 		assertThat(engine.sessionCount("ticker/eur")).isEqualTo(50);
+		EngineTestSupport.eventually().until(() -> engine.worker("ticker/eur").isPresent());
 		assertThat(ticker.created).hasValue(1);
 		assertThat(engine.workers()).singleElement().extracting(WorkerInfo::group).isEqualTo("ticker/eur");
 	}
@@ -137,6 +166,7 @@ class GroupWorkersTest {
 		NotifierEngine engine = engine(ticker);
 		Peer first = join(engine, "ticker/eur");
 		Peer second = join(engine, "ticker/eur");
+		EngineTestSupport.eventually().until(() -> engine.worker("ticker/eur").isPresent());
 
 		first.session().close(CloseStatus.NORMAL);
 		assertThat(engine.worker("ticker/eur")).as("one viewer is left").isPresent();
@@ -443,6 +473,7 @@ class GroupWorkersTest {
 		NotifierEngine engine = engine(options(Duration.ofHours(1), 1),
 				new CountingFactory("tasks/*", (group) -> GroupWorker.blocking((context) -> hold.await())));
 		join(engine, "tasks/1");
+		EngineTestSupport.eventually().until(() -> engine.worker("tasks/1").isPresent());
 
 		Peer second = join(engine, "tasks/2");
 
@@ -453,22 +484,208 @@ class GroupWorkersTest {
 
 	@Test
 	void factoryDecliningAGroupRunsNoWorker() {
-		NotifierEngine engine = engine(new CountingFactory("tasks/*", (group) -> null));
+		CountingFactory declining = new CountingFactory("tasks/*", (group) -> null);
+		NotifierEngine engine = engine(declining);
 
 		Peer viewer = join(engine, "tasks/1");
 
+		EngineTestSupport.eventually().until(() -> declining.created.get() == 1);
 		assertThat(engine.workers()).isEmpty();
 		assertThat(viewer.session().isOpen()).isTrue();
 	}
 
 	@Test
-	void factoryThatThrowsClosesTheGroupWith1011() {
-		NotifierEngine engine = engine(new CountingFactory("tasks/*", (group) -> {
+	void factoryThatThrowsClosesTheGroupWith1011AndTheSessionThatJustJoinedHearsItsDisconnect() {
+		RecordingListener listener = new RecordingListener();
+		NotifierEngine engine = start(builder(new CountingFactory("tasks/*", (group) -> {
 			throw new IllegalArgumentException("no such task");
-		}));
+		})).listeners(() -> List.of(listener)));
+
+		Peer viewer = join(engine, "tasks/1");
+
+		viewer.awaitClosedWith(1011);
+		assertThat(viewer.transport().closeStatus().reason()).isEqualTo("worker failed");
+		EngineTestSupport.eventually().until(() -> listener.events.size() == 2);
+		assertThat(listener.events).containsExactly("connect tasks/1", "disconnect tasks/1 1011");
+		assertThat(engine.workers()).isEmpty();
+	}
+
+	@Test
+	void factoryThatThrowsIsAskedAgainByTheNextViewer() {
+		CountingFactory failing = new CountingFactory("tasks/*", (group) -> {
+			throw new IllegalArgumentException("no such task");
+		});
+		NotifierEngine engine = engine(failing);
+		join(engine, "tasks/1").awaitClosedWith(1011);
 
 		join(engine, "tasks/1").awaitClosedWith(1011);
-		assertThat(engine.workers()).isEmpty();
+
+		assertThat(failing.created).hasValue(2);
+	}
+
+	@Test
+	void periodicWorkerNeedsAPositivePeriod() {
+		GroupWorker.Tick tick = (context) -> context.broadcast("tick");
+
+		assertThatIllegalArgumentException().isThrownBy(() -> GroupWorker.periodic(Duration.ZERO, tick))
+			.withMessage("the period of a periodic worker must be positive: PT0S");
+		assertThatIllegalArgumentException().isThrownBy(() -> new GroupWorker.Periodic(Duration.ofMillis(-1), tick))
+			.withMessage("the period of a periodic worker must be positive: PT-0.001S");
+	}
+
+	@Test
+	void factoryBuildingAPeriodicWorkerWithANonPositivePeriodFailsItsGroupWith1011AndTheNextViewerGetsAWorker() {
+		AtomicBoolean broken = new AtomicBoolean(true);
+		CountingFactory ticker = new CountingFactory("ticker/*",
+				(group) -> broken.getAndSet(false)
+						? new GroupWorker.Periodic(Duration.ZERO, (context) -> context.broadcast("never"))
+						: tick(Duration.ofMillis(20)));
+		NotifierEngine engine = engine(ticker);
+		Peer first = join(engine, "ticker/eur");
+
+		first.awaitClosedWith(1011);
+		assertThat(first.transport().closeStatus().reason()).isEqualTo("worker failed");
+		assertThat(this.errors.about("ticker/eur")).singleElement()
+			.asString()
+			.contains(CountingFactory.class.getName(), "must be positive: PT0S");
+
+		Peer next = join(engine, "ticker/eur");
+		EngineTestSupport.eventually().until(() -> !next.texts().isEmpty());
+		assertThat(ticker.created).hasValue(2);
+	}
+
+	@Test
+	void clusterFailingToGrantALeaseLeavesTheGroupFreeForItsNextViewer() {
+		LeaseCluster cluster = new LeaseCluster();
+		cluster.failNextAcquire(new IllegalStateException("Redis is unreachable"));
+		CountingFactory ticker = new CountingFactory("ticker/*", (group) -> tick(Duration.ofMillis(20)));
+		NotifierEngine engine = start(builder(ticker).cluster(cluster));
+		Peer first = join(engine, "ticker/eur");
+		EngineTestSupport.eventually().until(() -> !this.errors.about("ticker/eur").isEmpty());
+		first.session().close(CloseStatus.NORMAL);
+
+		Peer next = join(engine, "ticker/eur");
+
+		EngineTestSupport.eventually().until(() -> !next.texts().isEmpty());
+		assertThat(ticker.created).hasValue(1);
+		assertThat(cluster.held).containsExactly("ticker/eur");
+		assertThat(this.errors.about("ticker/eur")).singleElement().asString().contains("Redis is unreachable");
+	}
+
+	@Test
+	void startWorkerRightAfterTheClusterFailedToGrantALeaseStartsTheWorker() {
+		LeaseCluster cluster = new LeaseCluster();
+		cluster.failNextAcquire(new IllegalStateException("Redis is unreachable"));
+		NotifierEngine engine = start(
+				builder(new CountingFactory("ticker/*", (group) -> tick(Duration.ofHours(1)))).cluster(cluster));
+
+		assertThat(engine.startWorker("ticker/eur")).isFalse();
+		assertThat(engine.startWorker("ticker/eur")).isTrue();
+
+		assertThat(engine.worker("ticker/eur")).isPresent();
+		assertThat(this.errors.about("ticker/eur")).hasSize(1);
+	}
+
+	@Test
+	void factoriesCreateTheWorkersOfJoinedGroupsOnTheNamedLaunchThreads() {
+		AtomicReference<String> thread = new AtomicReference<>();
+		NotifierEngine engine = engine(new CountingFactory("ticker/*", (group) -> {
+			thread.set(Thread.currentThread().getName());
+			return tick(Duration.ofHours(1));
+		}));
+
+		join(engine, "ticker/eur");
+
+		EngineTestSupport.eventually().until(() -> thread.get() != null);
+		assertThat(thread.get()).matches("notifier-worker-launch-\\d+");
+	}
+
+	@Test
+	void factoryBlockedInCreateDoesNotHoldUpTheThreadThatJoins() throws Exception {
+		CountDownLatch creating = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		NotifierEngine engine = engine(new CountingFactory("ticker/*", (group) -> {
+			creating.countDown();
+			awaitUninterruptibly(release);
+			return tick(Duration.ofHours(1));
+		}));
+		try {
+			Peer viewer = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> join(engine, "ticker/eur"));
+
+			assertThat(creating.await(5, TimeUnit.SECONDS)).isTrue();
+			assertThat(viewer.session().isOpen()).isTrue();
+			assertThat(engine.worker("ticker/eur")).as("still being created").isEmpty();
+		}
+		finally {
+			release.countDown();
+		}
+		EngineTestSupport.eventually().until(() -> engine.worker("ticker/eur").isPresent());
+	}
+
+	@Test
+	void ticksHoldingEveryTickThreadDoNotDelayAStop() throws Exception {
+		int tickThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+		CountDownLatch ticking = new CountDownLatch(tickThreads);
+		CountDownLatch release = new CountDownLatch(1);
+		CountingFactory slow = new CountingFactory("slow/*",
+				(group) -> GroupWorker.periodic(Duration.ofMillis(10), (context) -> {
+					ticking.countDown();
+					release.await();
+				}));
+		CountingFactory shortLived = new CountingFactory("ticker/*", (group) -> tick(Duration.ofHours(1)));
+		shortLived.maxLifetime = Duration.ofMillis(100);
+		NotifierEngine engine = engine(slow, shortLived);
+		try {
+			for (int i = 0; i < tickThreads; i++) {
+				engine.startWorker("slow/" + i, Duration.ofMinutes(1));
+			}
+			assertThat(ticking.await(5, TimeUnit.SECONDS)).isTrue();
+
+			Peer viewer = join(engine, "ticker/eur");
+
+			viewer.awaitClosedWith(1001);
+		}
+		finally {
+			release.countDown();
+		}
+	}
+
+	@Test
+	void shutdownInterruptsAFactoryStillCreatingOnceTheStopGraceIsOver() throws Exception {
+		CountDownLatch creating = new CountDownLatch(1);
+		AtomicBoolean interrupted = new AtomicBoolean();
+		NotifierEngine engine = engine(new CountingFactory("tasks/*", (group) -> {
+			creating.countDown();
+			try {
+				new CountDownLatch(1).await();
+			}
+			catch (InterruptedException ex) {
+				interrupted.set(true);
+			}
+			return null;
+		}));
+		join(engine, "tasks/1");
+		assertThat(creating.await(5, TimeUnit.SECONDS)).isTrue();
+
+		assertTimeoutPreemptively(Duration.ofSeconds(5), () -> engine.shutdown(CloseStatus.GOING_AWAY, Duration.ZERO));
+
+		EngineTestSupport.eventually().until(interrupted::get);
+	}
+
+	@Test
+	void shutdownEndsTheLaunchTickAndTimerThreads() {
+		NotifierEngine engine = engine(new CountingFactory("ticker/*", (group) -> tick(Duration.ofMillis(10))));
+		Peer viewer = join(engine, "ticker/eur");
+		EngineTestSupport.eventually().until(() -> !viewer.texts().isEmpty());
+		String workerThreads = "notifier-worker-(launch|tick|timer)-\\d+";
+		assertThat(liveThreadsNamed(workerThreads)).as("a launch, ticks and a lifetime timer ran")
+			.anyMatch((name) -> name.startsWith("notifier-worker-launch-"))
+			.anyMatch((name) -> name.startsWith("notifier-worker-tick-"))
+			.contains("notifier-worker-timer-1");
+
+		engine.shutdown(CloseStatus.GOING_AWAY, Duration.ZERO);
+
+		EngineTestSupport.eventually().until(() -> liveThreadsNamed(workerThreads).isEmpty());
 	}
 
 	@Test
@@ -491,6 +708,30 @@ class GroupWorkersTest {
 		AtomicInteger count = new AtomicInteger();
 		return GroupWorker.periodic(period,
 				(context) -> context.broadcast("tick " + context.group() + " " + count.incrementAndGet()));
+	}
+
+	private static void awaitUninterruptibly(CountDownLatch latch) {
+		boolean interrupted = false;
+		while (latch.getCount() > 0) {
+			try {
+				latch.await();
+			}
+			catch (InterruptedException ex) {
+				interrupted = true;
+			}
+		}
+		if (interrupted) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	private static List<String> liveThreadsNamed(String regex) {
+		return Thread.getAllStackTraces()
+			.keySet()
+			.stream()
+			.map(Thread::getName)
+			.filter((name) -> name.matches(regex))
+			.toList();
 	}
 
 	/** A factory that counts the workers it creates. */
@@ -523,6 +764,85 @@ class GroupWorkersTest {
 		@Override
 		public @Nullable Duration maxLifetime() {
 			return this.maxLifetime;
+		}
+
+	}
+
+	/** A cluster of one instance: it grants every lease nobody holds, unless told to fail the next request. */
+	private static final class LeaseCluster implements NotifierCluster {
+
+		final Set<String> held = ConcurrentHashMap.newKeySet();
+
+		private final AtomicReference<@Nullable RuntimeException> nextFailure = new AtomicReference<>();
+
+		void failNextAcquire(RuntimeException failure) {
+			this.nextFailure.set(failure);
+		}
+
+		@Override
+		public void start(NotifierEngine engine) {
+		}
+
+		@Override
+		public void stop() {
+		}
+
+		@Override
+		public Delivery delivery(Delivery local) {
+			return local;
+		}
+
+		@Override
+		public void closed(@Nullable String group, CloseStatus status) {
+		}
+
+		@Override
+		public void groupOccupied(String group) {
+		}
+
+		@Override
+		public void groupEmptied(String group) {
+		}
+
+		@Override
+		public boolean acquireWorker(String group) {
+			RuntimeException failure = this.nextFailure.getAndSet(null);
+			if (failure != null) {
+				throw failure;
+			}
+			return this.held.add(group);
+		}
+
+		@Override
+		public void releaseWorker(String group) {
+			this.held.remove(group);
+		}
+
+	}
+
+	/** What the engine logs at ERROR during a test. */
+	private static final class ErrorLog extends AppenderBase<ILoggingEvent> {
+
+		private final List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
+
+		static ch.qos.logback.classic.Logger engineLogger() {
+			return (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.notifier.core");
+		}
+
+		@Override
+		protected void append(ILoggingEvent event) {
+			if (event.getLevel() == Level.ERROR) {
+				this.events.add(event);
+			}
+		}
+
+		/** The errors that name a group, each as its message followed by its exception's. */
+		List<String> about(String group) {
+			return this.events.stream()
+				.filter((event) -> event.getFormattedMessage().contains("'" + group + "'"))
+				.map((event) -> event.getFormattedMessage()
+						+ ((event.getThrowableProxy() != null) ? ": " + event.getThrowableProxy().getMessage() : ""))
+				.toList();
 		}
 
 	}

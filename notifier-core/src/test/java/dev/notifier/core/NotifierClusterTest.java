@@ -119,8 +119,8 @@ class NotifierClusterTest extends EngineTestSupport {
 		Peer onA = open(a.engine, "ticker/x");
 		eventually().until(() -> a.engine.worker("ticker/x").isPresent());
 		Peer onB = open(b.engine, "ticker/x");
+		eventually().until(() -> b.leaseRequests.contains("ticker/x"));
 
-		assertThat(a.engine.worker("ticker/x")).isPresent();
 		assertThat(b.engine.worker("ticker/x")).as("a holds the lease").isEmpty();
 		assertThat(this.leases).containsEntry("ticker/x", "a");
 		eventually().until(() -> onB.texts().size() >= 3);
@@ -196,6 +196,8 @@ class NotifierClusterTest extends EngineTestSupport {
 
 		final List<String> emptied = new CopyOnWriteArrayList<>();
 
+		final List<String> leaseRequests = new CopyOnWriteArrayList<>();
+
 		InProcessCluster(String id) {
 			this.id = id;
 		}
@@ -241,6 +243,7 @@ class NotifierClusterTest extends EngineTestSupport {
 
 		@Override
 		public boolean acquireWorker(String group) {
+			this.leaseRequests.add(group);
 			return NotifierClusterTest.this.leases.computeIfAbsent(group, (free) -> this.id).equals(this.id);
 		}
 
