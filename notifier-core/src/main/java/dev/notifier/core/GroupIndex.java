@@ -156,6 +156,15 @@ final class GroupIndex {
 		return queued;
 	}
 
+	/**
+	 * The current incarnation of a group: a number that no earlier incarnation of it had (the sequence number it
+	 * started from), or 0 while it has no member.
+	 */
+	long incarnation(String name) {
+		Group group = this.groups.get(name);
+		return (group != null) ? group.incarnation : 0;
+	}
+
 	int sessionCount(String name) {
 		Group group = this.groups.get(name);
 		return (group != null) ? group.count : 0;
@@ -222,8 +231,11 @@ final class GroupIndex {
 
 		private boolean removed;
 
+		final long incarnation;
+
 		Group(long seed) {
 			this.sequence = seed;
+			this.incarnation = seed;
 		}
 
 		void add(DefaultNotifierSession session) {

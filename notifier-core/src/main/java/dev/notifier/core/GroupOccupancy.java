@@ -1,6 +1,7 @@
 package dev.notifier.core;
 
-import java.util.HashSet;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -8,7 +9,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,10 +20,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #changed} is called from any thread after a group's occupancy changed; it marks the group and, if it was
  * not marked already, queues one task for it. The one {@code notifier-groups} thread then compares the group's
- * occupancy now with what it last told the listener and tells the difference. So the listener hears, for each group,
- * occupied and emptied strictly alternating and never out of date, a quick empty-and-back in between may go unheard,
- * and the queue holds at most one task per group. The listener runs on that thread and must not block on the network
- * for long: every group waits behind it.
+ * incarnation now (which group object holds its sessions, or none) with the one it last told the listener about, and
+ * tells the difference: emptied for an incarnation that is gone, occupied for a new one. So the listener hears, for
+ * each group, occupied and emptied strictly alternating and never out of date; a quick empty-and-back is heard as
+ * emptied then occupied even when both happened before the thread looked; and the queue holds at most one task per
+ * group. The listener runs on that thread and must not block on the network for long: every group waits behind it.
  */
 final class GroupOccupancy {
 
@@ -37,20 +39,21 @@ final class GroupOccupancy {
 
 	}
 
-	private final Predicate<String> isOccupied;
+	/** A group's current incarnation, a number no earlier incarnation had, or 0 while it has no session. */
+	private final ToLongFunction<String> incarnation;
 
 	private final Listener listener;
 
 	/** Groups with a task queued. */
 	private final Set<String> marked = ConcurrentHashMap.newKeySet();
 
-	/** The groups the listener was last told are occupied; only touched by the {@code notifier-groups} thread. */
-	private final Set<String> told = new HashSet<>();
+	/** The incarnations the listener was last told are occupied; only touched by the {@code notifier-groups} thread. */
+	private final Map<String, Long> told = new HashMap<>();
 
 	private volatile ExecutorService thread = newThread();
 
-	GroupOccupancy(Predicate<String> isOccupied, Listener listener) {
-		this.isOccupied = isOccupied;
+	GroupOccupancy(ToLongFunction<String> incarnation, Listener listener) {
+		this.incarnation = incarnation;
 		this.listener = listener;
 	}
 
@@ -79,12 +82,24 @@ final class GroupOccupancy {
 	private void tell(String group) {
 		// Unmarked before reading, so that a change from now on queues another look.
 		this.marked.remove(group);
-		boolean occupied = this.isOccupied.test(group);
+		long now = this.incarnation.applyAsLong(group);
+		Long before = this.told.get(group);
+		if (before != null && before != now) {
+			this.told.remove(group);
+			tell(group, false);
+		}
+		if (now != 0 && !this.told.containsKey(group)) {
+			this.told.put(group, now);
+			tell(group, true);
+		}
+	}
+
+	private void tell(String group, boolean occupied) {
 		try {
-			if (occupied && this.told.add(group)) {
+			if (occupied) {
 				this.listener.groupOccupied(group);
 			}
-			else if (!occupied && this.told.remove(group)) {
+			else {
 				this.listener.groupEmptied(group);
 			}
 		}

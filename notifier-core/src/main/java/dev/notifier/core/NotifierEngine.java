@@ -106,7 +106,7 @@ public final class NotifierEngine implements GroupNotifier {
 		this.cluster = builder.cluster;
 		Delivery local = this::deliverLocally;
 		this.delivery = builder.deliveryDecorator.apply((this.cluster != null) ? this.cluster.delivery(local) : local);
-		this.occupancy = new GroupOccupancy((group) -> sessionCount(group) > 0, new OccupancyListener());
+		this.occupancy = new GroupOccupancy(this::incarnation, new OccupancyListener());
 		this.groups = new GroupIndex(this.occupancy);
 		this.writers = (builder.writers != null) ? builder.writers
 				: new WriterThreads(WriterThreads.defaultCount(), NotifierThreads.named("notifier-writer"));
@@ -392,6 +392,10 @@ public final class NotifierEngine implements GroupNotifier {
 	 */
 	public long sequence(String group) {
 		return this.groups.sequence(group);
+	}
+
+	private long incarnation(String group) {
+		return this.groups.incarnation(group);
 	}
 
 	/** The number of groups with at least one open session. */

@@ -3,25 +3,33 @@ package dev.notifier.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Occupancy changes reach the listener in order, alternating, and on the occupancy thread, never the caller's. */
+/**
+ * Occupancy changes reach the listener in order, alternating, never out of date, and on the occupancy thread, never
+ * the caller's.
+ */
 class GroupOccupancyTest {
 
-	private final Set<String> occupied = ConcurrentHashMap.newKeySet();
+	/** The current incarnation of each occupied group. */
+	private final Map<String, Long> occupied = new ConcurrentHashMap<>();
+
+	private final AtomicLong incarnations = new AtomicLong();
 
 	private final List<String> heard = new CopyOnWriteArrayList<>();
 
 	private final Set<String> threads = ConcurrentHashMap.newKeySet();
 
-	private final GroupOccupancy occupancy = new GroupOccupancy(this.occupied::contains, new GroupOccupancy.Listener() {
+	private final GroupOccupancy occupancy = new GroupOccupancy(this::incarnation, new GroupOccupancy.Listener() {
 
 		@Override
 		public void groupOccupied(String group) {
@@ -37,13 +45,17 @@ class GroupOccupancyTest {
 
 	});
 
+	private long incarnation(String group) {
+		return this.occupied.getOrDefault(group, 0L);
+	}
+
 	@AfterEach
 	void stop() {
 		this.occupancy.stop();
 	}
 
 	private void occupy(String group) {
-		this.occupied.add(group);
+		this.occupied.put(group, this.incarnations.incrementAndGet());
 		this.occupancy.changed(group);
 	}
 
@@ -92,8 +104,19 @@ class GroupOccupancyTest {
 	}
 
 	@Test
+	void aGroupEmptiedAndOccupiedAgainBeforeTheThreadLooksIsHeardAsBoth() {
+		occupy("a");
+		EngineTestSupport.eventually().until(() -> this.heard.size() == 1);
+		this.occupied.put("a", this.incarnations.incrementAndGet());
+		this.occupancy.changed("a");
+
+		EngineTestSupport.eventually()
+			.untilAsserted(() -> assertThat(this.heard).containsExactly("occupied a", "emptied a", "occupied a"));
+	}
+
+	@Test
 	void aFailingListenerDoesNotStopTheOthersChanges() {
-		GroupOccupancy failing = new GroupOccupancy(this.occupied::contains, new GroupOccupancy.Listener() {
+		GroupOccupancy failing = new GroupOccupancy(this::incarnation, new GroupOccupancy.Listener() {
 
 			@Override
 			public void groupOccupied(String group) {
@@ -109,9 +132,9 @@ class GroupOccupancyTest {
 
 		});
 		try {
-			this.occupied.add("bad");
+			this.occupied.put("bad", 1L);
 			failing.changed("bad");
-			this.occupied.add("good");
+			this.occupied.put("good", 2L);
 			failing.changed("good");
 
 			EngineTestSupport.eventually().untilAsserted(() -> assertThat(this.heard).containsExactly("occupied good"));

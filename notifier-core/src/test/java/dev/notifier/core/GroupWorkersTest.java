@@ -691,11 +691,13 @@ class GroupWorkersTest {
 	@Test
 	void shutdownStopsEveryWorkerBeforeClosingTheSessions() {
 		AtomicBoolean stopped = new AtomicBoolean();
+		CountDownLatch running = new CountDownLatch(1);
 		NotifierEngine engine = engine(new CountingFactory("tasks/*", (group) -> GroupWorker.blocking((context) -> {
+			running.countDown();
 			stopped.set(context.awaitStop(Duration.ofHours(1)));
 		})));
 		Peer viewer = join(engine, "tasks/1");
-		EngineTestSupport.eventually().until(() -> engine.worker("tasks/1").isPresent());
+		EngineTestSupport.eventually().until(() -> running.getCount() == 0);
 
 		engine.shutdown(CloseStatus.GOING_AWAY, Duration.ofSeconds(1));
 
@@ -780,7 +782,7 @@ class GroupWorkersTest {
 		}
 
 		@Override
-		public void start(NotifierEngine engine) {
+		public void start(ClusterNode node) {
 		}
 
 		@Override
