@@ -94,13 +94,16 @@ class ActuatorAndWorkersTests extends ContainerTestSupport {
 	@Test
 	void workerStartedExplicitlyRunsOnceWhateverTheCallsAndJoins() {
 		int created = this.tickers.created.get();
-		assertThat(this.notifier.startWorker("ticker/usd")).isTrue();
+		// Kept alive past the idle timeout: a handshake slower than it must not let the worker stop before the join.
+		assertThat(this.notifier.startWorker("ticker/usd", Duration.ofMinutes(1))).isTrue();
 		assertThat(this.notifier.startWorker("ticker/usd")).isFalse();
 		TestClient viewer = join("ticker/usd");
 
 		// The worker ticked before anyone joined: which tick comes first depends on how fast the handshake is.
 		assertThat(viewer.awaitTexts(1).get(0)).startsWith("tick ticker/usd ");
 		assertThat(this.tickers.created.get() - created).isEqualTo(1);
+		// The keep-alive would outlast the test: the next one starts without workers.
+		assertThat(this.notifier.stopWorker("ticker/usd")).isTrue();
 	}
 
 	@Test
