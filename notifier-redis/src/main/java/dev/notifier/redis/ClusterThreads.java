@@ -2,7 +2,8 @@ package dev.notifier.redis;
 
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
+
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
  * The cluster's own threads, named so that a thread dump says what each one is for.
@@ -14,12 +15,9 @@ final class ClusterThreads {
 
 	/** Daemon threads named {@code <prefix>-1}, {@code <prefix>-2}, ... */
 	static ThreadFactory named(String prefix) {
-		AtomicInteger counter = new AtomicInteger();
-		return (task) -> {
-			Thread thread = new Thread(task, prefix + "-" + counter.incrementAndGet());
-			thread.setDaemon(true);
-			return thread;
-		};
+		CustomizableThreadFactory threads = new CustomizableThreadFactory(prefix + "-");
+		threads.setDaemon(true);
+		return threads;
 	}
 
 	/** One daemon thread running scheduled tasks, forgetting a task as soon as it is cancelled. */
