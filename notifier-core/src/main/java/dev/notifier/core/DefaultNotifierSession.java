@@ -134,7 +134,7 @@ final class DefaultNotifierSession implements NotifierSession, Connection, Outbo
 
 	@Override
 	public boolean send(Object message) {
-		OutboundPipe.Offer offer = offer(this.engine.encode(message));
+		OutboundPipe.Offer offer = this.pipe.offer(this.engine.encode(message), false);
 		if (offer == OutboundPipe.Offer.OVERFLOWED) {
 			closeNow(CloseStatus.SLOW_CONSUMER);
 		}
@@ -142,11 +142,11 @@ final class DefaultNotifierSession implements NotifierSession, Connection, Outbo
 	}
 
 	/**
-	 * Appends a message to this session's queue; the caller closes the session with 1013 if it overflowed. Any thread,
-	 * also under a group's monitor: it never blocks and never closes.
+	 * Appends a group's broadcast to this session's queue; the caller closes the session with 1013 if it overflowed.
+	 * Any thread, also under a group's monitor: it never blocks and never closes.
 	 */
-	OutboundPipe.Offer offer(OutboundMessage message) {
-		return this.pipe.offer(message);
+	OutboundPipe.Offer offerBroadcast(OutboundMessage message) {
+		return this.pipe.offer(message, true);
 	}
 
 	@Override
@@ -374,6 +374,7 @@ final class DefaultNotifierSession implements NotifierSession, Connection, Outbo
 		for (NotifierListener listener : this.listeners) {
 			this.engine.notify(this, listener, () -> listener.onConnect(this));
 		}
+		this.pipe.connected();
 		CloseStatus closedMeanwhile;
 		synchronized (this.announce) {
 			this.connectAnnounced = true;

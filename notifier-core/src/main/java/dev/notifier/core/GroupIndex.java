@@ -138,7 +138,7 @@ final class GroupIndex {
 			for (int i = 0; i < group.size; i++) {
 				DefaultNotifierSession member = group.members[i];
 				if (accept.test(member)) {
-					OutboundPipe.Offer offer = member.offer(message);
+					OutboundPipe.Offer offer = member.offerBroadcast(message);
 					if (offer == OutboundPipe.Offer.QUEUED) {
 						queued++;
 					}

@@ -135,6 +135,12 @@ final class OutboundPipe {
 
 	private @Nullable ArrayDeque<OutboundMessage> queue;
 
+	/** Whether the listeners are still hearing {@code onConnect}. */
+	private boolean connecting = true;
+
+	/** Broadcasts that arrived while the listeners heard {@code onConnect}; they go after what the listeners sent. */
+	private @Nullable ArrayDeque<OutboundMessage> early;
+
 	private long queuedBytes;
 
 	private boolean pingPending;
@@ -161,9 +167,12 @@ final class OutboundPipe {
 	}
 
 	/**
-	 * Appends a message, applying the overflow policy if the queue is full. Any thread; never blocks.
+	 * Appends a message, applying the overflow policy if the queue is full. Any thread; never blocks. Until
+	 * {@link #connected()}, a broadcast waits behind everything sent directly, so that what the listeners send from
+	 * {@code onConnect} (a greeting, a replay) comes first.
+	 * @param broadcast whether the message is a group's broadcast rather than sent to this session directly
 	 */
-	Offer offer(OutboundMessage message) {
+	Offer offer(OutboundMessage message, boolean broadcast) {
 		boolean schedule;
 		synchronized (this.lock) {
 			if (this.state != OPEN) {
@@ -181,15 +190,18 @@ final class OutboundPipe {
 					return Offer.REFUSED;
 				}
 				while (!fits(message)) {
-					this.queuedBytes -= this.queue.poll().sizeInBytes();
+					ArrayDeque<OutboundMessage> oldest = (this.queue != null && !this.queue.isEmpty()) ? this.queue
+							: this.early;
+					this.queuedBytes -= oldest.poll().sizeInBytes();
 					dropped(policy);
 				}
 			}
-			if (this.queue == null) {
-				this.queue = new ArrayDeque<>(8);
-			}
-			this.queue.add(message);
 			this.queuedBytes += message.sizeInBytes();
+			if (broadcast && this.connecting) {
+				this.early = append(this.early, message);
+				return Offer.QUEUED;
+			}
+			this.queue = append(this.queue, message);
 			schedule = becomeReady();
 		}
 		if (schedule) {
@@ -198,10 +210,51 @@ final class OutboundPipe {
 		return Offer.QUEUED;
 	}
 
+	private static ArrayDeque<OutboundMessage> append(@Nullable ArrayDeque<OutboundMessage> queue,
+			OutboundMessage message) {
+		ArrayDeque<OutboundMessage> appended = (queue != null) ? queue : new ArrayDeque<>(8);
+		appended.add(message);
+		return appended;
+	}
+
 	/** An empty queue takes any one message, so that a message larger than the byte limit still reaches a reader. */
 	private boolean fits(OutboundMessage message) {
-		return this.queue == null || this.queue.isEmpty() || (this.queue.size() < this.options.maxQueuedMessages()
+		int queued = queued();
+		return queued == 0 || (queued < this.options.maxQueuedMessages()
 				&& this.queuedBytes + message.sizeInBytes() <= this.options.maxQueuedBytes());
+	}
+
+	/** Messages waiting, direct and early ones; the caller holds the lock. */
+	private int queued() {
+		return ((this.queue != null) ? this.queue.size() : 0) + ((this.early != null) ? this.early.size() : 0);
+	}
+
+	/**
+	 * The listeners have heard {@code onConnect}: the broadcasts that arrived meanwhile follow what they sent. Called
+	 * once, on the thread that opened the session.
+	 */
+	void connected() {
+		boolean schedule;
+		synchronized (this.lock) {
+			schedule = this.state == OPEN && releaseEarly() && becomeReady();
+		}
+		if (schedule) {
+			this.writers.schedule(this);
+		}
+	}
+
+	/**
+	 * Ends the connecting phase: the early broadcasts join the queue. The caller holds the lock.
+	 * @return whether there is anything queued
+	 */
+	private boolean releaseEarly() {
+		this.connecting = false;
+		if (this.early != null) {
+			this.queue = (this.queue != null) ? this.queue : new ArrayDeque<>(this.early.size());
+			this.queue.addAll(this.early);
+			this.early = null;
+		}
+		return this.queue != null && !this.queue.isEmpty();
 	}
 
 	private void dropped(OverflowPolicy policy) {
@@ -352,18 +405,24 @@ final class OutboundPipe {
 	 * Starts a graceful close: nothing more is accepted, and what is queued is written first.
 	 */
 	CloseStart beginClose(CloseStatus status) {
+		boolean schedule;
 		synchronized (this.lock) {
 			if (this.state != OPEN) {
 				return CloseStart.ALREADY_CLOSING;
 			}
-			if (this.writeState == IDLE) {
+			boolean queued = releaseEarly();
+			if (this.writeState == IDLE && !queued) {
 				enterClosing(status);
 				return CloseStart.NOW;
 			}
 			this.state = DRAINING;
 			this.closeStatus = status;
-			return CloseStart.AFTER_DRAIN;
+			schedule = becomeReady();
 		}
+		if (schedule) {
+			this.writers.schedule(this);
+		}
+		return CloseStart.AFTER_DRAIN;
 	}
 
 	/**
@@ -439,6 +498,7 @@ final class OutboundPipe {
 
 	private void discardQueue() {
 		this.queue = null;
+		this.early = null;
 		this.queuedBytes = 0;
 		this.pingPending = false;
 	}
@@ -457,7 +517,7 @@ final class OutboundPipe {
 
 	int queuedMessages() {
 		synchronized (this.lock) {
-			return (this.queue != null) ? this.queue.size() : 0;
+			return queued();
 		}
 	}
 

@@ -31,6 +31,44 @@ class ListenerTest extends EngineTestSupport {
 	}
 
 	@Test
+	void whatOnConnectSendsComesBeforeBroadcastsThatArrivedMeanwhile() {
+		NotifierEngine[] engine = new NotifierEngine[1];
+		engine[0] = engine(new NotifierListener() {
+
+			@Override
+			public void onConnect(NotifierSession session) {
+				// A broadcast made while the greeting is being prepared, as another thread might.
+				engine[0].broadcast(session.group(), "live");
+				session.send("greeting");
+			}
+
+		});
+
+		Peer peer = open(engine[0], "tasks/1");
+
+		assertThat(peer.texts()).containsExactly("greeting", "live");
+	}
+
+	@Test
+	void aSessionClosedWhileConnectingStillWritesTheBroadcastsItWasGiven() {
+		NotifierEngine[] engine = new NotifierEngine[1];
+		engine[0] = engine(new NotifierListener() {
+
+			@Override
+			public void onConnect(NotifierSession session) {
+				engine[0].broadcast(session.group(), "live");
+				session.close(CloseStatus.NORMAL);
+			}
+
+		});
+
+		Peer peer = open(engine[0], "tasks/1");
+
+		peer.awaitClosedWith(1000);
+		assertThat(peer.texts()).containsExactly("live");
+	}
+
+	@Test
 	void eachListenerHearsItsOwnGroups() {
 		RecordingListener tasks = new RecordingListener("tasks/**");
 		RecordingListener everything = new RecordingListener();

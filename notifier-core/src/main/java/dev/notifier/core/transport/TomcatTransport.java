@@ -1,5 +1,6 @@
 package dev.notifier.core.transport;
 
+import java.io.EOFException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -7,16 +8,17 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.channels.CompletionHandler;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.notifier.core.CloseStatus;
 import dev.notifier.core.OutboundMessage;
 import dev.notifier.core.Transport;
-import jakarta.websocket.SendHandler;
 import jakarta.websocket.Session;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -29,11 +31,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It frames the messages itself (server frames are unmasked: a two to ten byte header before each payload), text
  * from the message's UTF-8 bytes, encoded once per broadcast instead of once per session, into one buffer, and hands
- * that buffer to Tomcat's non-blocking socket write one level below the Jakarta API
- * ({@code WsRemoteEndpointImplBase.doWrite}, the method every Jakarta send ends in). Tomcat serializes the frames it
- * writes by a semaphore ({@code messagePartInProgress}), which this transport holds from the start of a write until
- * its completion, so that a pong or a close frame Tomcat sends on its own never lands inside a batch. Messages go out
- * uncompressed even where the peer negotiated permessage-deflate, which RFC 7692 allows message by message.
+ * that buffer to the connection's own non-blocking socket write ({@code SocketWrapperBase.write}, where Tomcat's
+ * WebSocket writes end). A write the socket takes at once completes on the calling thread, the engine's writer;
+ * only a write that has to wait for the peer completes later, on a thread of Tomcat's. (Tomcat's own WebSocket layer
+ * hands the completion of every asynchronous write to its thread pool, a thread wake-up per write.) Tomcat
+ * serializes the frames it writes by a semaphore ({@code messagePartInProgress}), which this transport holds from the
+ * start of a write until its completion, so that a pong or a close frame Tomcat sends on its own never lands inside a
+ * batch. Messages go out uncompressed even where the peer negotiated permessage-deflate, which RFC 7692 allows
+ * message by message.
  *
  * <p>Those members are looked up once; where they are missing (another Tomcat version), {@link #supports} says no and
  * the caller uses {@link JakartaTransport}. Close frames go through the Jakarta API.
@@ -51,12 +56,12 @@ public final class TomcatTransport implements Transport {
 	private static final @Nullable Internals INTERNALS = Internals.find();
 
 	/** Static, so that the JIT can trust it and inline the call. */
-	private static final @Nullable MethodHandle DO_WRITE = (INTERNALS != null) ? INTERNALS.doWrite : null;
+	private static final @Nullable MethodHandle SOCKET_WRITE = (INTERNALS != null) ? INTERNALS.socketWrite : null;
 
 	private final JakartaTransport jakarta;
 
-	/** Tomcat's {@code WsRemoteEndpointImplBase} of the session. */
-	private final Object endpoint;
+	/** Tomcat's {@code SocketWrapperBase} of the connection. */
+	private final Object socket;
 
 	/** Held by whoever writes a frame to this connection: Tomcat's own sends, and this transport's writes. */
 	private final Semaphore framesInProgress;
@@ -66,11 +71,15 @@ public final class TomcatTransport implements Transport {
 
 	private final Duration blockingSendTimeout;
 
+	/** The completion of the write in flight, until it has run: a close fails a write the socket never finished. */
+	private final AtomicReference<@Nullable WriteCompletion> pending = new AtomicReference<>();
+
 	private TomcatTransport(Session session, Duration blockingSendTimeout, Internals internals) {
 		this.jakarta = new JakartaTransport(session, blockingSendTimeout);
-		this.endpoint = internals.endpoint(session);
-		this.framesInProgress = internals.framesInProgress(this.endpoint);
-		this.container = internals.containerExecutor(this.endpoint);
+		Object endpoint = internals.endpoint(session);
+		this.socket = internals.socket(endpoint);
+		this.framesInProgress = internals.framesInProgress(endpoint);
+		this.container = internals.containerExecutor(this.socket);
 		this.blockingSendTimeout = blockingSendTimeout;
 	}
 
@@ -108,7 +117,17 @@ public final class TomcatTransport implements Transport {
 
 	@Override
 	public void close(CloseStatus status) {
-		this.jakarta.close(status);
+		try {
+			this.jakarta.close(status);
+		}
+		finally {
+			// Tomcat closes the socket without telling a write still waiting for the peer: fail it here, so that its
+			// session hears the outcome.
+			WriteCompletion stuck = this.pending.get();
+			if (stuck != null) {
+				stuck.failed(new EOFException("the connection was closed before the write finished"), null);
+			}
+		}
 	}
 
 	private void write(ByteBuffer frames, SendCallback callback) {
@@ -139,21 +158,49 @@ public final class TomcatTransport implements Transport {
 
 	/** Starts the write; the caller holds {@code framesInProgress}, which the write's completion releases. */
 	private void startWrite(ByteBuffer frames, SendCallback callback) {
-		SendHandler completion = (result) -> {
-			this.framesInProgress.release();
-			callback.completed(result.isOK() ? null : result.getException());
-		};
+		WriteCompletion completion = new WriteCompletion(callback);
+		this.pending.set(completion);
 		try {
-			DO_WRITE.invokeExact(this.endpoint, completion, false, Long.MAX_VALUE, new ByteBuffer[] { frames });
-		}
-		catch (RuntimeException | Error ex) {
-			this.framesInProgress.release();
-			throw ex;
+			// No timeout: the engine's sweep enforces the send timeout itself. The completion state returned is not
+			// needed: the handler hears every outcome.
+			Object ignored = SOCKET_WRITE.invokeExact(this.socket, INTERNALS.semiBlock, -1L, TimeUnit.MILLISECONDS,
+					(Object) null, INTERNALS.completeWrite, (CompletionHandler<Long, Object>) completion,
+					new ByteBuffer[] { frames });
 		}
 		catch (Throwable ex) {
-			this.framesInProgress.release();
-			throw new IllegalStateException(ex);
+			if (this.pending.compareAndSet(completion, null)) {
+				this.framesInProgress.release();
+			}
+			throw (ex instanceof RuntimeException runtime) ? runtime : new IllegalStateException(ex);
 		}
+	}
+
+	/** The outcome of one write, told once whoever reports it first: the socket, or a close. */
+	private final class WriteCompletion implements CompletionHandler<Long, Object> {
+
+		private final SendCallback callback;
+
+		WriteCompletion(SendCallback callback) {
+			this.callback = callback;
+		}
+
+		@Override
+		public void completed(Long written, @Nullable Object attachment) {
+			finish(null);
+		}
+
+		@Override
+		public void failed(Throwable failure, @Nullable Object attachment) {
+			finish(failure);
+		}
+
+		private void finish(@Nullable Throwable failure) {
+			if (TomcatTransport.this.pending.compareAndSet(this, null)) {
+				TomcatTransport.this.framesInProgress.release();
+				this.callback.completed(failure);
+			}
+		}
+
 	}
 
 	/** The messages as final, unmasked WebSocket frames, one after the other in one buffer. */
@@ -202,17 +249,26 @@ public final class TomcatTransport implements Transport {
 
 		private final MethodHandle execute;
 
-		final MethodHandle doWrite;
+		final MethodHandle socketWrite;
+
+		/** {@code SocketWrapperBase.BlockingMode.SEMI_BLOCK}: never blocks, as no other write is pending. */
+		final Object semiBlock;
+
+		/** {@code SocketWrapperBase.COMPLETE_WRITE_WITH_COMPLETION}: write it all, then tell the handler. */
+		final Object completeWrite;
 
 		private Internals(Class<?> serverEndpointType, Class<?> asyncRemoteType, Field base,
-				Field messagePartInProgress, MethodHandle socketWrapper, MethodHandle execute, MethodHandle doWrite) {
+				Field messagePartInProgress, MethodHandle socketWrapper, MethodHandle execute, MethodHandle socketWrite,
+				Object semiBlock, Object completeWrite) {
 			this.serverEndpointType = serverEndpointType;
 			this.asyncRemoteType = asyncRemoteType;
 			this.base = base;
 			this.messagePartInProgress = messagePartInProgress;
 			this.socketWrapper = socketWrapper;
 			this.execute = execute;
-			this.doWrite = doWrite;
+			this.socketWrite = socketWrite;
+			this.semiBlock = semiBlock;
+			this.completeWrite = completeWrite;
 		}
 
 		static @Nullable Internals find() {
@@ -234,14 +290,19 @@ public final class TomcatTransport implements Transport {
 					.asType(MethodType.methodType(Object.class, Object.class));
 				MethodHandle execute = lookup.unreflect(socketWrapperType.getMethod("execute", Runnable.class))
 					.asType(MethodType.methodType(void.class, Object.class, Runnable.class));
-				Method doWrite = endpoint.getDeclaredMethod("doWrite", SendHandler.class, boolean.class, long.class,
-						ByteBuffer[].class);
-				doWrite.setAccessible(true);
-				MethodHandle handle = lookup.unreflect(doWrite)
-					.asType(MethodType.methodType(void.class, Object.class, SendHandler.class, boolean.class,
-							long.class, ByteBuffer[].class));
+				Class<?> blockingMode = Class.forName("org.apache.tomcat.util.net.SocketWrapperBase$BlockingMode",
+						false, loader);
+				Class<?> completionCheck = Class.forName(
+						"org.apache.tomcat.util.net.SocketWrapperBase$CompletionCheck", false, loader);
+				Method write = socketWrapperType.getMethod("write", blockingMode, long.class, TimeUnit.class,
+						Object.class, completionCheck, CompletionHandler.class, ByteBuffer[].class);
+				MethodHandle socketWrite = lookup.unreflect(write)
+					.asType(MethodType.methodType(Object.class, Object.class, Object.class, long.class, TimeUnit.class,
+							Object.class, Object.class, CompletionHandler.class, ByteBuffer[].class));
+				Object semiBlock = blockingMode.getField("SEMI_BLOCK").get(null);
+				Object completeWrite = socketWrapperType.getField("COMPLETE_WRITE_WITH_COMPLETION").get(null);
 				return new Internals(serverEndpoint, asyncRemote, base, messagePartInProgress, socketWrapper, execute,
-						handle);
+						socketWrite, semiBlock, completeWrite);
 			}
 			catch (ReflectiveOperationException | RuntimeException | LinkageError ex) {
 				logger.debug("Tomcat's message writer is not available; Tomcat sessions use the Jakarta API", ex);
@@ -267,20 +328,9 @@ public final class TomcatTransport implements Transport {
 			return (Semaphore) get(this.messagePartInProgress, endpoint);
 		}
 
-		Executor containerExecutor(Object endpoint) {
+		Object socket(Object endpoint) {
 			try {
-				Object wrapper = (Object) this.socketWrapper.invokeExact(endpoint);
-				return (task) -> {
-					try {
-						this.execute.invokeExact(wrapper, task);
-					}
-					catch (RuntimeException | Error ex) {
-						throw ex;
-					}
-					catch (Throwable ex) {
-						throw new IllegalStateException(ex);
-					}
-				};
+				return (Object) this.socketWrapper.invokeExact(endpoint);
 			}
 			catch (RuntimeException | Error ex) {
 				throw ex;
@@ -288,6 +338,20 @@ public final class TomcatTransport implements Transport {
 			catch (Throwable ex) {
 				throw new IllegalStateException(ex);
 			}
+		}
+
+		Executor containerExecutor(Object socket) {
+			return (task) -> {
+				try {
+					this.execute.invokeExact(socket, task);
+				}
+				catch (RuntimeException | Error ex) {
+					throw ex;
+				}
+				catch (Throwable ex) {
+					throw new IllegalStateException(ex);
+				}
+			};
 		}
 
 		private static Object get(Field field, Object target) {
