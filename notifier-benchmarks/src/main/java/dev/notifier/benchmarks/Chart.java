@@ -38,8 +38,12 @@ final class Chart {
 
 	private static final int LABELS = 50;
 
-	private static final Map<String, Color> COLORS = Map.of(ServerKind.NOTIFIER.id, new Color(0x1F77B4),
-			ServerKind.NAIVE.id, new Color(0xFF7F0E), ServerKind.STOMP.id, new Color(0x2CA02C));
+	private static final Map<String, Color> COLORS = Map.of(ServerKind.NOTIFIER.id(), new Color(0x1F77B4),
+			ServerKind.NAIVE.id(), new Color(0xFF7F0E), ServerKind.STOMP.id(), new Color(0x2CA02C));
+
+	/** The colours of outside servers, in the order they appear. */
+	private static final List<Color> OTHER_COLORS = List.of(new Color(0x9467BD), new Color(0x8C564B),
+			new Color(0xE377C2), new Color(0x7F7F7F));
 
 	private final List<String> rounds;
 
@@ -78,7 +82,7 @@ final class Chart {
 		g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
 		int x = WIDTH - RIGHT - 120 * this.servers.size();
 		for (String server : this.servers) {
-			g.setColor(COLORS.getOrDefault(server, Color.GRAY));
+			g.setColor(color(server));
 			g.fillRect(x, 12, 14, 14);
 			g.setColor(Color.BLACK);
 			g.drawString(server, x + 20, 24);
@@ -127,7 +131,7 @@ final class Chart {
 				}
 				int y = scale.y(value, plotTop, bottom);
 				int x = groupLeft + s * barWidth;
-				g.setColor(COLORS.getOrDefault(server, Color.GRAY));
+				g.setColor(color(server));
 				g.fillRect(x, y, barWidth - 2, bottom - y);
 				g.setColor(Color.DARK_GRAY);
 				String text = compact(value);
@@ -167,6 +171,14 @@ final class Chart {
 		}
 		g.drawLine(LEFT, top, LEFT, bottom);
 		g.drawLine(LEFT, bottom, WIDTH - RIGHT, bottom);
+	}
+
+	private Color color(String server) {
+		if (COLORS.containsKey(server)) {
+			return COLORS.get(server);
+		}
+		List<String> others = this.servers.stream().filter((other) -> !COLORS.containsKey(other)).toList();
+		return OTHER_COLORS.get(others.indexOf(server) % OTHER_COLORS.size());
 	}
 
 	/** 12,345 as "12k", 0.5 as "0.5". */

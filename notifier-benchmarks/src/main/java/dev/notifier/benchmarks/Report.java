@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.LongFunction;
 import java.util.function.Predicate;
 
 import dev.notifier.benchmarks.load.Round;
@@ -29,11 +30,11 @@ final class Report {
 
 	static final String END = "<!-- END GENERATED RESULTS -->";
 
-	private static final String NOTIFIER = ServerKind.NOTIFIER.id;
+	private static final String NOTIFIER = ServerKind.NOTIFIER.id();
 
-	private static final String NAIVE = ServerKind.NAIVE.id;
+	private static final String NAIVE = ServerKind.NAIVE.id();
 
-	private static final String STOMP = ServerKind.STOMP.id;
+	private static final String STOMP = ServerKind.STOMP.id();
 
 	private final Results results;
 
@@ -66,7 +67,7 @@ final class Report {
 				+ (options.arguments().isEmpty() ? "" : " " + String.join(" ", options.arguments())));
 		line("```");
 		line("");
-		machine();
+		machine(options);
 		line("");
 		line("![Delivered messages per second and p99 latency, by scenario and server](benchmarks.png)");
 		line("");
@@ -82,7 +83,7 @@ final class Report {
 		return this.out.toString();
 	}
 
-	private void machine() throws IOException {
+	private void machine(Options options) throws IOException {
 		line("| Machine | |");
 		line("|---|---|");
 		line("| Cores (`nproc`) | " + Runtime.getRuntime().availableProcessors() + ", shared by the server and the"
@@ -92,10 +93,21 @@ final class Report {
 		line("| OS | " + Machine.os() + " |");
 		line("| JDK | " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
 				+ " |");
-		line("| Servers | Spring Boot " + SpringBootVersion.getVersion() + ", "
-				+ org.apache.catalina.util.ServerInfo.getServerInfo() + ", each a fresh JVM per scenario with `"
+		line("| Servers | Spring Boot " + SpringBootVersion.getVersion() + ", each a fresh JVM per scenario with `"
 				+ String.join(" ", BenchmarkSuite.SERVER_JVM_FLAGS) + "`, `server.tomcat.max-connections=20000`,"
 				+ " `server.tomcat.accept-count=1000` |");
+		if (!this.results.software.isEmpty()) {
+			line("| Containers | " + String.join(", ", this.results.software.entrySet()
+				.stream()
+				.map((entry) -> entry.getKey() + ": " + entry.getValue())
+				.toList()) + " |");
+		}
+		List<ExternalServer> externals = options.externals();
+		if (!externals.isEmpty()) {
+			line("| Outside servers | " + String.join(", ", externals.stream()
+				.map((external) -> external.id() + ": `" + external.command() + " --server.port=<port>`")
+				.toList()) + " |");
+		}
 		line("| Load generator | Netty " + io.netty.util.Version.identify().get("netty-common").artifactVersion()
 				+ ", " + BenchmarkSuite.GENERATOR_THREADS + " event-loop threads, in the suite's JVM; HdrHistogram |");
 	}
@@ -126,10 +138,10 @@ final class Report {
 			}
 		}
 		for (ServerKind kind : List.of(ServerKind.NOTIFIER, ServerKind.NOTIFIER_TUNED)) {
-			this.results.idles.stream().filter((idle) -> idle.server().equals(kind.id)).findFirst().ifPresent((idle) -> {
+			this.results.idles.stream().filter((idle) -> idle.server().equals(kind.id())).findFirst().ifPresent((idle) -> {
 				double kb = idle.heapPerSessionBytes() / 1024;
 				line("| At most 30 KB heap per idle session" + ((kind == ServerKind.NOTIFIER) ? ""
-						: " (Tomcat's buffers lowered, `" + kind.id + "`)") + " | "
+						: " (Tomcat's buffers lowered, `" + kind.id() + "`)") + " | "
 						+ String.format(Locale.ROOT, "%.1f KB", kb) + " | " + verdict(kb <= 30) + " |");
 			});
 		}
@@ -149,7 +161,7 @@ final class Report {
 				(churn) -> line("| Churn leaves nothing behind | sessions " + churn.after().sessions() + ", workers "
 						+ churn.before().workers() + " → " + churn.after().workers() + ", threads "
 						+ churn.before().threads() + " → " + churn.after().threads() + ", heap "
-						+ mb(churn.before().heapUsed()) + " → " + mb(churn.after().heapUsed()) + " | "
+						+ beforeAfter(churn.before().heapUsed(), churn.after().heapUsed(), Report::mb) + " | "
 						+ verdict(churn.leftNothing()) + " |"));
 		line("");
 	}
@@ -174,7 +186,7 @@ final class Report {
 				+ " last delivery. Latency is receive time minus the payload's stamp. Drops are expected minus received"
 				+ " deliveries; errors are protocol errors and failed publish requests; closed counts reader"
 				+ " connections the server closed. CPU is the server process's user and system time during the round;"
-				+ " heap is its live heap after the round, after a full GC.");
+				+ " heap is its live heap after the round, after a full GC; n/a where a server does not report it.");
 		line("");
 		line("| Scenario | Server | Subscribers | Messages | Deliveries | Delivered msgs/s | p50 | p99 | p99.9 | max"
 				+ " | Drops | Errors | Closed | Server CPU | CPU µs/delivery | Generator CPU | Heap after |");
@@ -192,26 +204,40 @@ final class Report {
 					+ (r.stalled() ? " (stalled)" : "") + " | " + ms(r.latencyMillis(50)) + " | "
 					+ ms(r.latencyMillis(99)) + " | " + ms(r.latencyMillis(99.9)) + " | " + ms(r.maxLatencyMillis())
 					+ " | " + count(r.drops()) + " | " + count(r.errors()) + " | " + count(r.closedByServer()) + " | "
-					+ seconds(r.serverCpuNanos()) + " | " + String.format(Locale.ROOT, "%.1f", r.serverMicrosPerDelivery())
-					+ " | " + seconds(r.clientCpuNanos()) + " | " + mb(r.heapAfterGc()) + " |");
+					+ seconds(reported(r.serverCpuNanos())) + " | " + micros(r.serverMicrosPerDelivery()) + " | "
+					+ seconds(r.clientCpuNanos()) + " | " + mb(reported(r.heapAfterGc())) + " |");
 		}
 		line("");
-		line("Notifier / baseline, per round (throughput: higher is better; p99: lower is better):");
+		ratios();
+	}
+
+	/** Notifier against every other server, round by round. */
+	private void ratios() {
+		List<String> others = servers(this.results.fanOuts).stream().filter((server) -> !server.equals(NOTIFIER))
+			.toList();
+		if (others.isEmpty() || this.results.fanOuts.stream().noneMatch((row) -> row.server().equals(NOTIFIER))) {
+			return;
+		}
+		line("Notifier / other servers, per round (throughput: higher is better; p99: lower is better):");
 		line("");
-		line("| Scenario | msgs/s vs STOMP | msgs/s vs naive | p99 vs STOMP | p99 vs naive |");
-		line("|---|--:|--:|--:|--:|");
+		line("| Scenario | " + String.join(" | ", others.stream().map((server) -> "msgs/s vs " + server).toList())
+				+ " | " + String.join(" | ", others.stream().map((server) -> "p99 vs " + server).toList()) + " |");
+		line("|---|" + "--:|".repeat(2 * others.size()));
 		Set<String> names = new LinkedHashSet<>();
 		this.results.fanOuts.forEach((row) -> names.add(row.name()));
 		for (String name : names) {
-			Optional<Round.Result> n = result(name, NOTIFIER);
-			Optional<Round.Result> s = result(name, STOMP);
-			Optional<Round.Result> v = result(name, NAIVE);
-			if (n.isEmpty()) {
+			Optional<Round.Result> mine = result(name, NOTIFIER);
+			if (mine.isEmpty()) {
 				continue;
 			}
-			line("| " + name + " | " + ratio(n, s, Round.Result::messagesPerSecond) + " | "
-					+ ratio(n, v, Round.Result::messagesPerSecond) + " | "
-					+ ratio(n, s, (r) -> r.latencyMillis(99)) + " | " + ratio(n, v, (r) -> r.latencyMillis(99)) + " |");
+			List<String> cells = new ArrayList<>();
+			for (Function<Round.Result, Double> metric : List.<Function<Round.Result, Double>>of(
+					Round.Result::messagesPerSecond, (r) -> r.latencyMillis(99))) {
+				for (String other : others) {
+					cells.add(ratio(mine, result(name, other), metric));
+				}
+			}
+			line("| " + name + " | " + String.join(" | ", cells) + " |");
 		}
 		line("");
 	}
@@ -222,9 +248,9 @@ final class Report {
 		}
 		line("### Idle connections (scenario 4)");
 		line("");
-		line("Live heap (after a full GC) and RSS (`VmRSS` of `/proc/<pid>/status`) with the connections open, less"
-				+ " the same figures before they opened, divided by the connections. RSS includes the heap pages the"
-				+ " JVM touched meanwhile.");
+		line("Live heap (after a full GC) and RSS (`VmRSS` of `/proc/<pid>/status`, with the processes the server's"
+				+ " command started) with the connections open, less the same figures before they opened, divided by"
+				+ " the connections. RSS includes the heap pages the JVM touched meanwhile.");
 		line("");
 		line("| Server | Idle connections | Heap per session | RSS per session | Heap before → after | RSS before → after |");
 		line("|---|--:|--:|--:|--:|--:|");
@@ -232,8 +258,8 @@ final class Report {
 			line("| " + idle.server() + " | " + count(idle.connections())
 					+ ((idle.failedConnections() > 0) ? " (" + idle.failedConnections() + " failed)" : "") + " | "
 					+ kb(idle.heapPerSessionBytes()) + " | " + kb(idle.rssPerSessionBytes()) + " | "
-					+ mb(idle.before().heapUsed()) + " → " + mb(idle.after().heapUsed()) + " | " + mb(idle.rssBefore())
-					+ " → " + mb(idle.rssAfter()) + " |");
+					+ mb(reported(idle.before().heapUsed())) + " → " + mb(reported(idle.after().heapUsed())) + " | "
+					+ mb(idle.rssBefore()) + " → " + mb(idle.rssAfter()) + " |");
 		}
 		line("");
 	}
@@ -279,8 +305,9 @@ final class Report {
 				+ " event loops, 50 cycles in flight, each in a group of its own (the notifier server runs a"
 				+ " worker per such group). Before: after a warm-up churn, once sessions were back to 0 and 3 s had"
 				+ " passed; after: the same after the measured churn. Leaves nothing = no session, no worker, no more"
-				+ " threads and live heap within 1 MB. Threads are counted without Tomcat's request pool"
-				+ " (`http-nio-*-exec-*`), which grows under load and ends idle threads after a minute on its own.");
+				+ " threads and live heap within 1 MB, judged on what the server reports. Threads are counted without"
+				+ " Tomcat's request pool (`http-nio-*-exec-*`), which grows under load and ends idle threads after a"
+				+ " minute on its own.");
 		line("");
 		line("| Server | Cycles | Failed | Cycles/s | Subscribe p50 | Subscribe p99 | Sessions after | Workers"
 				+ " | Threads | Heap | RSS | Leaves nothing |");
@@ -290,10 +317,9 @@ final class Report {
 					+ rate(churn.cyclesPerSecond()) + " | " + ms(churn.subscribeMicros().getValueAtPercentile(50) / 1e3)
 					+ " | " + ms(churn.subscribeMicros().getValueAtPercentile(99) / 1e3) + " | "
 					+ churn.after().sessions() + " | "
-					+ ((churn.before().workers() < 0) ? "n/a"
-							: churn.before().workers() + " → " + churn.after().workers())
-					+ " | " + churn.before().threads() + " → " + churn.after().threads() + " | "
-					+ mb(churn.before().heapUsed()) + " → " + mb(churn.after().heapUsed()) + " | "
+					+ beforeAfter(churn.before().workers(), churn.after().workers(), String::valueOf) + " | "
+					+ beforeAfter(churn.before().threads(), churn.after().threads(), String::valueOf) + " | "
+					+ beforeAfter(churn.before().heapUsed(), churn.after().heapUsed(), Report::mb) + " | "
 					+ mb(churn.rssBefore()) + " → " + mb(churn.rssAfter()) + " | " + verdict(churn.leftNothing())
 					+ " |");
 		}
@@ -325,7 +351,7 @@ final class Report {
 				if (!Double.isNaN(cost)) {
 					costs.add(cost);
 				}
-				cells.append(" | ").append(Double.isNaN(cost) ? "-" : String.format(Locale.ROOT, "%.1f", cost));
+				cells.append(" | ").append(micros(cost));
 			}
 			double spread = costs.isEmpty() ? Double.NaN
 					: costs.stream().mapToDouble(Double::doubleValue).max().getAsDouble()
@@ -355,8 +381,7 @@ final class Report {
 			Round.Result r = row.result();
 			line("| " + row.label() + " | " + count(row.subscribers()) + " | " + rate(r.messagesPerSecond()) + " | "
 					+ ms(r.latencyMillis(50)) + " | " + ms(r.latencyMillis(99)) + " | " + ms(r.maxLatencyMillis())
-					+ " | " + count(r.drops()) + " | "
-					+ String.format(Locale.ROOT, "%.1f", r.serverMicrosPerDelivery()) + " |");
+					+ " | " + count(r.drops()) + " | " + micros(r.serverMicrosPerDelivery()) + " |");
 		}
 		if (rows.size() == 2) {
 			line("");
@@ -375,8 +400,8 @@ final class Report {
 		line("| Scenario | Server | Error |");
 		line("|---|---|---|");
 		for (Results.Failure failure : this.results.failures) {
-			line("| " + failure.scenario() + " | " + failure.server() + " | " + failure.message().replace('|', '/')
-					+ " |");
+			line("| " + failure.scenario() + " | " + failure.server() + " | "
+					+ failure.message().replace('|', '/').replaceAll("\\s+", " ") + " |");
 		}
 		line("");
 	}
@@ -402,6 +427,15 @@ final class Report {
 			return "-";
 		}
 		return times(metric.apply(mine.get()) / metric.apply(theirs.get()));
+	}
+
+	/** A figure of {@code /stats}, NaN where the server does not report it (-1). */
+	private static double reported(long value) {
+		return (value < 0) ? Double.NaN : value;
+	}
+
+	private static String beforeAfter(long before, long after, LongFunction<String> format) {
+		return (before < 0 || after < 0) ? "n/a" : format.apply(before) + " → " + format.apply(after);
 	}
 
 	private static double change(double before, double after) {
@@ -433,16 +467,20 @@ final class Report {
 				: String.format(Locale.ROOT, "%,.0f ms", millis);
 	}
 
-	private static String seconds(long nanos) {
-		return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
+	private static String micros(double micros) {
+		return Double.isNaN(micros) ? "n/a" : String.format(Locale.ROOT, "%.1f", micros);
 	}
 
-	private static String mb(long bytes) {
-		return String.format(Locale.ROOT, "%.1f MB", bytes / (1024.0 * 1024));
+	private static String seconds(double nanos) {
+		return Double.isNaN(nanos) ? "n/a" : String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
+	}
+
+	private static String mb(double bytes) {
+		return Double.isNaN(bytes) ? "n/a" : String.format(Locale.ROOT, "%.1f MB", bytes / (1024.0 * 1024));
 	}
 
 	private static String kb(double bytes) {
-		return String.format(Locale.ROOT, "%.1f KB", bytes / 1024);
+		return Double.isNaN(bytes) ? "n/a" : String.format(Locale.ROOT, "%.1f KB", bytes / 1024);
 	}
 
 	private void line(String text) {

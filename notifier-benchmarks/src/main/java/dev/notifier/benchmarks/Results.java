@@ -1,7 +1,9 @@
 package dev.notifier.benchmarks;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import dev.notifier.benchmarks.load.Round;
 import dev.notifier.benchmarks.load.ServerStats;
@@ -19,6 +21,9 @@ final class Results {
 	final List<Churn> churns = new ArrayList<>();
 
 	final List<Failure> failures = new ArrayList<>();
+
+	/** What each server said it runs on ({@code serverInfo} of {@code /stats}), by server, where it said so. */
+	final Map<String, String> software = new LinkedHashMap<>();
 
 	/**
 	 * A publish round: scenarios 1, 2, 3, 5 and 7.
@@ -46,7 +51,11 @@ final class Results {
 	record Idle(String server, int connections, int failedConnections, ServerStats before, ServerStats after,
 			long rssBefore, long rssAfter) {
 
+		/** NaN for a server that does not report its heap. */
 		double heapPerSessionBytes() {
+			if (this.before.heapUsed() < 0 || this.after.heapUsed() < 0) {
+				return Double.NaN;
+			}
 			return (double) (this.after.heapUsed() - this.before.heapUsed()) / this.connections;
 		}
 
@@ -74,7 +83,7 @@ final class Results {
 
 		/**
 		 * Whether the churn left nothing behind: no session, no worker, no more threads than before, and live heap
-		 * within 1 MB of what it was.
+		 * within 1 MB of what it was. A figure the server does not report is -1 before and after, and passes.
 		 */
 		boolean leftNothing() {
 			return this.after.sessions() == 0 && this.after.workers() <= Math.max(0, this.before.workers())

@@ -26,6 +26,12 @@ final class Scenarios {
 
 	static final List<Integer> ALL = List.of(1, 2, 3, 4, 5, 6, 7, 8);
 
+	/** The scenarios any server of the protocol runs: all but the cluster's. */
+	static final List<Integer> ANY_SERVER = List.of(1, 2, 3, 4, 5, 6, 7);
+
+	/** Idle connections. */
+	static final int IDLE = 4;
+
 	/** Runs on notifier only: the baselines have no cluster mode. */
 	static final int CLUSTER = 8;
 
@@ -209,19 +215,6 @@ final class Scenarios {
 					new Publish(GROUP, 0, this.sizes.growthMessages()[i], PAYLOAD_BYTES, 0,
 							this.sizes.growthChunks()[i]));
 		}
-	}
-
-	static final int IDLE = 4;
-
-	/**
-	 * Whether a scenario runs on a server: the cluster scenario runs on notifier only, and the tuned notifier runs the
-	 * idle scenario only.
-	 */
-	static boolean runsOn(int scenario, ServerKind server) {
-		if (server == ServerKind.NOTIFIER_TUNED) {
-			return scenario == IDLE;
-		}
-		return scenario != CLUSTER || server == ServerKind.NOTIFIER;
 	}
 
 	/** The arguments of the server a scenario starts with. */
