@@ -39,7 +39,8 @@ final class Chart {
 	private static final int LABELS = 50;
 
 	private static final Map<String, Color> COLORS = Map.of(ServerKind.NOTIFIER.id(), new Color(0x1F77B4),
-			ServerKind.NAIVE.id(), new Color(0xFF7F0E), ServerKind.STOMP.id(), new Color(0x2CA02C));
+			ServerKind.NOTIFIER_JETTY.id(), new Color(0x17BECF), ServerKind.NAIVE.id(), new Color(0xFF7F0E),
+			ServerKind.STOMP.id(), new Color(0x2CA02C));
 
 	/** The colours of outside servers, in the order they appear. */
 	private static final List<Color> OTHER_COLORS = List.of(new Color(0x9467BD), new Color(0x8C564B),

@@ -16,6 +16,7 @@ import java.util.function.LongFunction;
 import java.util.function.Predicate;
 
 import dev.notifier.benchmarks.load.Round;
+import dev.notifier.benchmarks.server.BenchmarkServers;
 
 import org.springframework.boot.SpringBootVersion;
 
@@ -94,8 +95,9 @@ final class Report {
 		line("| JDK | " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
 				+ " |");
 		line("| Servers | Spring Boot " + SpringBootVersion.getVersion() + ", each a fresh JVM per scenario with `"
-				+ String.join(" ", BenchmarkSuite.SERVER_JVM_FLAGS) + "`, `server.tomcat.max-connections=20000`,"
-				+ " `server.tomcat.accept-count=1000` |");
+				+ String.join(" ", BenchmarkSuite.SERVER_JVM_FLAGS) + "`; Tomcat with"
+				+ " `server.tomcat.max-connections=20000`, `server.tomcat.accept-count=" + BenchmarkServers.ACCEPT_QUEUE
+				+ "`, Jetty with an accept queue of " + count(BenchmarkServers.ACCEPT_QUEUE) + " |");
 		if (!this.results.software.isEmpty()) {
 			line("| Containers | " + String.join(", ", this.results.software.entrySet()
 				.stream()

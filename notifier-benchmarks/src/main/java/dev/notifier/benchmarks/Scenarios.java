@@ -29,6 +29,9 @@ final class Scenarios {
 	/** The scenarios any server of the protocol runs: all but the cluster's. */
 	static final List<Integer> ANY_SERVER = List.of(1, 2, 3, 4, 5, 6, 7);
 
+	/** The scenarios that publish to one server's subscribers and measure the deliveries. */
+	static final List<Integer> FAN_OUT = List.of(1, 2, 3, 5, 7);
+
 	/** Idle connections. */
 	static final int IDLE = 4;
 

@@ -13,23 +13,29 @@ import dev.notifier.benchmarks.server.stomp.StompServer;
  */
 enum ServerKind implements Server {
 
-	NOTIFIER("notifier", NotifierServer.class, "/ws", false, Scenarios.ALL, List.of(), List.of()),
+	NOTIFIER("notifier", NotifierServer.class, Container.TOMCAT, "/ws", false, Scenarios.ALL, List.of(), List.of()),
 
 	/**
 	 * The notifier server with Tomcat's remaining per-connection buffers lowered to 2 KB, as docs/benchmarks.md shows
 	 * an application how to: measured in the idle scenario only.
 	 */
-	NOTIFIER_TUNED("notifier-tuned", NotifierServer.class, "/ws", false, List.of(Scenarios.IDLE),
+	NOTIFIER_TUNED("notifier-tuned", NotifierServer.class, Container.TOMCAT, "/ws", false, List.of(Scenarios.IDLE),
 			List.of("-Dorg.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE=2048"),
 			List.of("--" + NotifierServer.SOCKET_BUFFER_SIZE + "=2KB")),
 
-	NAIVE("naive", NaiveServer.class, "/ws", false, Scenarios.ANY_SERVER, List.of(), List.of()),
+	/** The notifier server on Jetty instead of Tomcat (the starter's {@code JettyTransport}): the fan-out scenarios. */
+	NOTIFIER_JETTY("notifier-jetty", NotifierServer.class, Container.JETTY, "/ws", false, Scenarios.FAN_OUT,
+			List.of(), List.of()),
 
-	STOMP("stomp", StompServer.class, "/stomp", true, Scenarios.ANY_SERVER, List.of(), List.of());
+	NAIVE("naive", NaiveServer.class, Container.TOMCAT, "/ws", false, Scenarios.ANY_SERVER, List.of(), List.of()),
+
+	STOMP("stomp", StompServer.class, Container.TOMCAT, "/stomp", true, Scenarios.ANY_SERVER, List.of(), List.of());
 
 	private final String id;
 
 	final Class<?> mainClass;
+
+	final Container container;
 
 	private final String webSocketPath;
 
@@ -43,10 +49,11 @@ enum ServerKind implements Server {
 	/** Arguments of this server beyond its port. */
 	final List<String> arguments;
 
-	ServerKind(String id, Class<?> mainClass, String webSocketPath, boolean stomp, List<Integer> scenarios,
-			List<String> jvmFlags, List<String> arguments) {
+	ServerKind(String id, Class<?> mainClass, Container container, String webSocketPath, boolean stomp,
+			List<Integer> scenarios, List<String> jvmFlags, List<String> arguments) {
 		this.id = id;
 		this.mainClass = mainClass;
+		this.container = container;
 		this.webSocketPath = webSocketPath;
 		this.stomp = stomp;
 		this.scenarios = scenarios;

@@ -10,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -117,8 +118,9 @@ final class ServerProcess implements AutoCloseable {
 	/**
 	 * Starts servers: the built-in ones from the suite's own code, on the same class path when the suite runs
 	 * unpackaged or, when it runs from this module's executable jar, on that jar extracted once (Spring Boot's
-	 * {@code jarmode=tools extract}), which starts each server seconds faster than launching from nested jars.
-	 * Outside servers with their own command.
+	 * {@code jarmode=tools extract --launcher}), which starts each server seconds faster than launching from nested
+	 * jars; either way without the jars of the container the server does not run on. Outside servers with their own
+	 * command.
 	 */
 	static final class Launcher {
 
@@ -130,7 +132,7 @@ final class ServerProcess implements AutoCloseable {
 
 		private final Control control;
 
-		private final String classPath;
+		private final List<Path> classPath;
 
 		Launcher(List<String> jvmFlags, boolean profile, Path workDirectory, Control control)
 				throws IOException, InterruptedException {
@@ -138,7 +140,7 @@ final class ServerProcess implements AutoCloseable {
 			this.profile = profile;
 			this.workDirectory = workDirectory;
 			this.control = control;
-			this.classPath = childClassPath(workDirectory);
+			this.classPath = suiteClassPath(workDirectory);
 		}
 
 		/**
@@ -177,7 +179,8 @@ final class ServerProcess implements AutoCloseable {
 				command.add("-XX:StartFlightRecording=settings=profile,filename="
 						+ this.workDirectory.resolve(label + "-" + kind.id() + ".jfr"));
 			}
-			command.addAll(List.of("-cp", this.classPath, kind.mainClass.getName()));
+			List<String> classPath = kind.container.classPath(this.classPath).stream().map(Path::toString).toList();
+			command.addAll(List.of("-cp", String.join(File.pathSeparator, classPath), kind.mainClass.getName()));
 			command.add("--server.port=" + port);
 			command.add("--server.address=127.0.0.1");
 			command.addAll(kind.arguments);
@@ -185,13 +188,17 @@ final class ServerProcess implements AutoCloseable {
 			return command;
 		}
 
-		private static String childClassPath(Path workDirectory) throws IOException, InterruptedException {
+		/**
+		 * The suite's class path as a list of entries; when the suite runs from its executable jar, that jar's
+		 * exploded classes and libraries, in the launcher's order ({@code BOOT-INF/classpath.idx}).
+		 */
+		private static List<Path> suiteClassPath(Path workDirectory) throws IOException, InterruptedException {
 			String classPath = System.getProperty("java.class.path");
 			if (!classPath.endsWith(".jar") || classPath.contains(File.pathSeparator)) {
-				return classPath;
+				return Arrays.stream(classPath.split(File.pathSeparator)).map(Path::of).toList();
 			}
 			Path extracted = workDirectory.resolve("app");
-			Process extract = new ProcessBuilder(java(), "-Djarmode=tools", "-jar", classPath, "extract",
+			Process extract = new ProcessBuilder(java(), "-Djarmode=tools", "-jar", classPath, "extract", "--launcher",
 					"--destination", extracted.toString())
 				.redirectErrorStream(true)
 				.redirectOutput(workDirectory.resolve("extract.log").toFile())
@@ -199,7 +206,13 @@ final class ServerProcess implements AutoCloseable {
 			if (extract.waitFor() != 0) {
 				throw new IOException("could not extract " + classPath + "; see " + workDirectory.resolve("extract.log"));
 			}
-			return extracted.resolve(Path.of(classPath).getFileName()).toString();
+			List<Path> entries = new ArrayList<>();
+			entries.add(extracted.resolve("BOOT-INF/classes"));
+			// Lines such as: - "BOOT-INF/lib/spring-core-7.0.10.jar"
+			for (String line : Files.readAllLines(extracted.resolve("BOOT-INF/classpath.idx"))) {
+				entries.add(extracted.resolve(line.substring(line.indexOf('"') + 1, line.lastIndexOf('"'))));
+			}
+			return entries;
 		}
 
 		private static String java() {
