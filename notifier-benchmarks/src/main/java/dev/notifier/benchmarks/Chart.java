@@ -22,7 +22,8 @@ import dev.notifier.benchmarks.load.Round;
 
 /**
  * Draws {@code benchmarks.png} with plain Java2D: delivered messages per second (linear) and p99 latency
- * (logarithmic, since the servers differ by orders of magnitude), grouped by scenario round, one bar per server.
+ * (logarithmic, since the servers differ by orders of magnitude), the medians of the repetitions, grouped by scenario
+ * round, one bar per server.
  */
 final class Chart {
 
@@ -68,10 +69,10 @@ final class Chart {
 		g.fillRect(0, 0, image.getWidth(), image.getHeight());
 		Chart chart = new Chart(results);
 		chart.legend(g);
-		chart.panel(g, TOP, "Delivered messages per second (higher is better)", false,
-				Round.Result::messagesPerSecond);
-		chart.panel(g, TOP + PANEL_HEIGHT + LABELS, "p99 latency, ms, log scale (lower is better)", true,
-				(result) -> result.latencyMillis(99));
+		chart.panel(g, TOP, "Delivered messages per second, median (higher is better)", false,
+				(row) -> row.figure(Round.Result::messagesPerSecond).median());
+		chart.panel(g, TOP + PANEL_HEIGHT + LABELS, "p99 latency, ms, median, log scale (lower is better)", true,
+				(row) -> row.figure((result) -> result.latencyMillis(99)).median());
 		g.dispose();
 		ImageIO.write(image, "png", file.toFile());
 	}
@@ -92,7 +93,7 @@ final class Chart {
 	}
 
 	private void panel(Graphics2D g, int top, String title, boolean logarithmic,
-			ToDoubleFunction<Round.Result> metric) {
+			ToDoubleFunction<Results.FanOut> metric) {
 		int bottom = top + PANEL_HEIGHT - 30;
 		int plotTop = top + 30;
 		g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
@@ -101,7 +102,7 @@ final class Chart {
 		double max = 0;
 		double min = Double.MAX_VALUE;
 		for (Results.FanOut row : this.results.fanOuts) {
-			double value = metric.applyAsDouble(row.result());
+			double value = metric.applyAsDouble(row);
 			max = Math.max(max, value);
 			if (value > 0) {
 				min = Math.min(min, value);
@@ -124,7 +125,7 @@ final class Chart {
 				String server = this.servers.get(s);
 				double value = this.results.fanOuts.stream()
 					.filter((row) -> row.name().equals(round) && row.server().equals(server))
-					.mapToDouble((row) -> metric.applyAsDouble(row.result()))
+					.mapToDouble(metric)
 					.findFirst()
 					.orElse(Double.NaN);
 				if (Double.isNaN(value)) {

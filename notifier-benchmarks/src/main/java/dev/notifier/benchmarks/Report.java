@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.DoubleFunction;
 import java.util.function.Function;
 import java.util.function.LongFunction;
-import java.util.function.Predicate;
 
 import dev.notifier.benchmarks.load.Round;
 import dev.notifier.benchmarks.server.BenchmarkServers;
@@ -112,13 +112,16 @@ final class Report {
 		}
 		line("| Load generator | Netty " + io.netty.util.Version.identify().get("netty-common").artifactVersion()
 				+ ", " + BenchmarkSuite.GENERATOR_THREADS + " event-loop threads, in the suite's JVM; HdrHistogram |");
+		line("| Rounds | Every publish round " + Scenarios.REPETITIONS + " times, after a probe and a warm-up: figures"
+				+ " are the median, ± the farthest round from it in percent of it |");
 	}
 
 	private void targets() {
 		line("### Targets");
 		line("");
-		line("Ratios are notifier / baseline from this run. Throughput and p99 are judged on scenario 1 (burst); the"
-				+ " other scenarios' ratios are in the table after this one.");
+		line("Ratios are notifier / baseline from this run, of the medians of " + Scenarios.REPETITIONS
+				+ " rounds. Throughput and p99 are judged on scenario 1 (burst); the other scenarios' ratios are in the"
+				+ " table after this one.");
 		line("");
 		line("| Target | Measured | Verdict |");
 		line("|---|---|---|");
@@ -132,8 +135,8 @@ final class Report {
 			for (String baseline : List.of(STOMP, NAIVE)) {
 				Optional<Results.FanOut> b = fanOut(1, label, baseline);
 				if (n.isPresent() && b.isPresent()) {
-					double mine = n.get().result().latencyMillis(99);
-					double theirs = b.get().result().latencyMillis(99);
+					double mine = p99(n.get()).median();
+					double theirs = p99(b.get()).median();
 					line("| p99 no worse than " + baseline + " (scenario 1, " + label + ") | " + ms(mine) + " vs "
 							+ ms(theirs) + " | " + verdict(mine <= theirs) + " |");
 				}
@@ -154,10 +157,12 @@ final class Report {
 			.filter((row) -> row.scenario() == 5 && row.server().equals(NOTIFIER) && row.label().contains("non-readers"))
 			.findFirst();
 		if (alone.isPresent() && withSlow.isPresent()) {
-			double change = change(alone.get().result().latencyMillis(99), withSlow.get().result().latencyMillis(99));
-			line("| 10 non-readers move the others' p99 by less than 10% | " + percent(change) + " ("
-					+ ms(alone.get().result().latencyMillis(99)) + " → " + ms(withSlow.get().result().latencyMillis(99))
-					+ ") | " + verdict(Math.abs(change) < 0.10 && withSlow.get().result().drops() == 0) + " |");
+			double before = p99(alone.get()).median();
+			double after = p99(withSlow.get()).median();
+			double change = change(before, after);
+			line("| 10 non-readers move the others' p99 by less than 10% | " + percent(change) + " (" + ms(before)
+					+ " → " + ms(after) + ") | " + verdict(Math.abs(change) < 0.10 && withSlow.get().drops() == 0)
+					+ " |");
 		}
 		this.results.churns.stream().filter((churn) -> churn.server().equals(NOTIFIER)).findFirst().ifPresent(
 				(churn) -> line("| Churn leaves nothing behind | sessions " + churn.after().sessions() + ", workers "
@@ -171,10 +176,10 @@ final class Report {
 	private void throughputTarget(String target, Optional<Results.FanOut> notifier, Optional<Results.FanOut> baseline,
 			double factor) {
 		if (notifier.isPresent() && baseline.isPresent()) {
-			double ratio = notifier.get().result().messagesPerSecond() / baseline.get().result().messagesPerSecond();
-			line("| " + target + " | " + times(ratio) + " (" + rate(notifier.get().result().messagesPerSecond())
-					+ " vs " + rate(baseline.get().result().messagesPerSecond()) + ") | " + verdict(ratio >= factor)
-					+ " |");
+			double mine = rate(notifier.get()).median();
+			double theirs = rate(baseline.get()).median();
+			line("| " + target + " | " + times(mine / theirs) + " (" + rate(mine) + " vs " + rate(theirs) + ") | "
+					+ verdict(mine / theirs >= factor) + " |");
 		}
 	}
 
@@ -182,19 +187,20 @@ final class Report {
 		if (this.results.fanOuts.isEmpty()) {
 			return;
 		}
-		line("### Throughput and latency (scenarios 1, 2, 3, 5, 7)");
+		line("### Throughput and latency (scenarios 1, 2, 3, 5, 7, 8)");
 		line("");
 		line("Delivered msgs/s counts deliveries (one message to one subscriber) from the first publish request to the"
-				+ " last delivery. Latency is receive time minus the payload's stamp. Drops are expected minus received"
-				+ " deliveries; errors are protocol errors and failed publish requests; closed counts reader"
-				+ " connections the server closed. CPU is the server process's user and system time during the round;"
-				+ " heap is its live heap after the round, after a full GC; n/a where a server does not report it.");
+				+ " last delivery. Latency is receive time minus the payload's stamp. Every round ran "
+				+ Scenarios.REPETITIONS + " times: each figure is their median, ± how far the farthest of them lay from"
+				+ " it, in percent of it. Drops (expected minus received deliveries), errors (protocol errors and"
+				+ " failed publish requests) and closed (reader connections the server closed) are totals of the "
+				+ Scenarios.REPETITIONS + " rounds. CPU is the server process's user and system time during a round;"
+				+ " heap is its live heap after a round, after a full GC; n/a where a server does not report it.");
 		line("");
 		line("| Scenario | Server | Subscribers | Messages | Deliveries | Delivered msgs/s | p50 | p99 | p99.9 | max"
 				+ " | Drops | Errors | Closed | Server CPU | CPU µs/delivery | Generator CPU | Heap after |");
 		line("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
 		for (Results.FanOut row : this.results.fanOuts) {
-			Round.Result r = row.result();
 			Round.Publish p = row.publish();
 			String messages = String.format(Locale.ROOT, "%,d x %,d B", p.n(), p.size())
 					+ ((p.groups() > 0) ? String.format(Locale.ROOT, " to each of %,d groups", p.groups()) : "")
@@ -202,12 +208,17 @@ final class Report {
 					+ ((p.chunk() < p.n()) ? String.format(Locale.ROOT, " in chunks of %,d", p.chunk()) : "");
 			line("| " + row.name() + " | " + row.server() + " | " + count(row.subscribers())
 					+ ((row.failedConnections() > 0) ? " (" + row.failedConnections() + " failed)" : "") + " | "
-					+ messages + " | " + count(r.expected()) + " | " + rate(r.messagesPerSecond())
-					+ (r.stalled() ? " (stalled)" : "") + " | " + ms(r.latencyMillis(50)) + " | "
-					+ ms(r.latencyMillis(99)) + " | " + ms(r.latencyMillis(99.9)) + " | " + ms(r.maxLatencyMillis())
-					+ " | " + count(r.drops()) + " | " + count(r.errors()) + " | " + count(r.closedByServer()) + " | "
-					+ seconds(reported(r.serverCpuNanos())) + " | " + micros(r.serverMicrosPerDelivery()) + " | "
-					+ seconds(r.clientCpuNanos()) + " | " + mb(reported(r.heapAfterGc())) + " |");
+					+ messages + " | " + count(row.expected()) + " | " + withSpread(rate(row), Report::rate)
+					+ (row.stalled() ? " (stalled)" : "") + " | "
+					+ withSpread(row.figure((r) -> r.latencyMillis(50)), Report::ms) + " | "
+					+ withSpread(p99(row), Report::ms) + " | "
+					+ withSpread(row.figure((r) -> r.latencyMillis(99.9)), Report::ms) + " | "
+					+ withSpread(row.figure(Round.Result::maxLatencyMillis), Report::ms) + " | " + count(row.drops())
+					+ " | " + count(row.errors()) + " | " + count(row.closedByServer()) + " | "
+					+ seconds(row.figure((r) -> reported(r.serverCpuNanos())).median()) + " | "
+					+ withSpread(cpuPerDelivery(row), Report::micros) + " | "
+					+ seconds(row.figure((r) -> r.clientCpuNanos()).median()) + " | "
+					+ mb(row.figure((r) -> reported(r.heapAfterGc())).median()) + " |");
 		}
 		line("");
 		ratios();
@@ -220,7 +231,8 @@ final class Report {
 		if (others.isEmpty() || this.results.fanOuts.stream().noneMatch((row) -> row.server().equals(NOTIFIER))) {
 			return;
 		}
-		line("Notifier / other servers, per round (throughput: higher is better; p99: lower is better):");
+		line("Notifier / other servers, per round, of the medians (throughput: higher is better; p99: lower is"
+				+ " better):");
 		line("");
 		line("| Scenario | " + String.join(" | ", others.stream().map((server) -> "msgs/s vs " + server).toList())
 				+ " | " + String.join(" | ", others.stream().map((server) -> "p99 vs " + server).toList()) + " |");
@@ -228,15 +240,16 @@ final class Report {
 		Set<String> names = new LinkedHashSet<>();
 		this.results.fanOuts.forEach((row) -> names.add(row.name()));
 		for (String name : names) {
-			Optional<Round.Result> mine = result(name, NOTIFIER);
+			Optional<Results.FanOut> mine = row(name, NOTIFIER);
 			if (mine.isEmpty()) {
 				continue;
 			}
 			List<String> cells = new ArrayList<>();
-			for (Function<Round.Result, Double> metric : List.<Function<Round.Result, Double>>of(
-					Round.Result::messagesPerSecond, (r) -> r.latencyMillis(99))) {
+			for (Function<Results.FanOut, Figure> metric : List.<Function<Results.FanOut, Figure>>of(Report::rate,
+					Report::p99)) {
 				for (String other : others) {
-					cells.add(ratio(mine, result(name, other), metric));
+					cells.add(row(name, other).map((theirs) -> times(
+							metric.apply(mine.get()).median() / metric.apply(theirs).median())).orElse("-"));
 				}
 			}
 			line("| " + name + " | " + String.join(" | ", cells) + " |");
@@ -252,7 +265,8 @@ final class Report {
 		line("");
 		line("Live heap (after a full GC) and RSS (`VmRSS` of `/proc/<pid>/status`, with the processes the server's"
 				+ " command started) with the connections open, less the same figures before they opened, divided by"
-				+ " the connections. RSS includes the heap pages the JVM touched meanwhile.");
+				+ " the connections. RSS includes the heap pages the JVM touched meanwhile. Measured once, not "
+				+ Scenarios.REPETITIONS + " times: what a session holds does not depend on timing as a rate does.");
 		line("");
 		line("| Server | Idle connections | Heap per session | RSS per session | Heap before → after | RSS before → after |");
 		line("|---|--:|--:|--:|--:|--:|");
@@ -274,7 +288,8 @@ final class Report {
 		line("### Slow consumers (scenario 5)");
 		line("");
 		line("The same readers measured alone, then with subscribers that never read (receive buffer of 4 KB, no"
-				+ " read after subscribing). Drops and latency are the readers' only.");
+				+ " read after subscribing; fresh ones for each of the " + Scenarios.REPETITIONS + " rounds). Drops and"
+				+ " latency are the readers' only; drops and closed are totals of the rounds.");
 		line("");
 		line("| Server | p99 readers only | p99 with non-readers | Change | Readers' drops with non-readers | Readers closed |");
 		line("|---|--:|--:|--:|--:|--:|");
@@ -286,12 +301,11 @@ final class Report {
 				.filter((row) -> row.server().equals(server) && row.label().contains("non-readers"))
 				.findFirst();
 			if (alone.isPresent() && with.isPresent()) {
-				Round.Result a = alone.get().result();
-				Round.Result w = with.get().result();
-				line("| " + server + " | " + ms(a.latencyMillis(99)) + " | " + ms(w.latencyMillis(99))
-						+ (w.stalled() ? " (stalled)" : "") + " | " + percent(change(a.latencyMillis(99),
-								w.latencyMillis(99))) + " | " + count(w.drops()) + " | " + count(w.closedByServer())
-						+ " |");
+				Figure a = p99(alone.get());
+				Figure w = p99(with.get());
+				line("| " + server + " | " + withSpread(a, Report::ms) + " | " + withSpread(w, Report::ms)
+						+ (with.get().stalled() ? " (stalled)" : "") + " | " + percent(change(a.median(), w.median()))
+						+ " | " + count(with.get().drops()) + " | " + count(with.get().closedByServer()) + " |");
 			}
 		}
 		line("");
@@ -309,7 +323,7 @@ final class Report {
 				+ " passed; after: the same after the measured churn. Leaves nothing = no session, no worker, no more"
 				+ " threads and live heap within 1 MB, judged on what the server reports. Threads are counted without"
 				+ " Tomcat's request pool (`http-nio-*-exec-*`), which grows under load and ends idle threads after a"
-				+ " minute on its own.");
+				+ " minute on its own. Measured once: it compares the server with itself, before and after.");
 		line("");
 		line("| Server | Cycles | Failed | Cycles/s | Subscribe p50 | Subscribe p99 | Sessions after | Workers"
 				+ " | Threads | Heap | RSS | Leaves nothing |");
@@ -335,30 +349,31 @@ final class Report {
 		}
 		line("### Cost growth (scenario 7)");
 		line("");
-		line("Server CPU per delivered message as the same deliveries go to ever more subscribers; flat is the"
-				+ " target. Spread = highest / lowest.");
+		line("Server CPU per delivered message (median of the rounds) as the same deliveries go to ever more"
+				+ " subscribers; flat is the target. Growth = highest / lowest.");
 		line("");
 		List<String> labels = new ArrayList<>(new LinkedHashSet<>(rows.stream().map(Results.FanOut::label).toList()));
 		line("| Server | " + String.join(" | ", labels.stream().map((label) -> "µs/delivery " + label).toList())
-				+ " | Spread |");
+				+ " | Growth |");
 		line("|---|" + "--:|".repeat(labels.size() + 1));
 		for (String server : servers(rows)) {
 			List<Double> costs = new ArrayList<>();
 			StringBuilder cells = new StringBuilder();
 			for (String label : labels) {
-				Optional<Results.FanOut> row = rows.stream()
+				double cost = rows.stream()
 					.filter((r) -> r.server().equals(server) && r.label().equals(label))
-					.findFirst();
-				double cost = row.map((r) -> r.result().serverMicrosPerDelivery()).orElse(Double.NaN);
+					.findFirst()
+					.map((r) -> cpuPerDelivery(r).median())
+					.orElse(Double.NaN);
 				if (!Double.isNaN(cost)) {
 					costs.add(cost);
 				}
 				cells.append(" | ").append(micros(cost));
 			}
-			double spread = costs.isEmpty() ? Double.NaN
+			double growth = costs.isEmpty() ? Double.NaN
 					: costs.stream().mapToDouble(Double::doubleValue).max().getAsDouble()
 							/ costs.stream().mapToDouble(Double::doubleValue).min().getAsDouble();
-			line("| " + server + cells + " | " + times(spread) + " |");
+			line("| " + server + cells + " | " + times(growth) + " |");
 		}
 		line("");
 	}
@@ -375,20 +390,22 @@ final class Report {
 		line("Two notifier instances with `notifier.cluster.mode=redis` on the local Redis server. Scenario 1's burst,"
 				+ " published and subscribed on the first instance, then published on the first instance to"
 				+ " subscribers of the second: each message crosses Redis once (one PUBLISH, one pub/sub delivery to"
-				+ " the second instance), which fans it out to its sessions. CPU is both instances'.");
+				+ " the second instance), which fans it out to its sessions. CPU is both instances'. Medians of "
+				+ Scenarios.REPETITIONS + " rounds, ± the farthest.");
 		line("");
 		line("| Round | Subscribers | Delivered msgs/s | p50 | p99 | max | Drops | CPU µs/delivery |");
 		line("|---|--:|--:|--:|--:|--:|--:|--:|");
 		for (Results.FanOut row : rows) {
-			Round.Result r = row.result();
-			line("| " + row.label() + " | " + count(row.subscribers()) + " | " + rate(r.messagesPerSecond()) + " | "
-					+ ms(r.latencyMillis(50)) + " | " + ms(r.latencyMillis(99)) + " | " + ms(r.maxLatencyMillis())
-					+ " | " + count(r.drops()) + " | " + micros(r.serverMicrosPerDelivery()) + " |");
+			line("| " + row.label() + " | " + count(row.subscribers()) + " | " + withSpread(rate(row), Report::rate)
+					+ " | " + withSpread(row.figure((r) -> r.latencyMillis(50)), Report::ms) + " | "
+					+ withSpread(p99(row), Report::ms) + " | "
+					+ withSpread(row.figure(Round.Result::maxLatencyMillis), Report::ms) + " | " + count(row.drops())
+					+ " | " + withSpread(cpuPerDelivery(row), Report::micros) + " |");
 		}
 		if (rows.size() == 2) {
 			line("");
-			line("Across instances / on one instance: " + times(rows.get(1).result().messagesPerSecond()
-					/ rows.get(0).result().messagesPerSecond()) + " the throughput.");
+			line("Across instances / on one instance: "
+					+ times(rate(rows.get(1)).median() / rate(rows.get(0)).median()) + " the throughput.");
 		}
 		line("");
 	}
@@ -414,26 +431,38 @@ final class Report {
 			.findFirst();
 	}
 
-	private Optional<Round.Result> result(String name, String server) {
-		Predicate<Results.FanOut> match = (row) -> row.name().equals(name) && row.server().equals(server);
-		return this.results.fanOuts.stream().filter(match).map(Results.FanOut::result).findFirst();
+	private Optional<Results.FanOut> row(String name, String server) {
+		return this.results.fanOuts.stream()
+			.filter((row) -> row.name().equals(name) && row.server().equals(server))
+			.findFirst();
 	}
 
 	private static List<String> servers(List<Results.FanOut> rows) {
 		return new ArrayList<>(new LinkedHashSet<>(rows.stream().map(Results.FanOut::server).toList()));
 	}
 
-	private static String ratio(Optional<Round.Result> mine, Optional<Round.Result> theirs,
-			Function<Round.Result, Double> metric) {
-		if (mine.isEmpty() || theirs.isEmpty() || metric.apply(theirs.get()) == 0) {
-			return "-";
-		}
-		return times(metric.apply(mine.get()) / metric.apply(theirs.get()));
+	private static Figure rate(Results.FanOut row) {
+		return row.figure(Round.Result::messagesPerSecond);
+	}
+
+	private static Figure p99(Results.FanOut row) {
+		return row.figure((result) -> result.latencyMillis(99));
+	}
+
+	private static Figure cpuPerDelivery(Results.FanOut row) {
+		return row.figure(Round.Result::serverMicrosPerDelivery);
 	}
 
 	/** A figure of {@code /stats}, NaN where the server does not report it (-1). */
 	private static double reported(long value) {
 		return (value < 0) ? Double.NaN : value;
+	}
+
+	/** A median, then how far the farthest round lay from it. */
+	private static String withSpread(Figure figure, DoubleFunction<String> format) {
+		String median = format.apply(figure.median());
+		double spread = figure.spread();
+		return Double.isNaN(spread) ? median : median + String.format(Locale.ROOT, " ±%.0f%%", spread * 100);
 	}
 
 	private static String beforeAfter(long before, long after, LongFunction<String> format) {
@@ -449,7 +478,7 @@ final class Report {
 	}
 
 	private static String times(double ratio) {
-		return Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.2fx", ratio);
+		return Double.isNaN(ratio) || Double.isInfinite(ratio) ? "-" : String.format(Locale.ROOT, "%.2fx", ratio);
 	}
 
 	private static String percent(double fraction) {

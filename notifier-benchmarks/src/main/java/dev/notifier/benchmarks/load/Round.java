@@ -6,6 +6,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
+import dev.notifier.benchmarks.EpochMicros;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -14,9 +15,13 @@ import org.HdrHistogram.Histogram;
  *
  * <p>A chunk is published, then the next only once every reader has received it (or delivery stalled). A single
  * chunk is a burst; several keep every subscriber's backlog under the chunk size, which every server's per-session
- * limits allow. The time measured runs from the first publish request to the last delivery seen.
+ * limits allow. The time measured runs from the first publish request to the last delivery seen. A payload stamped
+ * before the round began, left over from one that stalled, is not counted.
  */
 public final class Round {
+
+	/** How much earlier than the round's start a payload of the round may be stamped, by a millisecond clock. */
+	private static final long STAMP_TOLERANCE_MICROS = 1_000;
 
 	private final Control control;
 
@@ -47,7 +52,7 @@ public final class Round {
 	 */
 	public Result run(Target publisher, Target target, Deliveries deliveries, Publish publish, int readers)
 			throws IOException, InterruptedException {
-		deliveries.reset();
+		deliveries.reset(EpochMicros.now() - STAMP_TOLERANCE_MICROS);
 		ServerStats publisherBefore = (publisher != target) ? this.control.stats(publisher, true) : null;
 		ServerStats before = this.control.stats(target, true);
 		long clientCpuBefore = clientCpuNanos();
