@@ -73,8 +73,7 @@ public final class BenchmarkSuite {
 						continue;
 					}
 					log("Scenario %d on %s", scenario, server.id());
-					try (ServerProcess process = launcher.start(server, "scenario-" + scenario,
-							scenarios.serverArguments(scenario))) {
+					try (ServerProcess process = launcher.start(server, "scenario-" + scenario)) {
 						if (process.software() != null
 								&& results.software.putIfAbsent(server.id(), process.software()) == null) {
 							log("  %s runs on %s", server.id(), process.software());

@@ -20,8 +20,8 @@ import org.HdrHistogram.Recorder;
 
 /**
  * The seven scenarios of the benchmark issue, each run against one freshly started server, and the cluster scenario,
- * which runs notifier as two instances sharing a Redis server. Every measured publish round runs
- * {@link #REPETITIONS} times over, after one probe and one warm-up.
+ * which runs notifier stand-alone, then in cluster mode on one and on two instances sharing a Redis server. Every
+ * measured publish round runs {@link #REPETITIONS} times over, after one probe and one warm-up.
  */
 final class Scenarios {
 
@@ -41,6 +41,13 @@ final class Scenarios {
 
 	/** How many times every measured round runs: the report shows the median and how far the others strayed. */
 	static final int REPETITIONS = 3;
+
+	/** The rounds of the cluster scenario. */
+	static final String STAND_ALONE = "stand-alone";
+
+	static final String ONE_INSTANCE = "cluster mode, one instance";
+
+	static final String ACROSS_INSTANCES = "across instances";
 
 	private static final String GROUP = "bench";
 
@@ -241,11 +248,6 @@ final class Scenarios {
 		}
 	}
 
-	/** The arguments of the server a scenario starts with. */
-	String[] serverArguments(int scenario) {
-		return (scenario == CLUSTER) ? clusterArguments() : new String[0];
-	}
-
 	/**
 	 * The arguments that make a notifier server one instance of a cluster on Redis, with keys and channels under a
 	 * prefix of this run's own.
@@ -256,18 +258,23 @@ final class Scenarios {
 	}
 
 	/**
-	 * 8: scenario 1's burst on two clustered instances: published and subscribed on one instance, then published on
-	 * that instance to subscribers of the other, through Redis.
+	 * 8: scenario 1's burst on notifier stand-alone (the server the suite started), then in cluster mode on one
+	 * instance, then on two clustered instances, published on the first to subscribers of the second, through Redis.
+	 * Each instance starts once the round before it is over, so that no start-up takes CPU from a round; the
+	 * stand-alone server stays up, idle.
 	 */
-	private void cluster(String server, ServerProcess first) throws IOException, InterruptedException {
+	private void cluster(String server, ServerProcess standAlone) throws IOException, InterruptedException {
 		Publish burst = new Publish(GROUP, 0, this.sizes.burstMessages(), PAYLOAD_BYTES, 0,
 				this.sizes.burstMessages());
 		List<String> groups = Collections.nCopies(this.sizes.burstSubscribers(), GROUP);
-		// The second instance starts after the first round: its start-up would otherwise take CPU from that round.
-		fanOut(CLUSTER, "on one instance", server, first.target(), first.target(), groups, burst);
-		try (ServerProcess second = this.launcher.start(ServerKind.NOTIFIER, "scenario-8-second",
+		fanOut(CLUSTER, STAND_ALONE, server, standAlone.target(), standAlone.target(), groups, burst);
+		try (ServerProcess first = this.launcher.start(ServerKind.NOTIFIER, "scenario-8-cluster-first",
 				clusterArguments())) {
-			fanOut(CLUSTER, "across instances", server, first.target(), second.target(), groups, burst);
+			fanOut(CLUSTER, ONE_INSTANCE, server, first.target(), first.target(), groups, burst);
+			try (ServerProcess second = this.launcher.start(ServerKind.NOTIFIER, "scenario-8-cluster-second",
+					clusterArguments())) {
+				fanOut(CLUSTER, ACROSS_INSTANCES, server, first.target(), second.target(), groups, burst);
+			}
 		}
 	}
 
