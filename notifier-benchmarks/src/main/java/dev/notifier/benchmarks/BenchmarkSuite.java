@@ -1,5 +1,6 @@
 package dev.notifier.benchmarks;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -7,6 +8,7 @@ import java.time.LocalTime;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Objects;
 
 import dev.notifier.benchmarks.load.Control;
 import dev.notifier.benchmarks.load.LoadGenerator;
@@ -51,29 +53,43 @@ public final class BenchmarkSuite {
 		Control control = new Control();
 		ServerProcess.Launcher launcher = new ServerProcess.Launcher(SERVER_JVM_FLAGS, options.profile(), work,
 				control);
+		for (ExternalServer external : options.externals()) {
+			try (ServerProcess check = launcher.start(external, "check")) {
+				log("%s answers (%s)", external.option(),
+						Objects.requireNonNullElse(check.software(), "no serverInfo"));
+			}
+			catch (IOException ex) {
+				System.err.println(ex.getMessage());
+				System.exit(2);
+				return;
+			}
+		}
 		try (LoadGenerator generator = new LoadGenerator(GENERATOR_THREADS)) {
 			Scenarios scenarios = new Scenarios(options.sizes(), generator, control,
 					new Round(control, STALL_TIMEOUT), results, launcher, redisUrl());
 			for (int scenario : options.scenarios()) {
-				for (ServerKind server : options.servers()) {
-					if (!Scenarios.runsOn(scenario, server)) {
+				for (Server server : options.servers()) {
+					if (!server.runs(scenario)) {
 						continue;
 					}
-					log("Scenario %d on %s", scenario, server.id);
-					try (ServerProcess process = launcher.start(server, "scenario-" + scenario,
-							scenarios.serverArguments(scenario))) {
+					log("Scenario %d on %s", scenario, server.id());
+					try (ServerProcess process = launcher.start(server, "scenario-" + scenario)) {
+						if (process.software() != null
+								&& results.software.putIfAbsent(server.id(), process.software()) == null) {
+							log("  %s runs on %s", server.id(), process.software());
+						}
 						try {
-							scenarios.run(scenario, server.id, process);
+							scenarios.run(scenario, server.id(), process);
 						}
 						catch (Exception ex) {
 							String failure = process.describe(ex);
 							log("  FAILED: %s", failure);
-							results.failures.add(new Results.Failure(scenario, server.id, failure));
+							results.failures.add(new Results.Failure(scenario, server.id(), failure));
 						}
 					}
 					catch (Exception ex) {
 						log("  FAILED: %s", ex);
-						results.failures.add(new Results.Failure(scenario, server.id, String.valueOf(ex)));
+						results.failures.add(new Results.Failure(scenario, server.id(), String.valueOf(ex)));
 					}
 				}
 			}

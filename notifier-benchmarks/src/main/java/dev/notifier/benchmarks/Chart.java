@@ -22,7 +22,8 @@ import dev.notifier.benchmarks.load.Round;
 
 /**
  * Draws {@code benchmarks.png} with plain Java2D: delivered messages per second (linear) and p99 latency
- * (logarithmic, since the servers differ by orders of magnitude), grouped by scenario round, one bar per server.
+ * (logarithmic, since the servers differ by orders of magnitude), the medians of the repetitions, grouped by scenario
+ * round, one bar per server.
  */
 final class Chart {
 
@@ -38,8 +39,13 @@ final class Chart {
 
 	private static final int LABELS = 50;
 
-	private static final Map<String, Color> COLORS = Map.of(ServerKind.NOTIFIER.id, new Color(0x1F77B4),
-			ServerKind.NAIVE.id, new Color(0xFF7F0E), ServerKind.STOMP.id, new Color(0x2CA02C));
+	private static final Map<String, Color> COLORS = Map.of(ServerKind.NOTIFIER.id(), new Color(0x1F77B4),
+			ServerKind.NOTIFIER_JETTY.id(), new Color(0x17BECF), ServerKind.NAIVE.id(), new Color(0xFF7F0E),
+			ServerKind.STOMP.id(), new Color(0x2CA02C));
+
+	/** The colours of outside servers, in the order they appear. */
+	private static final List<Color> OTHER_COLORS = List.of(new Color(0x9467BD), new Color(0x8C564B),
+			new Color(0xE377C2), new Color(0x7F7F7F));
 
 	private final List<String> rounds;
 
@@ -63,10 +69,10 @@ final class Chart {
 		g.fillRect(0, 0, image.getWidth(), image.getHeight());
 		Chart chart = new Chart(results);
 		chart.legend(g);
-		chart.panel(g, TOP, "Delivered messages per second (higher is better)", false,
-				Round.Result::messagesPerSecond);
-		chart.panel(g, TOP + PANEL_HEIGHT + LABELS, "p99 latency, ms, log scale (lower is better)", true,
-				(result) -> result.latencyMillis(99));
+		chart.panel(g, TOP, "Delivered messages per second, median (higher is better)", false,
+				(row) -> row.figure(Round.Result::messagesPerSecond).median());
+		chart.panel(g, TOP + PANEL_HEIGHT + LABELS, "p99 latency, ms, median, log scale (lower is better)", true,
+				(row) -> row.figure((result) -> result.latencyMillis(99)).median());
 		g.dispose();
 		ImageIO.write(image, "png", file.toFile());
 	}
@@ -78,7 +84,7 @@ final class Chart {
 		g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
 		int x = WIDTH - RIGHT - 120 * this.servers.size();
 		for (String server : this.servers) {
-			g.setColor(COLORS.getOrDefault(server, Color.GRAY));
+			g.setColor(color(server));
 			g.fillRect(x, 12, 14, 14);
 			g.setColor(Color.BLACK);
 			g.drawString(server, x + 20, 24);
@@ -87,7 +93,7 @@ final class Chart {
 	}
 
 	private void panel(Graphics2D g, int top, String title, boolean logarithmic,
-			ToDoubleFunction<Round.Result> metric) {
+			ToDoubleFunction<Results.FanOut> metric) {
 		int bottom = top + PANEL_HEIGHT - 30;
 		int plotTop = top + 30;
 		g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
@@ -96,7 +102,7 @@ final class Chart {
 		double max = 0;
 		double min = Double.MAX_VALUE;
 		for (Results.FanOut row : this.results.fanOuts) {
-			double value = metric.applyAsDouble(row.result());
+			double value = metric.applyAsDouble(row);
 			max = Math.max(max, value);
 			if (value > 0) {
 				min = Math.min(min, value);
@@ -119,7 +125,7 @@ final class Chart {
 				String server = this.servers.get(s);
 				double value = this.results.fanOuts.stream()
 					.filter((row) -> row.name().equals(round) && row.server().equals(server))
-					.mapToDouble((row) -> metric.applyAsDouble(row.result()))
+					.mapToDouble(metric)
 					.findFirst()
 					.orElse(Double.NaN);
 				if (Double.isNaN(value)) {
@@ -127,7 +133,7 @@ final class Chart {
 				}
 				int y = scale.y(value, plotTop, bottom);
 				int x = groupLeft + s * barWidth;
-				g.setColor(COLORS.getOrDefault(server, Color.GRAY));
+				g.setColor(color(server));
 				g.fillRect(x, y, barWidth - 2, bottom - y);
 				g.setColor(Color.DARK_GRAY);
 				String text = compact(value);
@@ -167,6 +173,14 @@ final class Chart {
 		}
 		g.drawLine(LEFT, top, LEFT, bottom);
 		g.drawLine(LEFT, bottom, WIDTH - RIGHT, bottom);
+	}
+
+	private Color color(String server) {
+		if (COLORS.containsKey(server)) {
+			return COLORS.get(server);
+		}
+		List<String> others = this.servers.stream().filter((other) -> !COLORS.containsKey(other)).toList();
+		return OTHER_COLORS.get(others.indexOf(server) % OTHER_COLORS.size());
 	}
 
 	/** 12,345 as "12k", 0.5 as "0.5". */

@@ -8,29 +8,32 @@ import java.util.List;
 /**
  * The suite's command line.
  * @param quick smaller counts, for a smoke run
- * @param profile whether every server records a Java Flight Recording of its scenario
+ * @param profile whether every built-in server records a Java Flight Recording of its scenario
  * @param scenarios the scenarios to run, in order
- * @param servers the servers to run them on, in order
+ * @param servers the servers to run them on, in order: the built-in ones selected, then the outside ones
  * @param output where {@code benchmarks.md} and {@code benchmarks.png} are written
  * @param arguments the arguments as given, quoted in the report
  */
-record Options(boolean quick, boolean profile, List<Integer> scenarios, List<ServerKind> servers, Path output,
+record Options(boolean quick, boolean profile, List<Integer> scenarios, List<Server> servers, Path output,
 		List<String> arguments) {
 
 	static final String USAGE = """
-			Usage: java -jar notifier-benchmarks.jar [--quick] [--profile] [--scenarios=1,3] [--servers=notifier,notifier-tuned,naive,stomp] \
-			[--out=docs]
-			  --quick       smaller counts: a smoke run of a few minutes
-			  --profile     each server records a JFR file of its scenario, next to its log
+			Usage: java -jar notifier-benchmarks.jar [--quick] [--profile] [--scenarios=1,3] \
+			[--servers=notifier,notifier-tuned,notifier-jetty,naive,stomp] [--external=NAME=COMMAND]... [--out=docs]
+			  --quick       smaller counts: a smoke run
+			  --profile     each built-in server records a JFR file of its scenario, next to its log
 			  --scenarios   which of the scenarios 1-8 to run (default: all)
-			  --servers     which servers to run them on (default: all four)
+			  --servers     which built-in servers to run them on (default: all five; none if empty)
+			  --external    also measure an outside server of the protocol, started with COMMAND --server.port=N
+			                (repeatable; NAME is its name in the report)
 			  --out         the directory of benchmarks.md and benchmarks.png (default: docs)""";
 
 	static Options parse(String[] args) {
 		boolean quick = false;
 		boolean profile = false;
 		List<Integer> scenarios = Scenarios.ALL;
-		List<ServerKind> servers = List.of(ServerKind.values());
+		List<Server> servers = List.of(ServerKind.values());
+		List<ExternalServer> externals = new ArrayList<>();
 		Path output = Path.of("docs");
 		for (String arg : args) {
 			if (arg.equals("--quick")) {
@@ -51,6 +54,14 @@ record Options(boolean quick, boolean profile, List<Integer> scenarios, List<Ser
 					servers.add(ServerKind.of(id));
 				}
 			}
+			else if (arg.startsWith(ExternalServer.OPTION)) {
+				ExternalServer external = ExternalServer.parse(arg.substring(ExternalServer.OPTION.length()));
+				if (externals.stream().anyMatch((other) -> other.id().equals(external.id()))) {
+					throw new IllegalArgumentException(arg + ": another " + ExternalServer.OPTION
+							+ " option already names '" + external.id() + "'");
+				}
+				externals.add(external);
+			}
 			else if (arg.startsWith("--out=")) {
 				output = Path.of(arg.substring("--out=".length()));
 			}
@@ -63,15 +74,26 @@ record Options(boolean quick, boolean profile, List<Integer> scenarios, List<Ser
 				throw new IllegalArgumentException("no scenario " + scenario + ": 1 to 8\n" + USAGE);
 			}
 		}
-		return new Options(quick, profile, scenarios, servers, output, List.of(args));
+		List<Server> measured = new ArrayList<>(servers);
+		measured.addAll(externals);
+		return new Options(quick, profile, scenarios, List.copyOf(measured), output, List.of(args));
 	}
 
 	Sizes sizes() {
 		return this.quick ? Sizes.quick() : Sizes.full();
 	}
 
+	/** The outside servers, which the suite checks before it runs anything. */
+	List<ExternalServer> externals() {
+		return this.servers.stream().filter(ExternalServer.class::isInstance).map(ExternalServer.class::cast).toList();
+	}
+
+	/** The comma-separated values of an option; none for {@code --servers=}, which leaves only outside servers. */
 	private static List<String> values(String arg) {
-		return Arrays.stream(arg.substring(arg.indexOf('=') + 1).split(",")).map(String::trim).toList();
+		return Arrays.stream(arg.substring(arg.indexOf('=') + 1).split(","))
+			.map(String::trim)
+			.filter((value) -> !value.isEmpty())
+			.toList();
 	}
 
 }

@@ -11,10 +11,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.DoubleFunction;
 import java.util.function.Function;
-import java.util.function.Predicate;
+import java.util.function.LongFunction;
 
 import dev.notifier.benchmarks.load.Round;
+import dev.notifier.benchmarks.server.BenchmarkServers;
 
 import org.springframework.boot.SpringBootVersion;
 
@@ -29,11 +31,17 @@ final class Report {
 
 	static final String END = "<!-- END GENERATED RESULTS -->";
 
-	private static final String NOTIFIER = ServerKind.NOTIFIER.id;
+	private static final String NOTIFIER = ServerKind.NOTIFIER.id();
 
-	private static final String NAIVE = ServerKind.NAIVE.id;
+	private static final String NAIVE = ServerKind.NAIVE.id();
 
-	private static final String STOMP = ServerKind.STOMP.id;
+	private static final String STOMP = ServerKind.STOMP.id();
+
+	/** Cluster mode on one instance may cost at most this share of the stand-alone throughput. */
+	private static final double CLUSTER_COST = 0.15;
+
+	/** The p99 across two clustered instances must stay under this. */
+	private static final double CLUSTER_P99_MILLIS = 1000;
 
 	private final Results results;
 
@@ -66,7 +74,7 @@ final class Report {
 				+ (options.arguments().isEmpty() ? "" : " " + String.join(" ", options.arguments())));
 		line("```");
 		line("");
-		machine();
+		machine(options);
 		line("");
 		line("![Delivered messages per second and p99 latency, by scenario and server](benchmarks.png)");
 		line("");
@@ -82,7 +90,7 @@ final class Report {
 		return this.out.toString();
 	}
 
-	private void machine() throws IOException {
+	private void machine(Options options) throws IOException {
 		line("| Machine | |");
 		line("|---|---|");
 		line("| Cores (`nproc`) | " + Runtime.getRuntime().availableProcessors() + ", shared by the server and the"
@@ -92,19 +100,34 @@ final class Report {
 		line("| OS | " + Machine.os() + " |");
 		line("| JDK | " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
 				+ " |");
-		line("| Servers | Spring Boot " + SpringBootVersion.getVersion() + ", "
-				+ org.apache.catalina.util.ServerInfo.getServerInfo() + ", each a fresh JVM per scenario with `"
-				+ String.join(" ", BenchmarkSuite.SERVER_JVM_FLAGS) + "`, `server.tomcat.max-connections=20000`,"
-				+ " `server.tomcat.accept-count=1000` |");
+		line("| Servers | Spring Boot " + SpringBootVersion.getVersion() + ", each a fresh JVM per scenario with `"
+				+ String.join(" ", BenchmarkSuite.SERVER_JVM_FLAGS) + "`; Tomcat with"
+				+ " `server.tomcat.max-connections=20000`, `server.tomcat.accept-count=" + BenchmarkServers.ACCEPT_QUEUE
+				+ "`, Jetty with an accept queue of " + count(BenchmarkServers.ACCEPT_QUEUE) + " |");
+		if (!this.results.software.isEmpty()) {
+			line("| Containers | " + String.join(", ", this.results.software.entrySet()
+				.stream()
+				.map((entry) -> entry.getKey() + ": " + entry.getValue())
+				.toList()) + " |");
+		}
+		List<ExternalServer> externals = options.externals();
+		if (!externals.isEmpty()) {
+			line("| Outside servers | " + String.join(", ", externals.stream()
+				.map((external) -> external.id() + ": `" + external.command() + " --server.port=<port>`")
+				.toList()) + " |");
+		}
 		line("| Load generator | Netty " + io.netty.util.Version.identify().get("netty-common").artifactVersion()
 				+ ", " + BenchmarkSuite.GENERATOR_THREADS + " event-loop threads, in the suite's JVM; HdrHistogram |");
+		line("| Rounds | Every publish round " + Scenarios.REPETITIONS + " times, after a probe and a warm-up: figures"
+				+ " are the median, ± the farthest round from it in percent of it |");
 	}
 
 	private void targets() {
 		line("### Targets");
 		line("");
-		line("Ratios are notifier / baseline from this run. Throughput and p99 are judged on scenario 1 (burst); the"
-				+ " other scenarios' ratios are in the table after this one.");
+		line("Ratios are notifier / baseline from this run, of the medians of " + Scenarios.REPETITIONS
+				+ " rounds. Throughput and p99 are judged on scenario 1 (burst); the other scenarios' ratios are in the"
+				+ " table after this one.");
 		line("");
 		line("| Target | Measured | Verdict |");
 		line("|---|---|---|");
@@ -118,18 +141,18 @@ final class Report {
 			for (String baseline : List.of(STOMP, NAIVE)) {
 				Optional<Results.FanOut> b = fanOut(1, label, baseline);
 				if (n.isPresent() && b.isPresent()) {
-					double mine = n.get().result().latencyMillis(99);
-					double theirs = b.get().result().latencyMillis(99);
+					double mine = p99(n.get()).median();
+					double theirs = p99(b.get()).median();
 					line("| p99 no worse than " + baseline + " (scenario 1, " + label + ") | " + ms(mine) + " vs "
 							+ ms(theirs) + " | " + verdict(mine <= theirs) + " |");
 				}
 			}
 		}
 		for (ServerKind kind : List.of(ServerKind.NOTIFIER, ServerKind.NOTIFIER_TUNED)) {
-			this.results.idles.stream().filter((idle) -> idle.server().equals(kind.id)).findFirst().ifPresent((idle) -> {
+			this.results.idles.stream().filter((idle) -> idle.server().equals(kind.id())).findFirst().ifPresent((idle) -> {
 				double kb = idle.heapPerSessionBytes() / 1024;
 				line("| At most 30 KB heap per idle session" + ((kind == ServerKind.NOTIFIER) ? ""
-						: " (Tomcat's buffers lowered, `" + kind.id + "`)") + " | "
+						: " (Tomcat's buffers lowered, `" + kind.id() + "`)") + " | "
 						+ String.format(Locale.ROOT, "%.1f KB", kb) + " | " + verdict(kb <= 30) + " |");
 			});
 		}
@@ -140,27 +163,52 @@ final class Report {
 			.filter((row) -> row.scenario() == 5 && row.server().equals(NOTIFIER) && row.label().contains("non-readers"))
 			.findFirst();
 		if (alone.isPresent() && withSlow.isPresent()) {
-			double change = change(alone.get().result().latencyMillis(99), withSlow.get().result().latencyMillis(99));
-			line("| 10 non-readers move the others' p99 by less than 10% | " + percent(change) + " ("
-					+ ms(alone.get().result().latencyMillis(99)) + " → " + ms(withSlow.get().result().latencyMillis(99))
-					+ ") | " + verdict(Math.abs(change) < 0.10 && withSlow.get().result().drops() == 0) + " |");
+			double before = p99(alone.get()).median();
+			double after = p99(withSlow.get()).median();
+			double change = change(before, after);
+			line("| 10 non-readers move the others' p99 by less than 10% | " + percent(change) + " (" + ms(before)
+					+ " → " + ms(after) + ") | " + verdict(Math.abs(change) < 0.10 && withSlow.get().drops() == 0)
+					+ " |");
 		}
 		this.results.churns.stream().filter((churn) -> churn.server().equals(NOTIFIER)).findFirst().ifPresent(
 				(churn) -> line("| Churn leaves nothing behind | sessions " + churn.after().sessions() + ", workers "
 						+ churn.before().workers() + " → " + churn.after().workers() + ", threads "
 						+ churn.before().threads() + " → " + churn.after().threads() + ", heap "
-						+ mb(churn.before().heapUsed()) + " → " + mb(churn.after().heapUsed()) + " | "
+						+ beforeAfter(churn.before().heapUsed(), churn.after().heapUsed(), Report::mb) + " | "
 						+ verdict(churn.leftNothing()) + " |"));
+		clusterTargets();
 		line("");
+	}
+
+	/**
+	 * Cluster mode's costs: on one instance, its throughput against stand-alone's (a cluster mode faster than
+	 * stand-alone meets the target), and the p99 of a burst that crosses from one instance to the other.
+	 */
+	private void clusterTargets() {
+		Optional<Results.FanOut> standAlone = fanOut(Scenarios.CLUSTER, Scenarios.STAND_ALONE, NOTIFIER);
+		Optional<Results.FanOut> oneInstance = fanOut(Scenarios.CLUSTER, Scenarios.ONE_INSTANCE, NOTIFIER);
+		if (standAlone.isPresent() && oneInstance.isPresent()) {
+			double mine = rate(oneInstance.get()).median();
+			double theirs = rate(standAlone.get()).median();
+			line("| Cluster mode on one instance delivers within "
+					+ String.format(Locale.ROOT, "%.0f%%", CLUSTER_COST * 100) + " of stand-alone (scenario 8) | "
+					+ times(mine / theirs) + " (" + rate(mine) + " vs " + rate(theirs) + ") | "
+					+ verdict(mine / theirs >= 1 - CLUSTER_COST) + " |");
+		}
+		fanOut(Scenarios.CLUSTER, Scenarios.ACROSS_INSTANCES, NOTIFIER).ifPresent((across) -> {
+			double p99 = p99(across).median();
+			line("| p99 across two clustered instances under " + ms(CLUSTER_P99_MILLIS) + " (scenario 8) | "
+					+ ms(p99) + " | " + verdict(p99 < CLUSTER_P99_MILLIS && across.drops() == 0) + " |");
+		});
 	}
 
 	private void throughputTarget(String target, Optional<Results.FanOut> notifier, Optional<Results.FanOut> baseline,
 			double factor) {
 		if (notifier.isPresent() && baseline.isPresent()) {
-			double ratio = notifier.get().result().messagesPerSecond() / baseline.get().result().messagesPerSecond();
-			line("| " + target + " | " + times(ratio) + " (" + rate(notifier.get().result().messagesPerSecond())
-					+ " vs " + rate(baseline.get().result().messagesPerSecond()) + ") | " + verdict(ratio >= factor)
-					+ " |");
+			double mine = rate(notifier.get()).median();
+			double theirs = rate(baseline.get()).median();
+			line("| " + target + " | " + times(mine / theirs) + " (" + rate(mine) + " vs " + rate(theirs) + ") | "
+					+ verdict(mine / theirs >= factor) + " |");
 		}
 	}
 
@@ -168,19 +216,20 @@ final class Report {
 		if (this.results.fanOuts.isEmpty()) {
 			return;
 		}
-		line("### Throughput and latency (scenarios 1, 2, 3, 5, 7)");
+		line("### Throughput and latency (scenarios 1, 2, 3, 5, 7, 8)");
 		line("");
 		line("Delivered msgs/s counts deliveries (one message to one subscriber) from the first publish request to the"
-				+ " last delivery. Latency is receive time minus the payload's stamp. Drops are expected minus received"
-				+ " deliveries; errors are protocol errors and failed publish requests; closed counts reader"
-				+ " connections the server closed. CPU is the server process's user and system time during the round;"
-				+ " heap is its live heap after the round, after a full GC.");
+				+ " last delivery. Latency is receive time minus the payload's stamp. Every round ran "
+				+ Scenarios.REPETITIONS + " times: each figure is their median, ± how far the farthest of them lay from"
+				+ " it, in percent of it. Drops (expected minus received deliveries), errors (protocol errors and"
+				+ " failed publish requests) and closed (reader connections the server closed) are totals of the "
+				+ Scenarios.REPETITIONS + " rounds. CPU is the server process's user and system time during a round;"
+				+ " heap is its live heap after a round, after a full GC; n/a where a server does not report it.");
 		line("");
 		line("| Scenario | Server | Subscribers | Messages | Deliveries | Delivered msgs/s | p50 | p99 | p99.9 | max"
 				+ " | Drops | Errors | Closed | Server CPU | CPU µs/delivery | Generator CPU | Heap after |");
 		line("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
 		for (Results.FanOut row : this.results.fanOuts) {
-			Round.Result r = row.result();
 			Round.Publish p = row.publish();
 			String messages = String.format(Locale.ROOT, "%,d x %,d B", p.n(), p.size())
 					+ ((p.groups() > 0) ? String.format(Locale.ROOT, " to each of %,d groups", p.groups()) : "")
@@ -188,30 +237,51 @@ final class Report {
 					+ ((p.chunk() < p.n()) ? String.format(Locale.ROOT, " in chunks of %,d", p.chunk()) : "");
 			line("| " + row.name() + " | " + row.server() + " | " + count(row.subscribers())
 					+ ((row.failedConnections() > 0) ? " (" + row.failedConnections() + " failed)" : "") + " | "
-					+ messages + " | " + count(r.expected()) + " | " + rate(r.messagesPerSecond())
-					+ (r.stalled() ? " (stalled)" : "") + " | " + ms(r.latencyMillis(50)) + " | "
-					+ ms(r.latencyMillis(99)) + " | " + ms(r.latencyMillis(99.9)) + " | " + ms(r.maxLatencyMillis())
-					+ " | " + count(r.drops()) + " | " + count(r.errors()) + " | " + count(r.closedByServer()) + " | "
-					+ seconds(r.serverCpuNanos()) + " | " + String.format(Locale.ROOT, "%.1f", r.serverMicrosPerDelivery())
-					+ " | " + seconds(r.clientCpuNanos()) + " | " + mb(r.heapAfterGc()) + " |");
+					+ messages + " | " + count(row.expected()) + " | " + withSpread(rate(row), Report::rate)
+					+ (row.stalled() ? " (stalled)" : "") + " | "
+					+ withSpread(row.figure((r) -> r.latencyMillis(50)), Report::ms) + " | "
+					+ withSpread(p99(row), Report::ms) + " | "
+					+ withSpread(row.figure((r) -> r.latencyMillis(99.9)), Report::ms) + " | "
+					+ withSpread(row.figure(Round.Result::maxLatencyMillis), Report::ms) + " | " + count(row.drops())
+					+ " | " + count(row.errors()) + " | " + count(row.closedByServer()) + " | "
+					+ seconds(row.figure((r) -> reported(r.serverCpuNanos())).median()) + " | "
+					+ withSpread(cpuPerDelivery(row), Report::micros) + " | "
+					+ seconds(row.figure((r) -> r.clientCpuNanos()).median()) + " | "
+					+ mb(row.figure((r) -> reported(r.heapAfterGc())).median()) + " |");
 		}
 		line("");
-		line("Notifier / baseline, per round (throughput: higher is better; p99: lower is better):");
+		ratios();
+	}
+
+	/** Notifier against every other server, round by round. */
+	private void ratios() {
+		List<String> others = servers(this.results.fanOuts).stream().filter((server) -> !server.equals(NOTIFIER))
+			.toList();
+		if (others.isEmpty() || this.results.fanOuts.stream().noneMatch((row) -> row.server().equals(NOTIFIER))) {
+			return;
+		}
+		line("Notifier / other servers, per round, of the medians (throughput: higher is better; p99: lower is"
+				+ " better):");
 		line("");
-		line("| Scenario | msgs/s vs STOMP | msgs/s vs naive | p99 vs STOMP | p99 vs naive |");
-		line("|---|--:|--:|--:|--:|");
+		line("| Scenario | " + String.join(" | ", others.stream().map((server) -> "msgs/s vs " + server).toList())
+				+ " | " + String.join(" | ", others.stream().map((server) -> "p99 vs " + server).toList()) + " |");
+		line("|---|" + "--:|".repeat(2 * others.size()));
 		Set<String> names = new LinkedHashSet<>();
 		this.results.fanOuts.forEach((row) -> names.add(row.name()));
 		for (String name : names) {
-			Optional<Round.Result> n = result(name, NOTIFIER);
-			Optional<Round.Result> s = result(name, STOMP);
-			Optional<Round.Result> v = result(name, NAIVE);
-			if (n.isEmpty()) {
+			Optional<Results.FanOut> mine = row(name, NOTIFIER);
+			if (mine.isEmpty()) {
 				continue;
 			}
-			line("| " + name + " | " + ratio(n, s, Round.Result::messagesPerSecond) + " | "
-					+ ratio(n, v, Round.Result::messagesPerSecond) + " | "
-					+ ratio(n, s, (r) -> r.latencyMillis(99)) + " | " + ratio(n, v, (r) -> r.latencyMillis(99)) + " |");
+			List<String> cells = new ArrayList<>();
+			for (Function<Results.FanOut, Figure> metric : List.<Function<Results.FanOut, Figure>>of(Report::rate,
+					Report::p99)) {
+				for (String other : others) {
+					cells.add(row(name, other).map((theirs) -> times(
+							metric.apply(mine.get()).median() / metric.apply(theirs).median())).orElse("-"));
+				}
+			}
+			line("| " + name + " | " + String.join(" | ", cells) + " |");
 		}
 		line("");
 	}
@@ -222,9 +292,10 @@ final class Report {
 		}
 		line("### Idle connections (scenario 4)");
 		line("");
-		line("Live heap (after a full GC) and RSS (`VmRSS` of `/proc/<pid>/status`) with the connections open, less"
-				+ " the same figures before they opened, divided by the connections. RSS includes the heap pages the"
-				+ " JVM touched meanwhile.");
+		line("Live heap (after a full GC) and RSS (`VmRSS` of `/proc/<pid>/status`, with the processes the server's"
+				+ " command started) with the connections open, less the same figures before they opened, divided by"
+				+ " the connections. RSS includes the heap pages the JVM touched meanwhile. Measured once, not "
+				+ Scenarios.REPETITIONS + " times: what a session holds does not depend on timing as a rate does.");
 		line("");
 		line("| Server | Idle connections | Heap per session | RSS per session | Heap before → after | RSS before → after |");
 		line("|---|--:|--:|--:|--:|--:|");
@@ -232,8 +303,8 @@ final class Report {
 			line("| " + idle.server() + " | " + count(idle.connections())
 					+ ((idle.failedConnections() > 0) ? " (" + idle.failedConnections() + " failed)" : "") + " | "
 					+ kb(idle.heapPerSessionBytes()) + " | " + kb(idle.rssPerSessionBytes()) + " | "
-					+ mb(idle.before().heapUsed()) + " → " + mb(idle.after().heapUsed()) + " | " + mb(idle.rssBefore())
-					+ " → " + mb(idle.rssAfter()) + " |");
+					+ mb(reported(idle.before().heapUsed())) + " → " + mb(reported(idle.after().heapUsed())) + " | "
+					+ mb(idle.rssBefore()) + " → " + mb(idle.rssAfter()) + " |");
 		}
 		line("");
 	}
@@ -246,7 +317,8 @@ final class Report {
 		line("### Slow consumers (scenario 5)");
 		line("");
 		line("The same readers measured alone, then with subscribers that never read (receive buffer of 4 KB, no"
-				+ " read after subscribing). Drops and latency are the readers' only.");
+				+ " read after subscribing; fresh ones for each of the " + Scenarios.REPETITIONS + " rounds). Drops and"
+				+ " latency are the readers' only; drops and closed are totals of the rounds.");
 		line("");
 		line("| Server | p99 readers only | p99 with non-readers | Change | Readers' drops with non-readers | Readers closed |");
 		line("|---|--:|--:|--:|--:|--:|");
@@ -258,12 +330,11 @@ final class Report {
 				.filter((row) -> row.server().equals(server) && row.label().contains("non-readers"))
 				.findFirst();
 			if (alone.isPresent() && with.isPresent()) {
-				Round.Result a = alone.get().result();
-				Round.Result w = with.get().result();
-				line("| " + server + " | " + ms(a.latencyMillis(99)) + " | " + ms(w.latencyMillis(99))
-						+ (w.stalled() ? " (stalled)" : "") + " | " + percent(change(a.latencyMillis(99),
-								w.latencyMillis(99))) + " | " + count(w.drops()) + " | " + count(w.closedByServer())
-						+ " |");
+				Figure a = p99(alone.get());
+				Figure w = p99(with.get());
+				line("| " + server + " | " + withSpread(a, Report::ms) + " | " + withSpread(w, Report::ms)
+						+ (with.get().stalled() ? " (stalled)" : "") + " | " + percent(change(a.median(), w.median()))
+						+ " | " + count(with.get().drops()) + " | " + count(with.get().closedByServer()) + " |");
 			}
 		}
 		line("");
@@ -279,8 +350,9 @@ final class Report {
 				+ " event loops, 50 cycles in flight, each in a group of its own (the notifier server runs a"
 				+ " worker per such group). Before: after a warm-up churn, once sessions were back to 0 and 3 s had"
 				+ " passed; after: the same after the measured churn. Leaves nothing = no session, no worker, no more"
-				+ " threads and live heap within 1 MB. Threads are counted without Tomcat's request pool"
-				+ " (`http-nio-*-exec-*`), which grows under load and ends idle threads after a minute on its own.");
+				+ " threads and live heap within 1 MB, judged on what the server reports. Threads are counted without"
+				+ " Tomcat's request pool (`http-nio-*-exec-*`), which grows under load and ends idle threads after a"
+				+ " minute on its own. Measured once: it compares the server with itself, before and after.");
 		line("");
 		line("| Server | Cycles | Failed | Cycles/s | Subscribe p50 | Subscribe p99 | Sessions after | Workers"
 				+ " | Threads | Heap | RSS | Leaves nothing |");
@@ -290,10 +362,9 @@ final class Report {
 					+ rate(churn.cyclesPerSecond()) + " | " + ms(churn.subscribeMicros().getValueAtPercentile(50) / 1e3)
 					+ " | " + ms(churn.subscribeMicros().getValueAtPercentile(99) / 1e3) + " | "
 					+ churn.after().sessions() + " | "
-					+ ((churn.before().workers() < 0) ? "n/a"
-							: churn.before().workers() + " → " + churn.after().workers())
-					+ " | " + churn.before().threads() + " → " + churn.after().threads() + " | "
-					+ mb(churn.before().heapUsed()) + " → " + mb(churn.after().heapUsed()) + " | "
+					+ beforeAfter(churn.before().workers(), churn.after().workers(), String::valueOf) + " | "
+					+ beforeAfter(churn.before().threads(), churn.after().threads(), String::valueOf) + " | "
+					+ beforeAfter(churn.before().heapUsed(), churn.after().heapUsed(), Report::mb) + " | "
 					+ mb(churn.rssBefore()) + " → " + mb(churn.rssAfter()) + " | " + verdict(churn.leftNothing())
 					+ " |");
 		}
@@ -307,30 +378,31 @@ final class Report {
 		}
 		line("### Cost growth (scenario 7)");
 		line("");
-		line("Server CPU per delivered message as the same deliveries go to ever more subscribers; flat is the"
-				+ " target. Spread = highest / lowest.");
+		line("Server CPU per delivered message (median of the rounds) as the same deliveries go to ever more"
+				+ " subscribers; flat is the target. Growth = highest / lowest.");
 		line("");
 		List<String> labels = new ArrayList<>(new LinkedHashSet<>(rows.stream().map(Results.FanOut::label).toList()));
 		line("| Server | " + String.join(" | ", labels.stream().map((label) -> "µs/delivery " + label).toList())
-				+ " | Spread |");
+				+ " | Growth |");
 		line("|---|" + "--:|".repeat(labels.size() + 1));
 		for (String server : servers(rows)) {
 			List<Double> costs = new ArrayList<>();
 			StringBuilder cells = new StringBuilder();
 			for (String label : labels) {
-				Optional<Results.FanOut> row = rows.stream()
+				double cost = rows.stream()
 					.filter((r) -> r.server().equals(server) && r.label().equals(label))
-					.findFirst();
-				double cost = row.map((r) -> r.result().serverMicrosPerDelivery()).orElse(Double.NaN);
+					.findFirst()
+					.map((r) -> cpuPerDelivery(r).median())
+					.orElse(Double.NaN);
 				if (!Double.isNaN(cost)) {
 					costs.add(cost);
 				}
-				cells.append(" | ").append(Double.isNaN(cost) ? "-" : String.format(Locale.ROOT, "%.1f", cost));
+				cells.append(" | ").append(micros(cost));
 			}
-			double spread = costs.isEmpty() ? Double.NaN
+			double growth = costs.isEmpty() ? Double.NaN
 					: costs.stream().mapToDouble(Double::doubleValue).max().getAsDouble()
 							/ costs.stream().mapToDouble(Double::doubleValue).min().getAsDouble();
-			line("| " + server + cells + " | " + times(spread) + " |");
+			line("| " + server + cells + " | " + times(growth) + " |");
 		}
 		line("");
 	}
@@ -344,24 +416,28 @@ final class Report {
 		}
 		line("### Cluster on Redis (scenario 8)");
 		line("");
-		line("Two notifier instances with `notifier.cluster.mode=redis` on the local Redis server. Scenario 1's burst,"
-				+ " published and subscribed on the first instance, then published on the first instance to"
-				+ " subscribers of the second: each message crosses Redis once (one PUBLISH, one pub/sub delivery to"
-				+ " the second instance), which fans it out to its sessions. CPU is both instances'.");
+		line("Scenario 1's burst on notifier stand-alone; then on an instance with `notifier.cluster.mode=redis` on"
+				+ " the local Redis server, published and subscribed on that instance; then published on it to"
+				+ " subscribers of a second clustered instance: each message crosses Redis once (one PUBLISH, one"
+				+ " pub/sub delivery to the second instance), which fans it out to its sessions. CPU is both"
+				+ " instances' in the last round. Medians of " + Scenarios.REPETITIONS + " rounds, ± the farthest.");
 		line("");
 		line("| Round | Subscribers | Delivered msgs/s | p50 | p99 | max | Drops | CPU µs/delivery |");
 		line("|---|--:|--:|--:|--:|--:|--:|--:|");
 		for (Results.FanOut row : rows) {
-			Round.Result r = row.result();
-			line("| " + row.label() + " | " + count(row.subscribers()) + " | " + rate(r.messagesPerSecond()) + " | "
-					+ ms(r.latencyMillis(50)) + " | " + ms(r.latencyMillis(99)) + " | " + ms(r.maxLatencyMillis())
-					+ " | " + count(r.drops()) + " | "
-					+ String.format(Locale.ROOT, "%.1f", r.serverMicrosPerDelivery()) + " |");
+			line("| " + row.label() + " | " + count(row.subscribers()) + " | " + withSpread(rate(row), Report::rate)
+					+ " | " + withSpread(row.figure((r) -> r.latencyMillis(50)), Report::ms) + " | "
+					+ withSpread(p99(row), Report::ms) + " | "
+					+ withSpread(row.figure(Round.Result::maxLatencyMillis), Report::ms) + " | " + count(row.drops())
+					+ " | " + withSpread(cpuPerDelivery(row), Report::micros) + " |");
 		}
-		if (rows.size() == 2) {
+		Optional<Results.FanOut> standAlone = fanOut(Scenarios.CLUSTER, Scenarios.STAND_ALONE, NOTIFIER);
+		if (standAlone.isPresent() && rows.size() > 1) {
 			line("");
-			line("Across instances / on one instance: " + times(rows.get(1).result().messagesPerSecond()
-					/ rows.get(0).result().messagesPerSecond()) + " the throughput.");
+			line("Throughput against stand-alone: " + String.join(", ", rows.stream()
+				.filter((row) -> row != standAlone.get())
+				.map((row) -> row.label() + " " + times(rate(row).median() / rate(standAlone.get()).median()))
+				.toList()) + ".");
 		}
 		line("");
 	}
@@ -375,8 +451,8 @@ final class Report {
 		line("| Scenario | Server | Error |");
 		line("|---|---|---|");
 		for (Results.Failure failure : this.results.failures) {
-			line("| " + failure.scenario() + " | " + failure.server() + " | " + failure.message().replace('|', '/')
-					+ " |");
+			line("| " + failure.scenario() + " | " + failure.server() + " | "
+					+ failure.message().replace('|', '/').replaceAll("\\s+", " ") + " |");
 		}
 		line("");
 	}
@@ -387,21 +463,42 @@ final class Report {
 			.findFirst();
 	}
 
-	private Optional<Round.Result> result(String name, String server) {
-		Predicate<Results.FanOut> match = (row) -> row.name().equals(name) && row.server().equals(server);
-		return this.results.fanOuts.stream().filter(match).map(Results.FanOut::result).findFirst();
+	private Optional<Results.FanOut> row(String name, String server) {
+		return this.results.fanOuts.stream()
+			.filter((row) -> row.name().equals(name) && row.server().equals(server))
+			.findFirst();
 	}
 
 	private static List<String> servers(List<Results.FanOut> rows) {
 		return new ArrayList<>(new LinkedHashSet<>(rows.stream().map(Results.FanOut::server).toList()));
 	}
 
-	private static String ratio(Optional<Round.Result> mine, Optional<Round.Result> theirs,
-			Function<Round.Result, Double> metric) {
-		if (mine.isEmpty() || theirs.isEmpty() || metric.apply(theirs.get()) == 0) {
-			return "-";
-		}
-		return times(metric.apply(mine.get()) / metric.apply(theirs.get()));
+	private static Figure rate(Results.FanOut row) {
+		return row.figure(Round.Result::messagesPerSecond);
+	}
+
+	private static Figure p99(Results.FanOut row) {
+		return row.figure((result) -> result.latencyMillis(99));
+	}
+
+	private static Figure cpuPerDelivery(Results.FanOut row) {
+		return row.figure(Round.Result::serverMicrosPerDelivery);
+	}
+
+	/** A figure of {@code /stats}, NaN where the server does not report it (-1). */
+	private static double reported(long value) {
+		return (value < 0) ? Double.NaN : value;
+	}
+
+	/** A median, then how far the farthest round lay from it. */
+	private static String withSpread(Figure figure, DoubleFunction<String> format) {
+		String median = format.apply(figure.median());
+		double spread = figure.spread();
+		return Double.isNaN(spread) ? median : median + String.format(Locale.ROOT, " ±%.0f%%", spread * 100);
+	}
+
+	private static String beforeAfter(long before, long after, LongFunction<String> format) {
+		return (before < 0 || after < 0) ? "n/a" : format.apply(before) + " → " + format.apply(after);
 	}
 
 	private static double change(double before, double after) {
@@ -413,7 +510,7 @@ final class Report {
 	}
 
 	private static String times(double ratio) {
-		return Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.2fx", ratio);
+		return Double.isNaN(ratio) || Double.isInfinite(ratio) ? "-" : String.format(Locale.ROOT, "%.2fx", ratio);
 	}
 
 	private static String percent(double fraction) {
@@ -433,16 +530,20 @@ final class Report {
 				: String.format(Locale.ROOT, "%,.0f ms", millis);
 	}
 
-	private static String seconds(long nanos) {
-		return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
+	private static String micros(double micros) {
+		return Double.isNaN(micros) ? "n/a" : String.format(Locale.ROOT, "%.1f", micros);
 	}
 
-	private static String mb(long bytes) {
-		return String.format(Locale.ROOT, "%.1f MB", bytes / (1024.0 * 1024));
+	private static String seconds(double nanos) {
+		return Double.isNaN(nanos) ? "n/a" : String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
+	}
+
+	private static String mb(double bytes) {
+		return Double.isNaN(bytes) ? "n/a" : String.format(Locale.ROOT, "%.1f MB", bytes / (1024.0 * 1024));
 	}
 
 	private static String kb(double bytes) {
-		return String.format(Locale.ROOT, "%.1f KB", bytes / 1024);
+		return Double.isNaN(bytes) ? "n/a" : String.format(Locale.ROOT, "%.1f KB", bytes / 1024);
 	}
 
 	private void line(String text) {

@@ -20,14 +20,34 @@ import org.HdrHistogram.Recorder;
 
 /**
  * The seven scenarios of the benchmark issue, each run against one freshly started server, and the cluster scenario,
- * which runs notifier as two instances sharing a Redis server.
+ * which runs notifier stand-alone, then in cluster mode on one and on two instances sharing a Redis server. Every
+ * measured publish round runs {@link #REPETITIONS} times over, after one probe and one warm-up.
  */
 final class Scenarios {
 
 	static final List<Integer> ALL = List.of(1, 2, 3, 4, 5, 6, 7, 8);
 
+	/** The scenarios any server of the protocol runs: all but the cluster's. */
+	static final List<Integer> ANY_SERVER = List.of(1, 2, 3, 4, 5, 6, 7);
+
+	/** The scenarios that publish to one server's subscribers and measure the deliveries. */
+	static final List<Integer> FAN_OUT = List.of(1, 2, 3, 5, 7);
+
+	/** Idle connections. */
+	static final int IDLE = 4;
+
 	/** Runs on notifier only: the baselines have no cluster mode. */
 	static final int CLUSTER = 8;
+
+	/** How many times every measured round runs: the report shows the median and how far the others strayed. */
+	static final int REPETITIONS = 3;
+
+	/** The rounds of the cluster scenario. */
+	static final String STAND_ALONE = "stand-alone";
+
+	static final String ONE_INSTANCE = "cluster mode, one instance";
+
+	static final String ACROSS_INSTANCES = "across instances";
 
 	private static final String GROUP = "bench";
 
@@ -42,6 +62,9 @@ final class Scenarios {
 	private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(60);
 
 	private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(20);
+
+	/** How long no delivery may arrive before the round after a stalled one starts. */
+	private static final Duration QUIET = Duration.ofSeconds(1);
 
 	private final Sizes sizes;
 
@@ -97,8 +120,8 @@ final class Scenarios {
 				Collections.nCopies(this.sizes.burstSubscribers(), GROUP), true, deliveries);
 		try {
 			prepare(target, deliveries, burst, subscribers.connected());
-			record(1, "burst", server, subscribers, burst, deliveries, target);
-			record(1, "paced", server, subscribers, paced, deliveries, target);
+			measure(1, "burst", server, subscribers, burst, deliveries, target, target);
+			measure(1, "paced", server, subscribers, paced, deliveries, target, target);
 		}
 		finally {
 			subscribers.close();
@@ -162,22 +185,36 @@ final class Scenarios {
 		Deliveries deliveries = new Deliveries();
 		Subscribers readers = this.generator.connect(target, Collections.nCopies(this.sizes.slowReaders(), GROUP),
 				true, deliveries);
-		Subscribers nonReaders = null;
 		try {
 			prepare(target, deliveries, publish, readers.connected());
-			record(5, "readers only", server, readers, publish, deliveries, target);
-			nonReaders = this.generator.connect(target, Collections.nCopies(this.sizes.slowNonReaders(), GROUP),
-					false, new Deliveries());
-			// A non-reader cannot confirm its subscription by receiving; give a STOMP SUBSCRIBE time to land.
-			TimeUnit.SECONDS.sleep(1);
-			record(5, String.format("+%d non-readers", nonReaders.connected()), server, readers, publish,
-					deliveries, target);
+			measure(5, "readers only", server, readers, publish, deliveries, target, target);
+			measure(5, String.format("+%d non-readers", this.sizes.slowNonReaders()), server, readers, publish,
+					deliveries, () -> withNonReaders(target, deliveries, publish, readers.connected()));
 		}
 		finally {
 			readers.close();
-			if (nonReaders != null) {
-				nonReaders.close();
+		}
+	}
+
+	/**
+	 * One round with subscribers that never read beside the readers. Each round gets non-readers of its own: a server
+	 * may close the previous ones as slow consumers, and the next round would then measure the readers alone.
+	 */
+	private Round.Result withNonReaders(Target target, Deliveries deliveries, Publish publish, int readers)
+			throws IOException, InterruptedException {
+		Subscribers nonReaders = this.generator.connect(target,
+				Collections.nCopies(this.sizes.slowNonReaders(), GROUP), false, new Deliveries());
+		try {
+			if (nonReaders.failures() > 0) {
+				throw new IOException(nonReaders.failures() + " of " + this.sizes.slowNonReaders()
+						+ " non-readers could not subscribe");
 			}
+			// A non-reader cannot confirm its subscription by receiving; give a STOMP SUBSCRIBE time to land.
+			TimeUnit.SECONDS.sleep(1);
+			return this.round.run(target, deliveries, publish, readers);
+		}
+		finally {
+			nonReaders.close();
 		}
 	}
 
@@ -211,24 +248,6 @@ final class Scenarios {
 		}
 	}
 
-	static final int IDLE = 4;
-
-	/**
-	 * Whether a scenario runs on a server: the cluster scenario runs on notifier only, and the tuned notifier runs the
-	 * idle scenario only.
-	 */
-	static boolean runsOn(int scenario, ServerKind server) {
-		if (server == ServerKind.NOTIFIER_TUNED) {
-			return scenario == IDLE;
-		}
-		return scenario != CLUSTER || server == ServerKind.NOTIFIER;
-	}
-
-	/** The arguments of the server a scenario starts with. */
-	String[] serverArguments(int scenario) {
-		return (scenario == CLUSTER) ? clusterArguments() : new String[0];
-	}
-
 	/**
 	 * The arguments that make a notifier server one instance of a cluster on Redis, with keys and channels under a
 	 * prefix of this run's own.
@@ -239,18 +258,23 @@ final class Scenarios {
 	}
 
 	/**
-	 * 8: scenario 1's burst on two clustered instances: published and subscribed on one instance, then published on
-	 * that instance to subscribers of the other, through Redis.
+	 * 8: scenario 1's burst on notifier stand-alone (the server the suite started), then in cluster mode on one
+	 * instance, then on two clustered instances, published on the first to subscribers of the second, through Redis.
+	 * Each instance starts once the round before it is over, so that no start-up takes CPU from a round; the
+	 * stand-alone server stays up, idle.
 	 */
-	private void cluster(String server, ServerProcess first) throws IOException, InterruptedException {
+	private void cluster(String server, ServerProcess standAlone) throws IOException, InterruptedException {
 		Publish burst = new Publish(GROUP, 0, this.sizes.burstMessages(), PAYLOAD_BYTES, 0,
 				this.sizes.burstMessages());
 		List<String> groups = Collections.nCopies(this.sizes.burstSubscribers(), GROUP);
-		// The second instance starts after the first round: its start-up would otherwise take CPU from that round.
-		fanOut(CLUSTER, "on one instance", server, first.target(), first.target(), groups, burst);
-		try (ServerProcess second = this.launcher.start(ServerKind.NOTIFIER, "scenario-8-second",
+		fanOut(CLUSTER, STAND_ALONE, server, standAlone.target(), standAlone.target(), groups, burst);
+		try (ServerProcess first = this.launcher.start(ServerKind.NOTIFIER, "scenario-8-cluster-first",
 				clusterArguments())) {
-			fanOut(CLUSTER, "across instances", server, first.target(), second.target(), groups, burst);
+			fanOut(CLUSTER, ONE_INSTANCE, server, first.target(), first.target(), groups, burst);
+			try (ServerProcess second = this.launcher.start(ServerKind.NOTIFIER, "scenario-8-cluster-second",
+					clusterArguments())) {
+				fanOut(CLUSTER, ACROSS_INSTANCES, server, first.target(), second.target(), groups, burst);
+			}
 		}
 	}
 
@@ -265,8 +289,7 @@ final class Scenarios {
 		Subscribers subscribers = this.generator.connect(target, groups, true, deliveries);
 		try {
 			prepare(publisher, deliveries, publish, subscribers.connected());
-			Round.Result result = this.round.run(publisher, target, deliveries, publish, subscribers.connected());
-			record(scenario, label, server, subscribers, publish, result);
+			measure(scenario, label, server, subscribers, publish, deliveries, publisher, target);
 		}
 		finally {
 			subscribers.close();
@@ -291,20 +314,48 @@ final class Scenarios {
 		this.round.run(target, deliveries, publish.withMessages(warmUpMessages), readers);
 	}
 
-	private void record(int scenario, String label, String server, Subscribers subscribers, Publish publish,
-			Deliveries deliveries, Target target) throws IOException, InterruptedException {
-		record(scenario, label, server, subscribers, publish,
-				this.round.run(target, deliveries, publish, subscribers.connected()));
+	/** Publishes on {@code publisher} to the subscribers of {@code target}, {@link #REPETITIONS} times. */
+	private void measure(int scenario, String label, String server, Subscribers subscribers, Publish publish,
+			Deliveries deliveries, Target publisher, Target target) throws IOException, InterruptedException {
+		measure(scenario, label, server, subscribers, publish, deliveries,
+				() -> this.round.run(publisher, target, deliveries, publish, subscribers.connected()));
 	}
 
-	private void record(int scenario, String label, String server, Subscribers subscribers, Publish publish,
-			Round.Result result) {
+	/**
+	 * Runs a round {@link #REPETITIONS} times and records them as one row. After a round that stalled, deliveries it
+	 * left in flight may still arrive: the next round waits until they stop, so as not to count them.
+	 */
+	private void measure(int scenario, String label, String server, Subscribers subscribers, Publish publish,
+			Deliveries deliveries, Repetition repetition) throws IOException, InterruptedException {
+		List<Round.Result> rounds = new ArrayList<>();
+		for (int i = 1; i <= REPETITIONS; i++) {
+			Round.Result result = repetition.run();
+			rounds.add(result);
+			BenchmarkSuite.log("    %d/%d %,10.0f msgs/s  p99 %8.1f ms%s", i, REPETITIONS, result.messagesPerSecond(),
+					result.latencyMillis(99), result.stalled() ? "  STALLED" : "");
+			if (result.stalled() && i < REPETITIONS) {
+				awaitQuiet(deliveries);
+			}
+		}
 		Results.FanOut row = new Results.FanOut(scenario, label, server, subscribers.connected(),
-				subscribers.failures(), publish, result);
+				subscribers.failures(), publish, rounds);
 		this.results.fanOuts.add(row);
-		BenchmarkSuite.log("  %-22s %-8s %,10.0f msgs/s  p50 %8.1f ms  p99 %8.1f ms  drops %,d  errors %d%s",
-				row.name(), server, result.messagesPerSecond(), result.latencyMillis(50), result.latencyMillis(99),
-				result.drops(), result.errors(), result.stalled() ? "  STALLED" : "");
+		Figure rate = row.figure(Round.Result::messagesPerSecond);
+		Figure p99 = row.figure((result) -> result.latencyMillis(99));
+		BenchmarkSuite.log("  %-26s %-14s %,10.0f msgs/s ±%.0f%%  p50 %8.1f ms  p99 %8.1f ms ±%.0f%%  drops %,d"
+				+ "  errors %d%s", row.name(), server, rate.median(), rate.spread() * 100,
+				row.figure((result) -> result.latencyMillis(50)).median(), p99.median(), p99.spread() * 100,
+				row.drops(), row.errors(), row.stalled() ? "  STALLED" : "");
+	}
+
+	/** Waits until no delivery has arrived for {@link #QUIET}, or {@link #SETTLE_TIMEOUT} has passed. */
+	private static void awaitQuiet(Deliveries deliveries) throws InterruptedException {
+		long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
+		long seen = -1;
+		while (deliveries.received() != seen && System.nanoTime() < deadline) {
+			seen = deliveries.received();
+			TimeUnit.MILLISECONDS.sleep(QUIET.toMillis());
+		}
 	}
 
 	/** The server's figures once its session count is back to zero and a moment has passed. */
@@ -320,6 +371,14 @@ final class Scenarios {
 		while (this.control.stats(target, false).sessions() != sessions && System.nanoTime() < deadline) {
 			TimeUnit.MILLISECONDS.sleep(100);
 		}
+	}
+
+	/** One measured round, run again for every repetition. */
+	@FunctionalInterface
+	private interface Repetition {
+
+		Round.Result run() throws IOException, InterruptedException;
+
 	}
 
 }

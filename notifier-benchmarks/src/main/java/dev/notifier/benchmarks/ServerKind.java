@@ -1,37 +1,47 @@
 package dev.notifier.benchmarks;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
 
 import dev.notifier.benchmarks.server.naive.NaiveServer;
 import dev.notifier.benchmarks.server.notifier.NotifierServer;
 import dev.notifier.benchmarks.server.stomp.StompServer;
 
 /**
- * The servers the suite starts, each a Spring Boot main in this module.
+ * The servers of the suite's own, each a Spring Boot main in this module.
  */
-enum ServerKind {
+enum ServerKind implements Server {
 
-	NOTIFIER("notifier", NotifierServer.class, "/ws", false, List.of(), List.of()),
+	NOTIFIER("notifier", NotifierServer.class, Container.TOMCAT, "/ws", false, Scenarios.ALL, List.of(), List.of()),
 
 	/**
 	 * The notifier server with Tomcat's remaining per-connection buffers lowered to 2 KB, as docs/benchmarks.md shows
 	 * an application how to: measured in the idle scenario only.
 	 */
-	NOTIFIER_TUNED("notifier-tuned", NotifierServer.class, "/ws", false,
+	NOTIFIER_TUNED("notifier-tuned", NotifierServer.class, Container.TOMCAT, "/ws", false, List.of(Scenarios.IDLE),
 			List.of("-Dorg.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE=2048"),
 			List.of("--" + NotifierServer.SOCKET_BUFFER_SIZE + "=2KB")),
 
-	NAIVE("naive", NaiveServer.class, "/ws", false, List.of(), List.of()),
+	/** The notifier server on Jetty instead of Tomcat (the starter's {@code JettyTransport}): the fan-out scenarios. */
+	NOTIFIER_JETTY("notifier-jetty", NotifierServer.class, Container.JETTY, "/ws", false, Scenarios.FAN_OUT,
+			List.of(), List.of()),
 
-	STOMP("stomp", StompServer.class, "/stomp", true, List.of(), List.of());
+	NAIVE("naive", NaiveServer.class, Container.TOMCAT, "/ws", false, Scenarios.ANY_SERVER, List.of(), List.of()),
 
-	final String id;
+	STOMP("stomp", StompServer.class, Container.TOMCAT, "/stomp", true, Scenarios.ANY_SERVER, List.of(), List.of());
+
+	private final String id;
 
 	final Class<?> mainClass;
 
-	final String webSocketPath;
+	final Container container;
 
-	final boolean stomp;
+	private final String webSocketPath;
+
+	private final boolean stomp;
+
+	private final List<Integer> scenarios;
 
 	/** JVM flags of this server beyond the suite's own. */
 	final List<String> jvmFlags;
@@ -39,14 +49,41 @@ enum ServerKind {
 	/** Arguments of this server beyond its port. */
 	final List<String> arguments;
 
-	ServerKind(String id, Class<?> mainClass, String webSocketPath, boolean stomp, List<String> jvmFlags,
-			List<String> arguments) {
+	ServerKind(String id, Class<?> mainClass, Container container, String webSocketPath, boolean stomp,
+			List<Integer> scenarios, List<String> jvmFlags, List<String> arguments) {
 		this.id = id;
 		this.mainClass = mainClass;
+		this.container = container;
 		this.webSocketPath = webSocketPath;
 		this.stomp = stomp;
+		this.scenarios = scenarios;
 		this.jvmFlags = jvmFlags;
 		this.arguments = arguments;
+	}
+
+	@Override
+	public String id() {
+		return this.id;
+	}
+
+	@Override
+	public String webSocketPath() {
+		return this.webSocketPath;
+	}
+
+	@Override
+	public boolean stomp() {
+		return this.stomp;
+	}
+
+	@Override
+	public boolean runs(int scenario) {
+		return this.scenarios.contains(scenario);
+	}
+
+	@Override
+	public String description() {
+		return "the " + this.id + " server";
 	}
 
 	static ServerKind of(String id) {
@@ -55,7 +92,9 @@ enum ServerKind {
 				return kind;
 			}
 		}
-		throw new IllegalArgumentException("unknown server '" + id + "': notifier, notifier-tuned, naive or stomp");
+		throw new IllegalArgumentException("unknown server '" + id + "': "
+				+ Arrays.stream(values()).map(ServerKind::id).collect(Collectors.joining(", "))
+				+ "; an outside server is added with " + ExternalServer.OPTION + "NAME=COMMAND");
 	}
 
 }

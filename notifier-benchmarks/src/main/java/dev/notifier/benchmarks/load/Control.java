@@ -1,6 +1,7 @@
 package dev.notifier.benchmarks.load;
 
 import java.io.IOException;
+import java.net.ProtocolException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -8,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -17,6 +19,8 @@ import tools.jackson.databind.json.JsonMapper;
 public final class Control {
 
 	private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(10);
+
+	private static final int EXCERPT_CHARACTERS = 200;
 
 	private final HttpClient http = HttpClient.newBuilder()
 		.version(HttpClient.Version.HTTP_1_1)
@@ -41,19 +45,39 @@ public final class Control {
 		return this.http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
 	}
 
-	/** The server's figures, after a full collection when {@code gc} is set. */
+	/**
+	 * The server's figures, after a full collection when {@code gc} is set.
+	 * @throws ProtocolException if the server answers, but not as the protocol says: not 200, not JSON, or no
+	 * {@code sessions} count
+	 */
 	public ServerStats stats(Target target, boolean gc) throws IOException, InterruptedException {
 		HttpRequest request = HttpRequest.newBuilder(URI.create(target.httpBase() + "/stats?gc=" + gc))
 			.timeout(Duration.ofMinutes(1))
 			.build();
 		HttpResponse<String> response = this.http.send(request, HttpResponse.BodyHandlers.ofString());
 		if (response.statusCode() != 200) {
-			throw new IOException("GET /stats answered " + response.statusCode() + ": " + response.body());
+			throw new ProtocolException(
+					"GET /stats answered " + response.statusCode() + ": " + excerpt(response.body()));
 		}
-		JsonNode stats = this.json.readTree(response.body());
-		return new ServerStats(stats.path("sessions").asInt(), stats.path("workers").asInt(-1),
-				stats.path("threads").asInt(),
-				stats.path("heapUsed").asLong(), stats.path("processCpuNanos").asLong());
+		JsonNode stats;
+		try {
+			stats = this.json.readTree(response.body());
+		}
+		catch (JacksonException ex) {
+			throw new ProtocolException("GET /stats answered no JSON: " + excerpt(response.body()));
+		}
+		if (!stats.path("sessions").isNumber()) {
+			throw new ProtocolException("GET /stats answered no \"sessions\" count: " + excerpt(response.body()));
+		}
+		return new ServerStats(stats.path("sessions").asInt(), stats.path("workers").asInt(ServerStats.UNKNOWN),
+				stats.path("threads").asInt(ServerStats.UNKNOWN), stats.path("heapUsed").asLong(ServerStats.UNKNOWN),
+				stats.path("processCpuNanos").asLong(ServerStats.UNKNOWN), stats.path("serverInfo").stringValue(null));
+	}
+
+	/** The start of an answer on one line, for an error message: an outside server's error page may be long. */
+	private static String excerpt(String body) {
+		String line = body.strip().replaceAll("\\s+", " ");
+		return (line.length() > EXCERPT_CHARACTERS) ? line.substring(0, EXCERPT_CHARACTERS) + "..." : line;
 	}
 
 }

@@ -27,7 +27,14 @@ public final class Deliveries {
 
 	private final AtomicInteger subscribersHeard = new AtomicInteger();
 
+	/** Payloads stamped earlier were published before the current round, and count in none. */
+	private volatile long roundStartMicros = Long.MIN_VALUE;
+
 	void delivered(long stampMicros, long nowMicros) {
+		if (stampMicros < this.roundStartMicros) {
+			// Left over from a round that stalled, where it already counts as a drop.
+			return;
+		}
 		this.received.increment();
 		this.latencyMicros.recordValue(Math.min(HIGHEST_LATENCY_MICROS, Math.max(0, nowMicros - stampMicros)));
 	}
@@ -64,15 +71,19 @@ public final class Deliveries {
 		return this.subscribersHeard.get();
 	}
 
-	/** Starts a new round: counts from zero and an empty histogram. */
-	public void reset() {
+	/**
+	 * Starts a new round: counts from zero, an empty histogram, and no payload stamped before
+	 * {@code roundStartMicros} counted.
+	 */
+	public void reset(long roundStartMicros) {
+		this.roundStartMicros = roundStartMicros;
 		this.received.reset();
 		this.errors.reset();
 		this.closedByServer.reset();
 		this.latencyMicros.reset();
 	}
 
-	/** The latencies recorded since the last call or {@link #reset()}. */
+	/** The latencies recorded since the last call or {@link #reset(long)}. */
 	public Histogram takeLatencies() {
 		return this.latencyMicros.getIntervalHistogram();
 	}

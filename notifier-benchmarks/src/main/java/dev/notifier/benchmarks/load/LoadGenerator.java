@@ -1,5 +1,6 @@
 package dev.notifier.benchmarks.load;
 
+import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -56,13 +58,15 @@ public final class LoadGenerator implements AutoCloseable {
 	/**
 	 * Connects one subscriber per entry of {@code groups} and waits until every one is subscribed or has failed.
 	 * @param reader whether the subscribers read; non-readers stop reading once subscribed
+	 * @throws IOException if not one of them could subscribe: a round would only measure nothing
 	 */
 	public Subscribers connect(Target target, List<String> groups, boolean reader, Deliveries deliveries)
-			throws InterruptedException {
+			throws IOException, InterruptedException {
 		Semaphore handshakes = new Semaphore(MAX_PENDING_HANDSHAKES);
 		CountDownLatch settled = new CountDownLatch(groups.size());
 		ConcurrentLinkedQueue<Channel> channels = new ConcurrentLinkedQueue<>();
 		AtomicInteger failures = new AtomicInteger();
+		AtomicReference<Throwable> firstFailure = new AtomicReference<>();
 		for (String group : groups) {
 			handshakes.acquire();
 			Promise<Channel> subscribed = subscribe(target, group, reader, deliveries);
@@ -72,12 +76,17 @@ public final class LoadGenerator implements AutoCloseable {
 				}
 				else {
 					failures.incrementAndGet();
+					firstFailure.compareAndSet(null, future.cause());
 				}
 				handshakes.release();
 				settled.countDown();
 			});
 		}
 		settled.await();
+		if (channels.isEmpty() && !groups.isEmpty()) {
+			throw new IOException("none of " + groups.size() + " subscribers could subscribe at "
+					+ target.subscribeUri(groups.get(0)) + ": " + firstFailure.get(), firstFailure.get());
+		}
 		return new Subscribers(new ArrayList<>(channels), failures.get());
 	}
 

@@ -6,6 +6,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
+import dev.notifier.benchmarks.EpochMicros;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -14,9 +15,13 @@ import org.HdrHistogram.Histogram;
  *
  * <p>A chunk is published, then the next only once every reader has received it (or delivery stalled). A single
  * chunk is a burst; several keep every subscriber's backlog under the chunk size, which every server's per-session
- * limits allow. The time measured runs from the first publish request to the last delivery seen.
+ * limits allow. The time measured runs from the first publish request to the last delivery seen. A payload stamped
+ * before the round began, left over from one that stalled, is not counted.
  */
 public final class Round {
+
+	/** How much earlier than the round's start a payload of the round may be stamped, by a millisecond clock. */
+	private static final long STAMP_TOLERANCE_MICROS = 1_000;
 
 	private final Control control;
 
@@ -47,8 +52,8 @@ public final class Round {
 	 */
 	public Result run(Target publisher, Target target, Deliveries deliveries, Publish publish, int readers)
 			throws IOException, InterruptedException {
-		deliveries.reset();
-		long publisherCpuBefore = (publisher != target) ? this.control.stats(publisher, true).processCpuNanos() : 0;
+		deliveries.reset(EpochMicros.now() - STAMP_TOLERANCE_MICROS);
+		ServerStats publisherBefore = (publisher != target) ? this.control.stats(publisher, true) : null;
 		ServerStats before = this.control.stats(target, true);
 		long clientCpuBefore = clientCpuNanos();
 		long startNanos = System.nanoTime();
@@ -86,15 +91,23 @@ public final class Round {
 		long elapsedNanos = lastProgressNanos - startNanos;
 		long clientCpu = clientCpuNanos() - clientCpuBefore;
 		ServerStats end = this.control.stats(target, false);
-		long publisherCpu = (publisher != target)
-				? this.control.stats(publisher, false).processCpuNanos() - publisherCpuBefore : 0;
+		long serverCpu = cpuBetween(before, end);
+		if (publisher != target) {
+			long publisherCpu = cpuBetween(publisherBefore, this.control.stats(publisher, false));
+			serverCpu = (serverCpu < 0 || publisherCpu < 0) ? ServerStats.UNKNOWN : serverCpu + publisherCpu;
+		}
 		Histogram latency = deliveries.takeLatencies();
 		long received = deliveries.received();
 		ServerStats afterGc = this.control.stats(target, true);
 		return new Result((long) publish.n() * readers, received, stalled, deliveries.errors() + httpFailures,
-				deliveries.closedByServer(), elapsedNanos, latency,
-				end.processCpuNanos() - before.processCpuNanos() + publisherCpu,
-				clientCpu, afterGc.heapUsed(), afterGc.sessions());
+				deliveries.closedByServer(), elapsedNanos, latency, serverCpu, clientCpu, afterGc.heapUsed(),
+				afterGc.sessions());
+	}
+
+	/** The CPU a server spent between two readings, unknown if it does not report its CPU. */
+	private static long cpuBetween(ServerStats before, ServerStats after) {
+		return (before.processCpuNanos() < 0 || after.processCpuNanos() < 0) ? ServerStats.UNKNOWN
+				: after.processCpuNanos() - before.processCpuNanos();
 	}
 
 	private static long clientCpuNanos() {
@@ -128,9 +141,9 @@ public final class Round {
 	 * @param closedByServer reader connections the server closed during the round
 	 * @param elapsedNanos from the first publish request to the last delivery
 	 * @param latencyMicros the latency of every delivery
-	 * @param serverCpuNanos CPU the server spent during the round
+	 * @param serverCpuNanos CPU the server spent during the round, or -1 if it does not report its CPU
 	 * @param clientCpuNanos CPU the load generator spent during the round
-	 * @param heapAfterGc the server's live heap after the round
+	 * @param heapAfterGc the server's live heap after the round, or -1 if it does not report its heap
 	 * @param sessionsAfter sessions the server had open after the round
 	 */
 	public record Result(long expected, long received, boolean stalled, long errors, long closedByServer,
@@ -145,8 +158,11 @@ public final class Round {
 			return (this.elapsedNanos > 0) ? this.received * 1e9 / this.elapsedNanos : 0;
 		}
 
-		/** Server CPU per delivered message, in microseconds. */
+		/** Server CPU per delivered message, in microseconds; NaN if the server does not report its CPU. */
 		public double serverMicrosPerDelivery() {
+			if (this.serverCpuNanos < 0) {
+				return Double.NaN;
+			}
 			return (this.received > 0) ? this.serverCpuNanos / 1e3 / this.received : 0;
 		}
 

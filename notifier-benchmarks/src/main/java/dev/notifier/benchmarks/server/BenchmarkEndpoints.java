@@ -6,6 +6,7 @@ import java.util.regex.Pattern;
 import java.util.concurrent.locks.LockSupport;
 
 import dev.notifier.benchmarks.EpochMicros;
+import jakarta.servlet.ServletContext;
 
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -24,8 +25,11 @@ public class BenchmarkEndpoints {
 
 	private final BroadcastTarget target;
 
-	public BenchmarkEndpoints(BroadcastTarget target) {
+	private final String serverInfo;
+
+	public BenchmarkEndpoints(BroadcastTarget target, ServletContext servletContext) {
 		this.target = target;
+		this.serverInfo = servletContext.getServerInfo();
 	}
 
 	/**
@@ -62,6 +66,7 @@ public class BenchmarkEndpoints {
 	/**
 	 * The process's figures, by default after a full collection so that heap used is what is live. CPU time is read
 	 * after that collection, so a round that reads it before and after does not pay for its own first collection.
+	 * {@code serverInfo} names the servlet container, such as "Apache Tomcat/11.0.27" or "jetty/12.1.14".
 	 */
 	@GetMapping("/stats")
 	public Map<String, Object> stats(@RequestParam(defaultValue = "true") boolean gc) {
@@ -73,7 +78,7 @@ public class BenchmarkEndpoints {
 		return Map.of("sessions", this.target.sessionCount(), "workers", this.target.workerCount(), "threads",
 				threadsOutsideTheRequestPool(), "heapUsed",
 				ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), "processCpuNanos",
-				os.getProcessCpuTime(), "pid", ProcessHandle.current().pid());
+				os.getProcessCpuTime(), "pid", ProcessHandle.current().pid(), "serverInfo", this.serverInfo);
 	}
 
 	/**

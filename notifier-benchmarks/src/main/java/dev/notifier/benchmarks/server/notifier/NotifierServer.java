@@ -18,12 +18,14 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.util.unit.DataSize;
 
 /**
  * The server under test: the notifier starter in a plain Boot application, with every {@code notifier.*} property at
- * its default except the path. Subscribers connect to {@code /ws/<group>}.
+ * its default except the path. Subscribers connect to {@code /ws/<group>}. It runs on Tomcat or, with Jetty on its
+ * class path instead (notifier-jetty), on Jetty.
  */
 @SpringBootApplication
 @Import(BenchmarkEndpoints.class)
@@ -58,16 +60,24 @@ public class NotifierServer {
 		};
 	}
 
-	/** What docs/benchmarks.md shows an application that wants small idle connections. */
-	@Bean
+	/**
+	 * What docs/benchmarks.md shows an application that wants small idle connections, for the tuned variant. A class
+	 * of its own, so that this application also starts on Jetty, where no Tomcat class exists.
+	 */
+	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnProperty(SOCKET_BUFFER_SIZE)
-	WebServerFactoryCustomizer<TomcatServletWebServerFactory> smallSocketBuffers(
-			@Value("${" + SOCKET_BUFFER_SIZE + "}") DataSize size) {
-		String bytes = Long.toString(size.toBytes());
-		return (factory) -> factory.addConnectorCustomizers((connector) -> {
-			connector.setProperty("socket.appReadBufSize", bytes);
-			connector.setProperty("socket.appWriteBufSize", bytes);
-		});
+	static class SmallSocketBuffers {
+
+		@Bean
+		WebServerFactoryCustomizer<TomcatServletWebServerFactory> smallSocketBuffers(
+				@Value("${" + SOCKET_BUFFER_SIZE + "}") DataSize size) {
+			String bytes = Long.toString(size.toBytes());
+			return (factory) -> factory.addConnectorCustomizers((connector) -> {
+				connector.setProperty("socket.appReadBufSize", bytes);
+				connector.setProperty("socket.appWriteBufSize", bytes);
+			});
+		}
+
 	}
 
 	/**
