@@ -125,7 +125,7 @@ public final class NotifierEngine implements GroupNotifier {
 
 	private static ExecutorService newIo() {
 		// Threads here mostly wait on a peer that does not read, so there are more of them than cores. A connection
-		// has at most three tasks queued here: one blocking ping (its writer role guards it) and two closes (the
+		// has at most three tasks queued here: one blocking ping (its one write in flight guards it) and two closes (the
 		// close itself, and the forced close of a close that got stuck), so the queue is bounded by three times the
 		// number of connections.
 		int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
