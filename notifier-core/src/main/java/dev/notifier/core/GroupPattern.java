@@ -7,9 +7,12 @@ import java.util.Arrays;
  * {@code **} matches zero or more segments. {@code chat/*} matches {@code chat/lobby} but not {@code chat} or
  * {@code chat/a/b}; {@code tasks/**} matches all three of {@code tasks}, {@code tasks/1} and {@code tasks/1/log}.
  *
+ * <p>Listeners and worker factories choose their groups with one ({@link NotifierListener#groupPattern()},
+ * {@link GroupWorkerFactory#groupPattern()}); applications may match group names with it too.
+ *
  * <p>Immutable and safe to share between threads.
  */
-final class GroupPattern {
+public final class GroupPattern {
 
 	private static final String ONE = "*";
 
@@ -29,7 +32,7 @@ final class GroupPattern {
 	 * @throws IllegalArgumentException if the pattern is empty, has an empty segment, or uses {@code *} inside a
 	 * segment
 	 */
-	static GroupPattern compile(String pattern) {
+	public static GroupPattern compile(String pattern) {
 		GroupPattern compiled = new GroupPattern(pattern);
 		for (String segment : compiled.segments) {
 			boolean wildcard = segment.equals(ONE) || segment.equals(ANY);
@@ -42,7 +45,7 @@ final class GroupPattern {
 	}
 
 	/** Whether the group name matches this pattern. */
-	boolean matches(String group) {
+	public boolean matches(String group) {
 		if (this.segments.length == 1 && this.segments[0].equals(ANY)) {
 			return true;
 		}
