@@ -14,7 +14,8 @@ import jakarta.servlet.http.HttpSessionListener;
 /**
  * Sessions follow the login: closes with 1008 "session ended" the notifier sessions whose handshake came from an
  * authenticated user within an HTTP session, when that HTTP session ends (logout, {@code invalidate()}, timeout).
- * Jakarta WebSocket asks containers to do so for their own endpoints; Spring's raw WebSocket handlers do not get it.
+ * Jakarta WebSocket asks containers to do so; Tomcat does, Jetty's upgrade for Spring's handlers does not, and this
+ * makes it hold on every container.
  *
  * <p>A servlet {@link HttpSessionListener} rather than Spring Security's {@code SessionDestroyedEvent}: the container
  * calls it for every end of every HTTP session, with or without Spring Security, and it needs no

@@ -135,17 +135,27 @@ final class NotifierHandshakeInterceptor implements HandshakeInterceptor {
 			refuse(request, response, HttpStatus.TOO_MANY_REQUESTS, admission.reason());
 			return false;
 		}
+		accepted(request, handshake, admission.slot(), attributes);
+		return true;
+	}
+
+	/**
+	 * Hands the handshake, its slot under the limits and, for a user signed in within an HTTP session, that session
+	 * to {@link NotifierWebSocketHandler}. A new HTTP session is never created for this.
+	 */
+	private static void accepted(ServerHttpRequest request, HandshakeInfo handshake, ConnectionLimits.Slot slot,
+			Map<String, Object> attributes) {
 		attributes.put(HANDSHAKE_ATTRIBUTE, handshake);
-		attributes.put(SLOT_ATTRIBUTE, admission.slot());
+		attributes.put(SLOT_ATTRIBUTE, slot);
 		if (request instanceof ServletServerHttpRequest servletRequest) {
+			HttpServletRequest servlet = servletRequest.getServletRequest();
 			// afterHandshake sees the request, not the attributes.
-			servletRequest.getServletRequest().setAttribute(SLOT_ATTRIBUTE, admission.slot());
-			HttpSession httpSession = servletRequest.getServletRequest().getSession(false);
+			servlet.setAttribute(SLOT_ATTRIBUTE, slot);
+			HttpSession httpSession = servlet.getSession(false);
 			if (httpSession != null && handshake.principal() != null) {
 				attributes.put(HTTP_SESSION_ATTRIBUTE, httpSession);
 			}
 		}
-		return true;
 	}
 
 	/**

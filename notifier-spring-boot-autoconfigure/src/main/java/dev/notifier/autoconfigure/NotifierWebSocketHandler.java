@@ -129,6 +129,11 @@ public final class NotifierWebSocketHandler implements WebSocketHandler {
 	@Override
 	public void afterConnectionClosed(WebSocketSession session,
 			org.springframework.web.socket.CloseStatus closeStatus) {
+		// First, so that a listener hearing onDisconnect (and a test counting closes) finds the place free again.
+		Object slot = session.getAttributes().get(NotifierHandshakeInterceptor.SLOT_ATTRIBUTE);
+		if (slot instanceof ConnectionLimits.Slot taken) {
+			taken.release();
+		}
 		Connection connection = connectionOf(session);
 		if (connection != null) {
 			connection.onClosed(new CloseStatus(closeStatus.getCode(), closeStatus.getReason()));
@@ -136,10 +141,6 @@ public final class NotifierWebSocketHandler implements WebSocketHandler {
 			if (httpSession != null) {
 				this.httpSessions.closed(httpSession, connection.session());
 			}
-		}
-		Object slot = session.getAttributes().get(NotifierHandshakeInterceptor.SLOT_ATTRIBUTE);
-		if (slot instanceof ConnectionLimits.Slot taken) {
-			taken.release();
 		}
 	}
 

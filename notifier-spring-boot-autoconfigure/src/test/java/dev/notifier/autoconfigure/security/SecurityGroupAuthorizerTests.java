@@ -42,6 +42,11 @@ class SecurityGroupAuthorizerTests {
 	}
 
 	@Test
+	void anAnonymousHandshakeIsRefusedWhereARoleIsRequired() {
+		assertThat(this.authorizer.authorize(handshake("admin/audit/1", null))).isFalse();
+	}
+
+	@Test
 	void anAnonymousHandshakeIsRefusedWhereAuthenticationIsRequired() {
 		assertThat(this.authorizer.authorize(handshake("tasks/42", null))).isFalse();
 		assertThat(this.authorizer.authorize(handshake("tasks/42", USER))).isTrue();
