@@ -34,7 +34,7 @@ globalThis.sample = {
   const header = document.querySelector('header[data-here]');
   if (!header) return;
   const pages = [['tasks', '/tasks.html', 'Task logs'], ['ticker', '/ticker.html', 'Ticker'], ['chat', '/chat.html', 'Chat'],
-    ['monitor', '/monitor.html', 'Monitor']];
+    ['monitor', '/monitor.html', 'Monitor'], ['admin', '/admin.html', 'Admin']];
   const wrap = document.createElement('div');
   wrap.className = 'wrap';
   const home = document.createElement('a');

@@ -21,13 +21,16 @@ import org.jspecify.annotations.Nullable;
  * lock; this class acts on the pipe's decisions (leaving the group, sending the close frame) outside it.</li>
  * <li>{@code announced}, {@code connectAnnounced} and {@code closedDuringConnect} are guarded by {@code announce}:
  * they make {@code onDisconnect} follow {@code onConnect} whichever thread reports the close.</li>
- * <li>The inbound assembly belongs to the container's inbound thread for this connection (see {@link Connection});
+ * <li>The inbound assembly and the inbound rate belong to the container's inbound thread for this connection (see
+ * {@link Connection});
  * {@code lastReceivedNanos} is written there and read by the heartbeat sweep, and {@code lastPingNanos} belongs to
  * the sweep.</li>
  * <li>{@code groupSlot} is guarded by the monitor of the session's group in {@link GroupIndex}.</li>
  * </ul>
  */
 final class DefaultNotifierSession implements NotifierSession, Connection, OutboundPipe.Owner, InboundAssembly.Sink {
+
+	static final CloseStatus INBOUND_RATE_EXCEEDED = CloseStatus.POLICY_VIOLATION.withReason("message rate exceeded");
 
 	private final String id = UUID.randomUUID().toString();
 
@@ -46,6 +49,9 @@ final class DefaultNotifierSession implements NotifierSession, Connection, Outbo
 	private final OutboundPipe pipe;
 
 	private final InboundAssembly inbound;
+
+	/** {@code null} without a rate limit. */
+	private final @Nullable InboundRate inboundRate;
 
 	private final Object announce = new Object();
 
@@ -80,6 +86,8 @@ final class DefaultNotifierSession implements NotifierSession, Connection, Outbo
 		NotifierOptions options = engine.options();
 		this.pipe = new OutboundPipe(transport, options, engine.statistics(), writers, writerSlot, this);
 		this.inbound = new InboundAssembly(options.maxInboundMessageSize(), this);
+		this.inboundRate = options.inboundRateLimited()
+				? new InboundRate(options.inboundMessagesPerSecond(), options.inboundBurst(), nowNanos) : null;
 	}
 
 	@Override
@@ -295,6 +303,9 @@ final class DefaultNotifierSession implements NotifierSession, Connection, Outbo
 
 	@Override
 	public void text(String message) {
+		if (!withinRate()) {
+			return;
+		}
 		for (NotifierListener listener : this.listeners) {
 			this.engine.notify(this, listener, () -> listener.onTextMessage(this, message));
 		}
@@ -302,9 +313,25 @@ final class DefaultNotifierSession implements NotifierSession, Connection, Outbo
 
 	@Override
 	public void binary(ByteBuffer message) {
+		if (!withinRate()) {
+			return;
+		}
 		for (NotifierListener listener : this.listeners) {
 			this.engine.notify(this, listener, () -> listener.onBinaryMessage(this, message.asReadOnlyBuffer()));
 		}
+	}
+
+	/**
+	 * Whether a whole message that just arrived is within the inbound rate limit; a session over it is closed at once
+	 * with 1008 and the message is not delivered. Counted per whole message, so a message sent in parts counts once.
+	 */
+	private boolean withinRate() {
+		if (this.inboundRate == null || this.inboundRate.admit(this.engine.options().nanoClock().getAsLong())) {
+			return true;
+		}
+		this.engine.statistics().sessionExceededInboundRate();
+		closeNow(INBOUND_RATE_EXCEEDED);
+		return false;
 	}
 
 	@Override

@@ -16,11 +16,14 @@ import org.jspecify.annotations.Nullable;
  * @param heartbeatTimeout how long past one interval a session may stay silent before it is closed
  * @param maxInboundMessageSize the largest inbound message in bytes; a larger one closes the session with 1009
  * @param maxGroupLength the longest group name accepted
+ * @param inboundMessagesPerSecond how many messages a session may send per second, on average, before it is closed
+ * with 1008; 0 for no limit
+ * @param inboundBurst how many messages a session may send at once, above the average rate
  * @param nanoClock the monotonic clock, in nanoseconds; tests pass their own
  */
 public record NotifierOptions(int maxQueuedMessages, long maxQueuedBytes, OverflowPolicy overflow,
 		Duration sendTimeout, Duration heartbeatInterval, Duration heartbeatTimeout, int maxInboundMessageSize,
-		int maxGroupLength, LongSupplier nanoClock) {
+		int maxGroupLength, int inboundMessagesPerSecond, int inboundBurst, LongSupplier nanoClock) {
 
 	public NotifierOptions {
 		require(maxQueuedMessages > 0, "maxQueuedMessages must be positive");
@@ -30,6 +33,9 @@ public record NotifierOptions(int maxQueuedMessages, long maxQueuedBytes, Overfl
 		require(heartbeatTimeout.compareTo(Duration.ZERO) > 0, "heartbeatTimeout must be positive");
 		require(maxInboundMessageSize > 0, "maxInboundMessageSize must be positive");
 		require(maxGroupLength > 0, "maxGroupLength must be positive");
+		require(inboundMessagesPerSecond >= 0, "inboundMessagesPerSecond must not be negative");
+		require(inboundMessagesPerSecond <= 1_000_000_000, "inboundMessagesPerSecond must be at most 10^9");
+		require(inboundBurst > 0, "inboundBurst must be positive");
 	}
 
 	private static void require(boolean condition, String message) {
@@ -52,6 +58,11 @@ public record NotifierOptions(int maxQueuedMessages, long maxQueuedBytes, Overfl
 	 */
 	public @Nullable String groupProblem(String group) {
 		return GroupNames.problem(group, this.maxGroupLength);
+	}
+
+	/** Whether the messages a session sends are limited in rate. */
+	public boolean inboundRateLimited() {
+		return this.inboundMessagesPerSecond > 0;
 	}
 
 	/** Whether sessions are pinged. */
@@ -77,6 +88,10 @@ public record NotifierOptions(int maxQueuedMessages, long maxQueuedBytes, Overfl
 		private int maxInboundMessageSize = 64 * 1024;
 
 		private int maxGroupLength = 256;
+
+		private int inboundMessagesPerSecond;
+
+		private int inboundBurst = 1;
 
 		private LongSupplier nanoClock = System::nanoTime;
 
@@ -123,6 +138,18 @@ public record NotifierOptions(int maxQueuedMessages, long maxQueuedBytes, Overfl
 			return this;
 		}
 
+		/**
+		 * Limits the rate of the messages each session sends: {@code burst} at once, then
+		 * {@code messagesPerSecond} on average; a session that sends more is closed with 1008. Pongs do not count.
+		 * @param messagesPerSecond the average rate; 0 for no limit, the default
+		 * @param burst how many messages may arrive at once
+		 */
+		public Builder inboundRateLimit(int messagesPerSecond, int burst) {
+			this.inboundMessagesPerSecond = messagesPerSecond;
+			this.inboundBurst = burst;
+			return this;
+		}
+
 		public Builder nanoClock(LongSupplier nanoClock) {
 			this.nanoClock = nanoClock;
 			return this;
@@ -131,7 +158,7 @@ public record NotifierOptions(int maxQueuedMessages, long maxQueuedBytes, Overfl
 		public NotifierOptions build() {
 			return new NotifierOptions(this.maxQueuedMessages, this.maxQueuedBytes, this.overflow, this.sendTimeout,
 					this.heartbeatInterval, this.heartbeatTimeout, this.maxInboundMessageSize, this.maxGroupLength,
-					this.nanoClock);
+					this.inboundMessagesPerSecond, this.inboundBurst, this.nanoClock);
 		}
 
 	}

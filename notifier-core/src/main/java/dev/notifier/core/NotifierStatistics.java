@@ -33,6 +33,8 @@ public final class NotifierStatistics {
 
 	private final LongAdder workersInterrupted = new LongAdder();
 
+	private final LongAdder inboundRateExceeded = new LongAdder();
+
 	NotifierStatistics() {
 		for (int code : COUNTED_CLOSE_CODES) {
 			this.connectionsClosed.put(code, new LongAdder());
@@ -96,6 +98,15 @@ public final class NotifierStatistics {
 	/** Workers interrupted because they were still running when their stop grace ran out. */
 	public long workersInterrupted() {
 		return this.workersInterrupted.sum();
+	}
+
+	/** Sessions closed with 1008 because they sent messages faster than the inbound rate limit allows. */
+	public long inboundRateExceeded() {
+		return this.inboundRateExceeded.sum();
+	}
+
+	void sessionExceededInboundRate() {
+		this.inboundRateExceeded.increment();
 	}
 
 	void workerInterrupted() {

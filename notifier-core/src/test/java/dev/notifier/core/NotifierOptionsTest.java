@@ -22,6 +22,7 @@ class NotifierOptionsTest {
 		assertThat(options.maxInboundMessageSize()).isEqualTo(64 * 1024);
 		assertThat(options.maxGroupLength()).isEqualTo(256);
 		assertThat(options.heartbeatEnabled()).isTrue();
+		assertThat(options.inboundRateLimited()).isFalse();
 	}
 
 	@Test
@@ -49,6 +50,12 @@ class NotifierOptionsTest {
 			.withMessage("maxInboundMessageSize must be positive");
 		assertThatIllegalArgumentException().isThrownBy(() -> NotifierOptions.builder().maxGroupLength(0).build())
 			.withMessage("maxGroupLength must be positive");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> NotifierOptions.builder().inboundRateLimit(-1, 1).build())
+			.withMessage("inboundMessagesPerSecond must not be negative");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> NotifierOptions.builder().inboundRateLimit(10, 0).build())
+			.withMessage("inboundBurst must be positive");
 	}
 
 }

@@ -20,7 +20,13 @@ public final class HandshakeRefusals {
 		FORBIDDEN_ORIGIN,
 
 		/** 403: the {@link dev.notifier.core.GroupAuthorizer} said no. */
-		UNAUTHORIZED
+		UNAUTHORIZED,
+
+		/** 429: the user holds {@code notifier.limits.max-connections-per-user} connections already. */
+		TOO_MANY_USER_CONNECTIONS,
+
+		/** 429: the address holds {@code notifier.limits.max-connections-per-address} connections already. */
+		TOO_MANY_ADDRESS_CONNECTIONS
 
 	}
 

@@ -11,6 +11,7 @@ import dev.notifier.core.GroupAuthorizer;
 import dev.notifier.core.HandshakeInfo;
 import dev.notifier.core.NotifierOptions;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpSession;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -22,28 +23,45 @@ import org.springframework.http.MediaType;
 import org.springframework.http.server.ServerHttpRequest;
 import org.springframework.http.server.ServerHttpResponse;
 import org.springframework.http.server.ServletServerHttpRequest;
+import org.springframework.http.server.ServletServerHttpResponse;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.server.HandshakeInterceptor;
 import org.springframework.web.socket.server.support.OriginHandshakeInterceptor;
+import org.springframework.web.util.WebUtils;
 
 /**
  * The notifier endpoint's handshake policy, in order: a foreign origin is refused with 403, a missing or malformed
- * group in the raw request path with 400, a request the {@link GroupAuthorizer} turns down with 403; an accepted
- * request hands its {@link HandshakeInfo} to {@link NotifierWebSocketHandler} through the session attributes. Every
- * refusal is counted in {@link HandshakeRefusals}.
+ * group in the raw request path with 400, a request the {@link GroupAuthorizer} turns down with 403, and one over a
+ * connection limit ({@link ConnectionLimits}) with 429; an accepted request hands its {@link HandshakeInfo}, its slot
+ * under the limits and, for an authenticated user, its HTTP session to {@link NotifierWebSocketHandler} through the
+ * session attributes. Every refusal is counted in {@link HandshakeRefusals}.
  *
  * <p>The raw, undecoded request URI is checked, not the path the container normalized for mapping: {@code /ws/a/../b}
  * must not become the group {@code b}.
  *
  * <p>A plain {@code GET} of the same URL without {@code Upgrade: websocket} is a <em>probe</em>: it runs the same checks
- * and answers {@code 204} where the handshake would be accepted, or the refusal's status and reason, without
- * upgrading. Browsers hide why a WebSocket handshake failed (every failure is close code 1006), so the JavaScript
- * client probes after a failed attempt to tell "refused, stop retrying" from "server away, retry". Probes are not
- * counted as refused handshakes.
+ * but the limits, and answers {@code 204} where the handshake would be accepted, or the refusal's status and reason,
+ * without upgrading. Browsers hide why a WebSocket handshake failed (every failure is close code 1006), so the
+ * JavaScript client probes after a failed attempt to tell "refused, stop retrying" from "server away, retry". The
+ * verdict goes only to the endpoint's own origin and to non-browser clients, unless {@code notifier.probe.cross-origin}
+ * lets the allowed origins read it too: a page of another site could otherwise learn, with the user's cookies,
+ * whether the user may join a group. Probes are not counted as refused handshakes.
+ *
+ * <p>Runs on the container's request thread; the limits' slot of a handshake that then fails to upgrade is given back
+ * in {@link #afterHandshake}, on the same thread.
  */
 final class NotifierHandshakeInterceptor implements HandshakeInterceptor {
 
 	static final String HANDSHAKE_ATTRIBUTE = HandshakeInfo.class.getName();
+
+	static final String SLOT_ATTRIBUTE = ConnectionLimits.Slot.class.getName();
+
+	static final String HTTP_SESSION_ATTRIBUTE = HttpSession.class.getName();
+
+	/** Browsers send it with every request; a cross-site {@code <script>} or {@code <img>} sends no Origin. */
+	private static final String SEC_FETCH_SITE = "Sec-Fetch-Site";
+
+	private static final String PROBE_NOT_ANSWERED = "the probe is answered for the endpoint's own origin only";
 
 	private static final Log logger = LogFactory.getLog(NotifierHandshakeInterceptor.class);
 
@@ -57,27 +75,40 @@ final class NotifierHandshakeInterceptor implements HandshakeInterceptor {
 
 	private final HandshakeRefusals refusals;
 
+	private final ConnectionLimits limits;
+
+	private final boolean crossOriginProbes;
+
 	NotifierHandshakeInterceptor(String basePath, NotifierOptions options, GroupAuthorizer authorizer,
-			OriginHandshakeInterceptor origins, HandshakeRefusals refusals) {
+			OriginHandshakeInterceptor origins, HandshakeRefusals refusals, ConnectionLimits limits,
+			boolean crossOriginProbes) {
 		this.basePath = basePath;
 		this.options = options;
 		this.authorizer = authorizer;
 		this.origins = origins;
 		this.refusals = refusals;
+		this.limits = limits;
+		this.crossOriginProbes = crossOriginProbes;
 	}
 
 	@Override
 	public boolean beforeHandshake(ServerHttpRequest request, ServerHttpResponse response,
 			WebSocketHandler wsHandler, Map<String, Object> attributes) throws Exception {
 		boolean probe = isProbe(request);
-		if (probe) {
-			letOriginReadAnswer(request, response);
-		}
 		if (!this.origins.beforeHandshake(request, response, wsHandler, attributes)) {
 			refused(probe, HandshakeRefusals.Reason.FORBIDDEN_ORIGIN);
 			refuse(request, response, HttpStatus.FORBIDDEN,
 					"the origin " + request.getHeaders().getOrigin() + " is not allowed");
 			return false;
+		}
+		if (probe && !mayReadVerdict(request)) {
+			// The same answer whatever the verdict, before the authorizer runs: even the status would tell a page of
+			// another site (through a <script> tag's load or error event) whether the user may join.
+			refuse(request, response, HttpStatus.FORBIDDEN, PROBE_NOT_ANSWERED);
+			return false;
+		}
+		if (probe) {
+			letOriginReadAnswer(request, response);
 		}
 		String group = groupOf(request);
 		String problem = (group != null) ? this.options.groupProblem(group)
@@ -98,8 +129,47 @@ final class NotifierHandshakeInterceptor implements HandshakeInterceptor {
 			response.setStatusCode(HttpStatus.NO_CONTENT);
 			return false;
 		}
-		attributes.put(HANDSHAKE_ATTRIBUTE, handshake);
+		ConnectionLimits.Admission admission = this.limits.admit(handshake.principal(), handshake.remoteAddress());
+		if (admission.slot() == null) {
+			this.refusals.refused(admission.refusal());
+			refuse(request, response, HttpStatus.TOO_MANY_REQUESTS, admission.reason());
+			return false;
+		}
+		accepted(request, handshake, admission.slot(), attributes);
 		return true;
+	}
+
+	/**
+	 * Hands the handshake, its slot under the limits and, for a user signed in within an HTTP session, that session
+	 * to {@link NotifierWebSocketHandler}. A new HTTP session is never created for this.
+	 */
+	private static void accepted(ServerHttpRequest request, HandshakeInfo handshake, ConnectionLimits.Slot slot,
+			Map<String, Object> attributes) {
+		attributes.put(HANDSHAKE_ATTRIBUTE, handshake);
+		attributes.put(SLOT_ATTRIBUTE, slot);
+		if (request instanceof ServletServerHttpRequest servletRequest) {
+			HttpServletRequest servlet = servletRequest.getServletRequest();
+			// afterHandshake sees the request, not the attributes.
+			servlet.setAttribute(SLOT_ATTRIBUTE, slot);
+			HttpSession httpSession = servlet.getSession(false);
+			if (httpSession != null && handshake.principal() != null) {
+				attributes.put(HTTP_SESSION_ATTRIBUTE, httpSession);
+			}
+		}
+	}
+
+	/**
+	 * Whether a probe may learn the verdict: it comes from the endpoint's own origin (a same-origin {@code fetch}
+	 * sends no Origin but {@code Sec-Fetch-Site: same-origin}), from a program (neither header), from the address
+	 * bar ({@code none}), or, with {@code notifier.probe.cross-origin}, from an allowed origin. The origin check has
+	 * already refused every other origin.
+	 */
+	private boolean mayReadVerdict(ServerHttpRequest request) {
+		if (request.getHeaders().getOrigin() == null) {
+			String site = request.getHeaders().getFirst(SEC_FETCH_SITE);
+			return site == null || "same-origin".equalsIgnoreCase(site) || "none".equalsIgnoreCase(site);
+		}
+		return WebUtils.isSameOrigin(request) || this.crossOriginProbes;
 	}
 
 	private void refused(boolean probe, HandshakeRefusals.Reason reason) {
@@ -114,12 +184,12 @@ final class NotifierHandshakeInterceptor implements HandshakeInterceptor {
 	}
 
 	/**
-	 * A page served from another origin than the endpoint (allowed by {@code notifier.allowed-origin-patterns} or not)
-	 * may read the probe's status and reason: it learns whether it may join, nothing more.
+	 * With {@code notifier.probe.cross-origin}, a page of an allowed origin other than the endpoint's may read the
+	 * probe's status and reason: it learns whether the user may join, nothing more.
 	 */
 	private static void letOriginReadAnswer(ServerHttpRequest request, ServerHttpResponse response) {
 		String origin = request.getHeaders().getOrigin();
-		if (origin != null) {
+		if (origin != null && !WebUtils.isSameOrigin(request)) {
 			response.getHeaders().setAccessControlAllowOrigin(origin);
 			// The handshake carries the page's cookies, so the probe must too for an authorizer to answer alike.
 			response.getHeaders().setAccessControlAllowCredentials(true);
@@ -127,9 +197,23 @@ final class NotifierHandshakeInterceptor implements HandshakeInterceptor {
 		}
 	}
 
+	/**
+	 * Gives back the slot of a handshake that failed after this interceptor accepted it (Spring's handshake handler
+	 * refused it, with a 4xx, or the upgrade threw). An upgraded connection keeps its slot until it closes.
+	 */
 	@Override
 	public void afterHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler wsHandler,
 			@Nullable Exception exception) {
+		if (request instanceof ServletServerHttpRequest servletRequest
+				&& servletRequest.getServletRequest().getAttribute(SLOT_ATTRIBUTE) instanceof ConnectionLimits.Slot slot
+				&& (exception != null || failed(response))) {
+			slot.release();
+		}
+	}
+
+	private static boolean failed(ServerHttpResponse response) {
+		return (response instanceof ServletServerHttpResponse servletResponse)
+				&& servletResponse.getServletResponse().getStatus() >= HttpStatus.BAD_REQUEST.value();
 	}
 
 	/** The rest of the raw path after the base path and one slash; {@code ""} for the base path itself. */

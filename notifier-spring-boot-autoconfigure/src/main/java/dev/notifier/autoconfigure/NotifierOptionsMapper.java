@@ -5,6 +5,7 @@ import java.util.concurrent.ThreadFactory;
 
 import dev.notifier.core.NotifierOptions;
 import dev.notifier.core.WorkerOptions;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.util.unit.DataSize;
@@ -14,6 +15,9 @@ import org.springframework.util.unit.DataSize;
  * first property whose value cannot work.
  */
 final class NotifierOptionsMapper {
+
+	/** The engine counts time between messages in whole nanoseconds. */
+	private static final int MAX_INBOUND_MESSAGES_PER_SECOND = 1_000_000_000;
 
 	private NotifierOptionsMapper() {
 	}
@@ -48,6 +52,20 @@ final class NotifierOptionsMapper {
 		}
 		int maxInboundMessageSize = intBytes("notifier.max-inbound-message-size",
 				properties.getMaxInboundMessageSize());
+		NotifierProperties.Limits limits = properties.getLimits();
+		Integer messagesPerSecond = limits.getInboundMessagesPerSecond();
+		requirePositiveIfSet("notifier.limits.inbound-messages-per-second", messagesPerSecond);
+		if (messagesPerSecond != null && messagesPerSecond > MAX_INBOUND_MESSAGES_PER_SECOND) {
+			throw invalid("notifier.limits.inbound-messages-per-second", messagesPerSecond,
+					"must be at most " + MAX_INBOUND_MESSAGES_PER_SECOND);
+		}
+		Integer burst = limits.getInboundBurst();
+		requirePositiveIfSet("notifier.limits.inbound-burst", burst);
+		if (burst != null && messagesPerSecond == null) {
+			throw invalid("notifier.limits.inbound-burst", burst,
+					"needs notifier.limits.inbound-messages-per-second to be set");
+		}
+		int rate = (messagesPerSecond != null) ? messagesPerSecond : 0;
 		return NotifierOptions.builder()
 			.maxGroupLength(properties.getMaxGroupLength())
 			.maxInboundMessageSize(maxInboundMessageSize)
@@ -57,7 +75,16 @@ final class NotifierOptionsMapper {
 			.sendTimeout(outbound.getSendTimeout())
 			.heartbeatInterval(heartbeat.getInterval())
 			.heartbeatTimeout(heartbeat.getTimeout())
+			.inboundRateLimit(rate, (burst != null) ? burst : Math.max(1, rate))
 			.build();
+	}
+
+	/** The connection caps of {@code notifier.limits.*}, checked. */
+	static ConnectionLimits connectionLimits(NotifierProperties properties) {
+		NotifierProperties.Limits limits = properties.getLimits();
+		requirePositiveIfSet("notifier.limits.max-connections-per-user", limits.getMaxConnectionsPerUser());
+		requirePositiveIfSet("notifier.limits.max-connections-per-address", limits.getMaxConnectionsPerAddress());
+		return new ConnectionLimits(limits.getMaxConnectionsPerUser(), limits.getMaxConnectionsPerAddress());
 	}
 
 	/** {@code notifier.inbound-buffer-size} in bytes, checked. */
@@ -82,6 +109,12 @@ final class NotifierOptionsMapper {
 		if (problem != null) {
 			throw invalid("notifier.path", path, "must be '/' followed by segments that follow the group-name rules, "
 					+ "but for '" + segments + "' " + problem);
+		}
+	}
+
+	private static void requirePositiveIfSet(String name, @Nullable Integer value) {
+		if (value != null) {
+			requirePositive(name, value);
 		}
 	}
 

@@ -57,6 +57,16 @@ public class NotifierProperties {
 	 */
 	private Duration shutdownTimeout = Duration.ofSeconds(5);
 
+	/**
+	 * Whether a session whose handshake came from an authenticated user within an HTTP session is closed with 1008
+	 * "session ended" when that HTTP session ends: logout, invalidation or timeout.
+	 */
+	private boolean followHttpSession = true;
+
+	private final Limits limits = new Limits();
+
+	private final Probe probe = new Probe();
+
 	private final Outbound outbound = new Outbound();
 
 	private final Heartbeat heartbeat = new Heartbeat();
@@ -123,6 +133,22 @@ public class NotifierProperties {
 		this.shutdownTimeout = shutdownTimeout;
 	}
 
+	public boolean isFollowHttpSession() {
+		return this.followHttpSession;
+	}
+
+	public void setFollowHttpSession(boolean followHttpSession) {
+		this.followHttpSession = followHttpSession;
+	}
+
+	public Limits getLimits() {
+		return this.limits;
+	}
+
+	public Probe getProbe() {
+		return this.probe;
+	}
+
 	public Outbound getOutbound() {
 		return this.outbound;
 	}
@@ -141,6 +167,93 @@ public class NotifierProperties {
 
 	public Cluster getCluster() {
 		return this.cluster;
+	}
+
+	/**
+	 * Limits on what one user, one address or one session may take.
+	 */
+	public static class Limits {
+
+		/**
+		 * Most connections one authenticated user (by principal name) may hold at once, in all groups. One more is
+		 * refused at the handshake with 429. When unset, a user's connections are not limited.
+		 */
+		private @Nullable Integer maxConnectionsPerUser;
+
+		/**
+		 * Most connections one remote IP address may hold at once, in all groups. One more is refused at the
+		 * handshake with 429. Behind a proxy, the address is the proxy's unless the server uses forwarded headers.
+		 * When unset, an address's connections are not limited.
+		 */
+		private @Nullable Integer maxConnectionsPerAddress;
+
+		/**
+		 * Messages a session may send per second, on average. A session that sends more is closed with 1008 "message
+		 * rate exceeded" and the message is not delivered; a message in parts counts once, pongs not at all. When
+		 * unset, inbound messages are not limited in rate.
+		 */
+		private @Nullable Integer inboundMessagesPerSecond;
+
+		/**
+		 * Messages a session may send at once above the average rate of inbound-messages-per-second. When unset, one
+		 * second's worth: as many as inbound-messages-per-second.
+		 */
+		private @Nullable Integer inboundBurst;
+
+		public @Nullable Integer getMaxConnectionsPerUser() {
+			return this.maxConnectionsPerUser;
+		}
+
+		public void setMaxConnectionsPerUser(@Nullable Integer maxConnectionsPerUser) {
+			this.maxConnectionsPerUser = maxConnectionsPerUser;
+		}
+
+		public @Nullable Integer getMaxConnectionsPerAddress() {
+			return this.maxConnectionsPerAddress;
+		}
+
+		public void setMaxConnectionsPerAddress(@Nullable Integer maxConnectionsPerAddress) {
+			this.maxConnectionsPerAddress = maxConnectionsPerAddress;
+		}
+
+		public @Nullable Integer getInboundMessagesPerSecond() {
+			return this.inboundMessagesPerSecond;
+		}
+
+		public void setInboundMessagesPerSecond(@Nullable Integer inboundMessagesPerSecond) {
+			this.inboundMessagesPerSecond = inboundMessagesPerSecond;
+		}
+
+		public @Nullable Integer getInboundBurst() {
+			return this.inboundBurst;
+		}
+
+		public void setInboundBurst(@Nullable Integer inboundBurst) {
+			this.inboundBurst = inboundBurst;
+		}
+
+	}
+
+	/**
+	 * The probe: a plain GET of a group's URL, which tells the browser client whether its handshake would be accepted.
+	 */
+	public static class Probe {
+
+		/**
+		 * Whether pages of the origins matching allowed-origin-patterns may read the probe's answer (with CORS headers
+		 * and the user's cookies), which tells them whether the user may join a group. When false, only the
+		 * endpoint's own origin and non-browser clients get the answer; other pages get 403 whatever the verdict.
+		 */
+		private boolean crossOrigin;
+
+		public boolean isCrossOrigin() {
+			return this.crossOrigin;
+		}
+
+		public void setCrossOrigin(boolean crossOrigin) {
+			this.crossOrigin = crossOrigin;
+		}
+
 	}
 
 	/**

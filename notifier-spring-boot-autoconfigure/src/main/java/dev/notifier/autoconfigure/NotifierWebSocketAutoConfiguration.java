@@ -6,8 +6,10 @@ import java.util.Map;
 import dev.notifier.core.GroupAuthorizer;
 import dev.notifier.core.NotifierEngine;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
@@ -46,8 +48,18 @@ public final class NotifierWebSocketAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	NotifierWebSocketHandler notifierWebSocketHandler(NotifierEngine engine, NotifierProperties properties) {
-		return new NotifierWebSocketHandler(engine, properties.getOutbound().getSendTimeout());
+	NotifierWebSocketHandler notifierWebSocketHandler(NotifierEngine engine, NotifierProperties properties,
+			ObjectProvider<HttpSessionFollower> httpSessions) {
+		return new NotifierWebSocketHandler(engine, properties.getOutbound().getSendTimeout(),
+				httpSessions.getIfAvailable());
+	}
+
+	/** A servlet listener: Spring Boot registers it with the container, which tells it of every session's end. */
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty(name = "notifier.follow-http-session", matchIfMissing = true)
+	HttpSessionFollower notifierHttpSessionFollower() {
+		return new HttpSessionFollower();
 	}
 
 	@Bean
@@ -65,7 +77,8 @@ public final class NotifierWebSocketAutoConfiguration {
 		OriginHandshakeInterceptor origins = new OriginHandshakeInterceptor();
 		origins.setAllowedOriginPatterns(properties.getAllowedOriginPatterns());
 		requestHandler.setHandshakeInterceptors(List.of(new NotifierHandshakeInterceptor(properties.getPath(),
-				engine.options(), authorizer, origins, refusals)));
+				engine.options(), authorizer, origins, refusals, NotifierOptionsMapper.connectionLimits(properties),
+				properties.getProbe().isCrossOrigin())));
 		WebSocketHandlerMapping mapping = new WebSocketHandlerMapping();
 		mapping.setUrlMap(Map.of(properties.getPath(), requestHandler, properties.getPath() + "/**", requestHandler));
 		mapping.setOrder(MAPPING_ORDER);

@@ -10,6 +10,7 @@ import dev.notifier.core.Transport;
 import dev.notifier.core.transport.JakartaTransport;
 import dev.notifier.core.transport.JettyTransport;
 import dev.notifier.core.transport.TomcatTransport;
+import jakarta.servlet.http.HttpSession;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -27,6 +28,10 @@ import org.springframework.web.socket.adapter.NativeWebSocketSession;
  * The Spring {@link WebSocketHandler} for the notifier endpoint: it adapts each connection to the engine and reports
  * what arrives. Messages are taken in parts ({@link #supportsPartialMessages()}) so the container's message buffers
  * stay small and the engine enforces the inbound size limit while a message arrives.
+ *
+ * <p>A connection that closes gives back its slot under the connection limits, taken at the handshake by
+ * {@link NotifierHandshakeInterceptor}, and stops being followed by the {@link HttpSessionFollower}, if any. The
+ * container reports every connection it opened as closed, also one this handler refused or the engine gave up on.
  */
 public final class NotifierWebSocketHandler implements WebSocketHandler {
 
@@ -44,9 +49,13 @@ public final class NotifierWebSocketHandler implements WebSocketHandler {
 
 	private final Duration blockingSendTimeout;
 
-	NotifierWebSocketHandler(NotifierEngine engine, Duration blockingSendTimeout) {
+	private final @Nullable HttpSessionFollower httpSessions;
+
+	NotifierWebSocketHandler(NotifierEngine engine, Duration blockingSendTimeout,
+			@Nullable HttpSessionFollower httpSessions) {
 		this.engine = engine;
 		this.blockingSendTimeout = blockingSendTimeout;
+		this.httpSessions = httpSessions;
 	}
 
 	@Override
@@ -61,7 +70,18 @@ public final class NotifierWebSocketHandler implements WebSocketHandler {
 			session.close(org.springframework.web.socket.CloseStatus.SERVER_ERROR);
 			return;
 		}
-		session.getAttributes().put(CONNECTION_ATTRIBUTE, this.engine.open(handshake, transport));
+		Connection connection = this.engine.open(handshake, transport);
+		session.getAttributes().put(CONNECTION_ATTRIBUTE, connection);
+		HttpSession httpSession = httpSessionOf(session);
+		if (httpSession != null) {
+			this.httpSessions.opened(httpSession, connection.session());
+		}
+	}
+
+	/** The HTTP session to follow, if the handshake had one with a user and sessions follow their login. */
+	private @Nullable HttpSession httpSessionOf(WebSocketSession session) {
+		return (this.httpSessions != null)
+				? (HttpSession) session.getAttributes().get(NotifierHandshakeInterceptor.HTTP_SESSION_ATTRIBUTE) : null;
 	}
 
 	private @Nullable Transport transportOf(WebSocketSession session) {
@@ -109,9 +129,18 @@ public final class NotifierWebSocketHandler implements WebSocketHandler {
 	@Override
 	public void afterConnectionClosed(WebSocketSession session,
 			org.springframework.web.socket.CloseStatus closeStatus) {
+		// First, so that a listener hearing onDisconnect (and a test counting closes) finds the place free again.
+		Object slot = session.getAttributes().get(NotifierHandshakeInterceptor.SLOT_ATTRIBUTE);
+		if (slot instanceof ConnectionLimits.Slot taken) {
+			taken.release();
+		}
 		Connection connection = connectionOf(session);
 		if (connection != null) {
 			connection.onClosed(new CloseStatus(closeStatus.getCode(), closeStatus.getReason()));
+			HttpSession httpSession = httpSessionOf(session);
+			if (httpSession != null) {
+				this.httpSessions.closed(httpSession, connection.session());
+			}
 		}
 	}
 

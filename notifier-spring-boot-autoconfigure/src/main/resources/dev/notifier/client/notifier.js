@@ -60,7 +60,9 @@
   }
 
   // A browser reports every failed handshake as close code 1006. The server answers a plain GET of the same URL
-  // with 204 when the handshake would be accepted and with the refusal (400, 403) otherwise.
+  // with 204 when the handshake would be accepted and with the refusal (400, 403) otherwise, to pages of its own
+  // origin (and, with notifier.probe.cross-origin, of the allowed ones); elsewhere the answer is unreadable, which
+  // counts as a failed probe: retry.
   function probe(wsUrl) {
     const httpUrl = wsUrl.replace(/^ws/, 'http');
     return fetch(httpUrl, { cache: 'no-store', credentials: 'include' })

@@ -228,7 +228,8 @@ class NotifierAutoConfigurationTests {
 				"notifier.outbound.max-queued-bytes=0B", "notifier.outbound.send-timeout=0s",
 				"notifier.heartbeat.interval=-1s", "notifier.heartbeat.timeout=0s", "notifier.shutdown-timeout=-1s",
 				"notifier.workers.idle-timeout=-1s", "notifier.workers.max-lifetime=0s",
-				"notifier.workers.stop-grace=-1s", "notifier.workers.max-blocking=0");
+				"notifier.workers.stop-grace=-1s", "notifier.workers.max-blocking=0",
+				"notifier.limits.inbound-messages-per-second=0", "notifier.limits.inbound-burst=0");
 		for (String property : invalid) {
 			String name = property.substring(0, property.indexOf('='));
 			this.contextRunner.withPropertyValues(property).run((context) -> {
@@ -250,6 +251,40 @@ class NotifierAutoConfigurationTests {
 		assertThat(startupFailureReason("notifier.path=/ws/*")).isEqualTo(
 				"must be '/' followed by segments that follow the group-name rules, but for 'ws/*' the group name has "
 						+ "a character outside [A-Za-z0-9._~-] at position 3");
+	}
+
+	@Test
+	void inboundBurstWithoutARateShouldFailStartupNamingWhatItNeeds() {
+		assertThat(startupFailureReason("notifier.limits.inbound-burst=5"))
+			.isEqualTo("needs notifier.limits.inbound-messages-per-second to be set");
+	}
+
+	@Test
+	void inboundRateLimitShouldBeOffByDefault() {
+		this.contextRunner.run((context) -> assertThat(context.getBean(NotifierEngine.class).options().inboundRateLimited())
+			.isFalse());
+	}
+
+	@Test
+	void inboundRateLimitShouldReachTheEngineWithOneSecondsWorthAsTheDefaultBurst() {
+		this.contextRunner.withPropertyValues("notifier.limits.inbound-messages-per-second=20").run((context) -> {
+			NotifierOptions options = context.getBean(NotifierEngine.class).options();
+			assertThat(options.inboundMessagesPerSecond()).isEqualTo(20);
+			assertThat(options.inboundBurst()).isEqualTo(20);
+		});
+	}
+
+	@Test
+	void inboundBurstShouldReachTheEngine() {
+		this.contextRunner
+			.withPropertyValues("notifier.limits.inbound-messages-per-second=20", "notifier.limits.inbound-burst=5")
+			.run((context) -> assertThat(context.getBean(NotifierEngine.class).options().inboundBurst()).isEqualTo(5));
+	}
+
+	@Test
+	void runWithoutSpringSecurityShouldStillAllowEveryGroup() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader("org.springframework.security"))
+			.run((context) -> assertThat(context.getBean(GroupAuthorizer.class)).isSameAs(GroupAuthorizer.ALLOW_ALL));
 	}
 
 	@Test

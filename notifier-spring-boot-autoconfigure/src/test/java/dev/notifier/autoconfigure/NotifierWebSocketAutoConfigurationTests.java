@@ -1,6 +1,7 @@
 package dev.notifier.autoconfigure;
 
 import java.time.Duration;
+import java.util.List;
 
 import dev.notifier.core.NotifierEngine;
 import jakarta.websocket.WebSocketContainer;
@@ -8,6 +9,7 @@ import org.apache.tomcat.websocket.WsWebSocketContainer;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
@@ -73,6 +75,35 @@ class NotifierWebSocketAutoConfigurationTests {
 	}
 
 	@Test
+	void runShouldCloseSessionsWhenTheirHttpSessionEnds() {
+		this.contextRunner.run((context) -> assertThat(context).hasSingleBean(HttpSessionFollower.class));
+	}
+
+	@Test
+	void runWhenFollowHttpSessionIsOffShouldLeaveSessionsOpenWhenTheirHttpSessionEnds() {
+		this.contextRunner.withPropertyValues("notifier.follow-http-session=false").run((context) -> {
+			assertThat(context).doesNotHaveBean(HttpSessionFollower.class);
+			assertThat(context).hasSingleBean(NotifierWebSocketHandler.class);
+		});
+	}
+
+	@Test
+	void invalidConnectionLimitsShouldFailStartupNamingTheProperty() {
+		for (String property : List.of("notifier.limits.max-connections-per-user",
+				"notifier.limits.max-connections-per-address")) {
+			this.contextRunner.withPropertyValues(property + "=0").run((context) -> {
+				assertThat(context).as(property).hasFailed();
+				assertThat(context.getStartupFailure()).as(property)
+					.rootCause()
+					.isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class, (ex) -> {
+						assertThat(ex.getName()).isEqualTo(property);
+						assertThat(ex.getReason()).isEqualTo("must be positive");
+					});
+			});
+		}
+	}
+
+	@Test
 	void runWhenDisabledShouldNotMapAnything() {
 		this.contextRunner.withPropertyValues("notifier.enabled=false").run((context) -> {
 			assertThat(context).doesNotHaveBean(NotifierWebSocketHandler.class);
@@ -125,7 +156,7 @@ class NotifierWebSocketAutoConfigurationTests {
 
 		@Bean
 		NotifierWebSocketHandler customHandler(NotifierEngine engine) {
-			return new NotifierWebSocketHandler(engine, Duration.ofSeconds(1));
+			return new NotifierWebSocketHandler(engine, Duration.ofSeconds(1), null);
 		}
 
 	}

@@ -3,10 +3,8 @@ package dev.notifier.sample;
 import java.time.Duration;
 import java.util.List;
 
-import dev.notifier.core.GroupAuthorizer;
 import dev.notifier.core.GroupWorker;
 import dev.notifier.core.GroupWorkerFactory;
-import dev.notifier.core.HandshakeInfo;
 import dev.notifier.core.NotifierListener;
 import dev.notifier.core.NotifierSession;
 import org.jspecify.annotations.Nullable;
@@ -17,7 +15,8 @@ import org.springframework.stereotype.Component;
  * The original use case: every viewer of {@code tasks/<id>} sees that task's live log.
  *
  * <ul>
- * <li>As a {@link GroupAuthorizer}, it lets viewers join only tasks that exist (403 otherwise).</li>
+ * <li>It tells {@link SampleSecurity}'s {@code GroupAuthorizer} which task groups exist: viewers join only those (403
+ * otherwise).</li>
  * <li>As a {@link NotifierListener}, it greets each new viewer with the log so far.</li>
  * <li>As a {@link GroupWorkerFactory}, it runs one blocking worker per watched task that broadcasts each new line and
  * ends with the task, which closes every viewer with 1000: the browser client then stops reconnecting.</li>
@@ -26,7 +25,7 @@ import org.springframework.stereotype.Component;
  * page drops numbers it already shows.
  */
 @Component
-class TaskLogWorkers implements GroupWorkerFactory, NotifierListener, GroupAuthorizer {
+class TaskLogWorkers implements GroupWorkerFactory, NotifierListener {
 
 	private static final String PREFIX = "tasks/";
 
@@ -43,9 +42,9 @@ class TaskLogWorkers implements GroupWorkerFactory, NotifierListener, GroupAutho
 		return PREFIX + "*";
 	}
 
-	@Override
-	public boolean authorize(HandshakeInfo handshake) {
-		return !handshake.group().startsWith(PREFIX) || task(handshake.group()) != null;
+	/** Whether the group is the log of a task that exists. */
+	boolean servesGroup(String group) {
+		return task(group) != null;
 	}
 
 	@Override

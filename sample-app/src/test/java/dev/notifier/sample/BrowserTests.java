@@ -240,9 +240,44 @@ class BrowserTests {
 	}
 
 	@Test
+	void anAdminSignsInSeesWhoJoinsAndTheLogoutEndsTheAdminPage() {
+		String admin = browser.open(url("/admin.html"));
+		await().atMost(PATIENCE).until(() -> browser.driver().getCurrentUrl().endsWith("/login"));
+		browser.driver().findElement(By.id("username")).sendKeys("admin");
+		browser.driver().findElement(By.id("password")).sendKeys("admin");
+		browser.driver().findElement(By.cssSelector("button[type='submit']")).click();
+		await().atMost(PATIENCE).until(() -> browser.driver().getCurrentUrl().contains("/admin.html"));
+		awaitConnected();
+		browser.open(url("/ticker.html?name=audited"));
+		awaitConnected();
+
+		browser.switchTo(admin);
+		await().atMost(PATIENCE)
+			.until(() -> browser.texts("#log > div > span:last-child").contains("admin joined ticker/audited"));
+		browser.screenshot("admin");
+		browser.open(url("/logout"));
+		browser.driver().findElement(By.cssSelector("button[type='submit']")).click();
+
+		browser.switchTo(admin);
+		await().atMost(PATIENCE).until(() -> "ended".equals(state()));
+		assertThat(browser.texts("#state")).singleElement().asString().contains("1008");
+		browser.driver().manage().deleteAllCookies();
+	}
+
+	@Test
+	void theAdminGroupEndsAnAnonymousPageWith403() {
+		browser.open(url("/"));
+		browser.script("notifier.connect('admin/audit', { onState: (state, detail) => {"
+				+ "  if (state === 'ended') window.ended = detail.status + ' ' + detail.reason; } });");
+
+		await().atMost(PATIENCE).until(() -> browser.script("return window.ended") != null);
+		assertThat(browser.script("return window.ended")).isEqualTo("403 not allowed to join the group admin/audit");
+	}
+
+	@Test
 	void indexPageLinksEveryUseCase() {
 		browser.open(url("/"));
-		assertThat(browser.texts(".card h3")).containsExactly("Task logs", "Ticker", "Chat", "Monitor");
+		assertThat(browser.texts(".card h3")).containsExactly("Task logs", "Ticker", "Chat", "Monitor", "Admin");
 		browser.screenshot("index");
 	}
 

@@ -60,13 +60,14 @@ class SampleApplicationTests {
 
 	@Test
 	void postToAnInvalidGroupShouldAnswer400WithTheReason() throws Exception {
+		// Not an empty segment (demo//42): Spring Security's firewall refuses a path with '//' before any controller.
 		HttpResponse<String> response = this.http.send(
-				HttpRequest.newBuilder(uri("http", "/broadcast/demo//42"))
+				HttpRequest.newBuilder(uri("http", "/broadcast/demo/4*2"))
 					.POST(HttpRequest.BodyPublishers.ofString("x"))
 					.build(),
 				HttpResponse.BodyHandlers.ofString());
 		assertThat(response.statusCode()).isEqualTo(400);
-		assertThat(response.body()).contains("empty segment");
+		assertThat(response.body()).contains("character outside [A-Za-z0-9._~-] at position 6");
 	}
 
 	@Test

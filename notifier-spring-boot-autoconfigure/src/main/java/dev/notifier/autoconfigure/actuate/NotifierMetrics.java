@@ -79,6 +79,10 @@ public class NotifierMetrics implements MeterBinder {
 				.tag("reason", tag(reason))
 				.register(registry);
 		}
+		FunctionCounter
+			.builder("notifier.inbound.rate.exceeded", statistics, NotifierStatistics::inboundRateExceeded)
+			.description("Sessions closed with 1008 for sending more than notifier.limits.inbound-messages-per-second")
+			.register(registry);
 		FunctionCounter.builder("notifier.workers.interrupted", statistics, NotifierStatistics::workersInterrupted)
 			.description("Workers interrupted because they were still running when their stop grace ran out")
 			.register(registry);

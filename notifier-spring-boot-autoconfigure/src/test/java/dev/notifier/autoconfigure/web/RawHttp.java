@@ -58,6 +58,23 @@ final class RawHttp {
 		}
 	}
 
+	/** Sends this exact request and reads the whole response, for requests that are not a valid upgrade. */
+	static Response request(int port, String rawRequest) {
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress("localhost", port), TIMEOUT_MILLIS);
+			socket.setSoTimeout(TIMEOUT_MILLIS);
+			OutputStream out = socket.getOutputStream();
+			out.write(rawRequest.getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			InputStream in = socket.getInputStream();
+			Response head = readHead(in);
+			return head.withBody(readBody(in, head));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("request " + rawRequest.lines().findFirst().orElse("") + " failed", ex);
+		}
+	}
+
 	static String newKey() {
 		byte[] nonce = new byte[16];
 		random.nextBytes(nonce);

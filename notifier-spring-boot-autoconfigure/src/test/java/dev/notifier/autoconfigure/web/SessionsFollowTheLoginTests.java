@@ -1,0 +1,92 @@
+package dev.notifier.autoconfigure.web;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+
+import static dev.notifier.autoconfigure.web.SecuredTestApplication.ADMIN;
+import static dev.notifier.autoconfigure.web.SecuredTestApplication.ALICE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Sessions follow the login: when the HTTP session of a form login ends, here by a real logout, the WebSocket
+ * sessions opened with it are closed with 1008 "session ended"; other logins' sessions stay. Tomcat also closes them
+ * itself, as Jakarta WebSocket asks of containers, with its own reason: there the first close frame out wins.
+ */
+@SpringBootTest(classes = SecuredTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
+class SessionsFollowTheLoginTests extends ContainerTestSupport {
+
+	private static final String TOMCATS_REASON = "This connection was established under an authenticated HTTP "
+			+ "session that has ended.";
+
+	@Test
+	void loggingOutClosesTheSessionsOpenedWithThatLoginWith1008() {
+		Map<String, String> login = Logins.formLogin(this.port, ALICE);
+		TestClient first = join("tasks/1", login);
+		TestClient second = join("public/news", login);
+
+		Logins.logout(this.port, login);
+
+		assertEndedWithTheLogin(first.awaitClose());
+		assertEndedWithTheLogin(second.awaitClose());
+		awaitSessions("tasks/1", 0);
+	}
+
+	@Test
+	void loggingOutLeavesTheSessionsOfOtherLoginsOpen() {
+		Map<String, String> aliceHere = Logins.formLogin(this.port, ALICE);
+		Map<String, String> aliceElsewhere = Logins.formLogin(this.port, ALICE);
+		Map<String, String> admin = Logins.formLogin(this.port, ADMIN);
+		TestClient leaving = join("tasks/1", aliceHere);
+		TestClient staying = join("tasks/1", aliceElsewhere);
+		TestClient other = join("tasks/1", admin);
+
+		Logins.logout(this.port, aliceHere);
+
+		assertEndedWithTheLogin(leaving.awaitClose());
+		awaitSessions("tasks/1", 2);
+		assertThat(this.notifier.broadcast("tasks/1", "still here")).isEqualTo(2);
+		assertThat(staying.awaitMessages(1)).containsExactly("still here");
+		assertThat(other.awaitMessages(1)).containsExactly("still here");
+	}
+
+	@Test
+	void aSessionWithoutAnHttpSessionIsNotFollowed() {
+		Map<String, String> login = Logins.formLogin(this.port, ALICE);
+		TestClient basic = join("tasks/2", Logins.basic(ALICE));
+		TestClient anonymous = join("public/news");
+		join("tasks/1", login);
+
+		Logins.logout(this.port, login);
+
+		awaitSessions("tasks/1", 0);
+		assertThat(basic.isClosed()).isFalse();
+		assertThat(anonymous.isClosed()).isFalse();
+		assertThat(this.notifier.sessionCount()).isEqualTo(2);
+	}
+
+	@Test
+	void aLoginWithNoSessionOpenEndsQuietly() {
+		Map<String, String> login = Logins.formLogin(this.port, ALICE);
+		join("tasks/1", login).close();
+		awaitSessions("tasks/1", 0);
+
+		Logins.logout(this.port, login);
+
+		assertThat(this.notifier.sessionCount()).isZero();
+	}
+
+	private static void assertEndedWithTheLogin(TestClient.Closure closure) {
+		assertThat(closure.code()).isEqualTo(1008);
+		if (ServerContainer.expected() == ServerContainer.TOMCAT) {
+			assertThat(closure.reason()).isIn("session ended", TOMCATS_REASON);
+		}
+		else {
+			assertThat(closure.reason()).isEqualTo("session ended");
+		}
+	}
+
+}
