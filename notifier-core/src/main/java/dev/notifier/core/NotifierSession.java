@@ -58,7 +58,7 @@ public interface NotifierSession {
 	/** Whether the session is open: not closing and not closed. */
 	boolean isOpen();
 
-	/** Messages waiting to be written, not counting the one being written. */
+	/** Messages waiting to be written, not counting those of the write in flight. */
 	int queuedMessages();
 
 	/** Bytes of the messages waiting to be written. */

@@ -262,12 +262,14 @@ public class NotifierProperties {
 	public static class Outbound {
 
 		/**
-		 * Messages a session may have waiting behind the one being written before the overflow policy applies.
+		 * Messages a session may have waiting to be written (not yet taken by a write) before the overflow policy
+		 * applies.
 		 */
 		private int maxQueuedMessages = 1024;
 
 		/**
-		 * Bytes a session may have waiting behind the message being written before the overflow policy applies.
+		 * Bytes a session may have waiting to be written (not yet taken by a write) before the overflow policy applies;
+		 * an empty queue takes any one message.
 		 */
 		private DataSize maxQueuedBytes = DataSize.ofMegabytes(1);
 
