@@ -13,11 +13,7 @@ import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -66,29 +62,29 @@ class AdminGroupTests {
 	@Test
 	void aSignedInAdminSeesWhoJoinsAGroup() throws Exception {
 		LoginSession admin = new LoginSession().logIn("admin", "admin");
-		List<String> audit = new CopyOnWriteArrayList<>();
-		join("/ws/admin/audit", admin.sessionCookie(), audit, new CompletableFuture<>());
+		RecordingViewer audit = new RecordingViewer();
+		join("/ws/admin/audit", admin.sessionCookie(), audit);
 
-		join("/ws/demo/audited", null, new CopyOnWriteArrayList<>(), new CompletableFuture<>());
+		join("/ws/demo/audited", null, new RecordingViewer());
 
-		await().atMost(TIMEOUT).until(() -> audit.stream()
+		await().atMost(TIMEOUT).until(() -> audit.texts.stream()
 			.anyMatch((entry) -> entry.contains("\"event\":\"joined\"") && entry.contains("\"group\":\"demo/audited\"")));
 	}
 
 	@Test
 	void loggingOutClosesTheAdminsSessionWith1008() throws Exception {
 		LoginSession admin = new LoginSession().logIn("admin", "admin");
-		CompletableFuture<Integer> closed = new CompletableFuture<>();
-		join("/ws/admin/audit", admin.sessionCookie(), new CopyOnWriteArrayList<>(), closed);
+		RecordingViewer viewer = new RecordingViewer();
+		join("/ws/admin/audit", admin.sessionCookie(), viewer);
 
 		admin.logOut();
 
-		assertThat(closed.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1008);
+		assertThat(viewer.closed.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1008);
 	}
 
 	private int refusal(String cookie) {
 		try {
-			join("/ws/admin/audit", cookie, new CopyOnWriteArrayList<>(), new CompletableFuture<>()).abort();
+			join("/ws/admin/audit", cookie, new RecordingViewer()).abort();
 			throw new AssertionError("the handshake was accepted");
 		}
 		catch (CompletionException ex) {
@@ -97,27 +93,12 @@ class AdminGroupTests {
 		}
 	}
 
-	private WebSocket join(String path, String cookie, List<String> received, CompletableFuture<Integer> closed) {
+	private WebSocket join(String path, String cookie, RecordingViewer viewer) {
 		WebSocket.Builder builder = this.anonymous.newWebSocketBuilder();
 		if (cookie != null) {
 			builder.header("Cookie", cookie);
 		}
-		return builder.buildAsync(URI.create("ws://localhost:" + this.port + path), new WebSocket.Listener() {
-
-			@Override
-			public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-				received.add(data.toString());
-				webSocket.request(1);
-				return null;
-			}
-
-			@Override
-			public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-				closed.complete(statusCode);
-				return null;
-			}
-
-		}).join();
+		return builder.buildAsync(URI.create("ws://localhost:" + this.port + path), viewer).join();
 	}
 
 	/** What a browser keeps of a login: its cookies; and the login and logout forms, CSRF token included. */

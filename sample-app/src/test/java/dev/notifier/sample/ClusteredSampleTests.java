@@ -4,14 +4,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -58,37 +54,21 @@ class ClusteredSampleTests {
 		assertThat(started.statusCode()).isEqualTo(201);
 		String id = started.body().replaceAll(".*\"id\":\"(\\d+)\".*", "$1");
 
-		List<String> onB = new CopyOnWriteArrayList<>();
-		CompletableFuture<Integer> closed = new CompletableFuture<>();
+		RecordingViewer onB = new RecordingViewer();
 		this.http.newWebSocketBuilder()
-			.buildAsync(URI.create("ws://127.0.0.1:" + b + "/ws/tasks/" + id), new WebSocket.Listener() {
-
-				@Override
-				public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-					onB.add(data.toString());
-					webSocket.request(1);
-					return null;
-				}
-
-				@Override
-				public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-					closed.complete(statusCode);
-					return null;
-				}
-
-			})
+			.buildAsync(URI.create("ws://127.0.0.1:" + b + "/ws/tasks/" + id), onB)
 			.join();
 
-		await().atMost(Duration.ofSeconds(15)).until(closed::isDone);
-		assertThat(closed.get()).as("the task's end closes the viewer on the other instance").isEqualTo(1000);
-		List<Integer> numbers = onB.stream()
+		await().atMost(Duration.ofSeconds(15)).until(onB.closed::isDone);
+		assertThat(onB.closed.get()).as("the task's end closes the viewer on the other instance").isEqualTo(1000);
+		List<Integer> numbers = onB.texts.stream()
 			.map((line) -> Integer.valueOf(line.replaceAll(".*\"n\":(\\d+).*", "$1")))
 			.distinct()
 			.sorted()
 			.toList();
 		assertThat(numbers).containsExactly(1, 2, 3, 4, 5, 6, 7);
-		assertThat(onB.get(0)).contains("task 'release' started");
-		assertThat(onB.get(onB.size() - 1)).contains("task finished");
+		assertThat(onB.texts.get(0)).contains("task 'release' started");
+		assertThat(onB.texts.get(onB.texts.size() - 1)).contains("task finished");
 	}
 
 	private int start() {
