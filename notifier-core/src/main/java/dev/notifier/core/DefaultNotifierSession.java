@@ -32,6 +32,8 @@ final class DefaultNotifierSession implements NotifierSession, Connection, Outbo
 
 	static final CloseStatus INBOUND_RATE_EXCEEDED = CloseStatus.POLICY_VIOLATION.withReason("message rate exceeded");
 
+	static final CloseStatus REPLAY_OVERRUN = CloseStatus.SLOW_CONSUMER.withReason("history moved past the replay");
+
 	private final String id = UUID.randomUUID().toString();
 
 	private final HandshakeInfo handshake;
@@ -84,7 +86,8 @@ final class DefaultNotifierSession implements NotifierSession, Connection, Outbo
 		this.lastReceivedNanos = nowNanos;
 		this.lastPingNanos = nowNanos;
 		NotifierOptions options = engine.options();
-		this.pipe = new OutboundPipe(transport, options, engine.statistics(), writers, writerSlot, this);
+		this.pipe = new OutboundPipe(transport, options, engine.statistics(), writers, writerSlot,
+				NotifierProtocol.requestedBy(handshake), this);
 		this.inbound = new InboundAssembly(options.maxInboundMessageSize(), this);
 		this.inboundRate = options.inboundRateLimited()
 				? new InboundRate(options.inboundMessagesPerSecond(), options.inboundBurst(), nowNanos) : null;
@@ -142,7 +145,7 @@ final class DefaultNotifierSession implements NotifierSession, Connection, Outbo
 
 	@Override
 	public boolean send(Object message) {
-		OutboundPipe.Offer offer = this.pipe.offer(this.engine.encode(message), false);
+		OutboundPipe.Offer offer = this.pipe.offer(Envelope.of(this.engine.encode(message)), false);
 		if (offer == OutboundPipe.Offer.OVERFLOWED) {
 			closeNow(CloseStatus.SLOW_CONSUMER);
 		}
@@ -153,8 +156,27 @@ final class DefaultNotifierSession implements NotifierSession, Connection, Outbo
 	 * Appends a group's broadcast to this session's queue; the caller closes the session with 1013 if it overflowed.
 	 * Any thread, also under a group's monitor: it never blocks and never closes.
 	 */
-	OutboundPipe.Offer offerBroadcast(OutboundMessage message) {
+	OutboundPipe.Offer offerBroadcast(Envelope message) {
 		return this.pipe.offer(message, true);
+	}
+
+	/**
+	 * Sets where this session's messages continue from in its group's stream, before it joins the group, under the
+	 * stream's monitor (see {@link GroupHistory#join}): a session speaking {@link NotifierProtocol} is told first, and
+	 * the messages kept after that offset are replayed to it once the listeners have heard {@code onConnect}.
+	 * @param resumeAsked whether the session asked to resume from a position
+	 */
+	void continueStream(HistoryStream stream, long continueAfter, boolean recovered, boolean resumeAsked) {
+		if (this.pipe.isFramed()) {
+			this.pipe.offer(Envelope.control(NotifierProtocol
+				.status(new StreamPosition(stream.epoch(), continueAfter), recovered)), false);
+		}
+		if (continueAfter < stream.lastOffset()) {
+			this.pipe.startReplay(stream, continueAfter, recovered);
+		}
+		if (resumeAsked) {
+			this.engine.statistics().resumed(recovered);
+		}
 	}
 
 	@Override
@@ -220,13 +242,22 @@ final class DefaultNotifierSession implements NotifierSession, Connection, Outbo
 	}
 
 	@Override
-	public void written(List<OutboundMessage> messages) {
-		for (OutboundMessage message : messages) {
+	public void written(List<Envelope> messages) {
+		for (Envelope envelope : messages) {
+			if (envelope.isControl()) {
+				continue;
+			}
+			OutboundMessage message = envelope.message();
 			this.engine.statistics().messageSent(message);
 			for (NotifierListener listener : this.listeners) {
 				this.engine.notify(this, listener, () -> listener.onMessageSent(this, message));
 			}
 		}
+	}
+
+	@Override
+	public void replayOverrun() {
+		closeNow(REPLAY_OVERRUN);
 	}
 
 	@Override

@@ -89,7 +89,7 @@ final class GroupIndex {
 	 * @param except the member left out, or {@code null}
 	 * @return how many sessions the message was queued for
 	 */
-	int deliver(String name, OutboundMessage message, @Nullable NotifierSession except) {
+	int deliver(String name, Envelope message, @Nullable NotifierSession except) {
 		return deliver(this.groups.get(name), message, (session) -> session != except);
 	}
 
@@ -98,7 +98,7 @@ final class GroupIndex {
 	 * application code, so it runs before the group's monitor is taken, over the members of that moment.
 	 * @return how many sessions the message was queued for
 	 */
-	int deliverFiltered(String name, OutboundMessage message, Predicate<? super NotifierSession> filter) {
+	int deliverFiltered(String name, Envelope message, Predicate<? super NotifierSession> filter) {
 		Group group = this.groups.get(name);
 		if (group == null) {
 			return 0;
@@ -112,19 +112,7 @@ final class GroupIndex {
 		return deliver(group, message, accepted::contains);
 	}
 
-	/**
-	 * Appends a message to every member of every group, as each group's next broadcast.
-	 * @return how many sessions the message was queued for
-	 */
-	int deliverToAll(OutboundMessage message) {
-		int queued = 0;
-		for (Group group : this.groups.values()) {
-			queued += deliver(group, message, (session) -> true);
-		}
-		return queued;
-	}
-
-	private int deliver(@Nullable Group group, OutboundMessage message, Predicate<NotifierSession> accept) {
+	private int deliver(@Nullable Group group, Envelope message, Predicate<NotifierSession> accept) {
 		if (group == null) {
 			return 0;
 		}

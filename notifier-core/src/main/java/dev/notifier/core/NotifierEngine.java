@@ -75,6 +75,9 @@ public final class NotifierEngine implements GroupNotifier {
 	/** Open sessions by group; a group exists exactly while it has an open session. */
 	private final GroupIndex groups;
 
+	/** The histories of the groups that keep one. */
+	private final GroupHistory history;
+
 	private final GroupOccupancy occupancy;
 
 	private final WriteScheduler writers;
@@ -108,6 +111,7 @@ public final class NotifierEngine implements GroupNotifier {
 		this.delivery = builder.deliveryDecorator.apply((this.cluster != null) ? this.cluster.delivery(local) : local);
 		this.occupancy = new GroupOccupancy(this::incarnation, new OccupancyListener());
 		this.groups = new GroupIndex(this.occupancy);
+		this.history = new GroupHistory(builder.history, this.options.nanoClock());
 		this.writers = (builder.writers != null) ? builder.writers
 				: new WriterThreads(WriterThreads.defaultCount(), NotifierThreads.named("notifier-writer"));
 		this.heartbeat = newHeartbeat();
@@ -163,6 +167,17 @@ public final class NotifierEngine implements GroupNotifier {
 		}
 		long period = sweepPeriod().toNanos();
 		this.heartbeat.scheduleAtFixedRate(this::sweepSafely, period, period, TimeUnit.NANOSECONDS);
+		this.heartbeat.scheduleWithFixedDelay(this::sweepHistory, 1, 1, TimeUnit.SECONDS);
+	}
+
+	/** Drops expired history, and the streams of groups with neither history nor sessions; on the sweep thread and in tests. */
+	void sweepHistory() {
+		try {
+			this.history.sweep((group) -> this.groups.sessionCount(group) > 0);
+		}
+		catch (RuntimeException ex) {
+			logger.error("Expiring group histories failed", ex);
+		}
 	}
 
 	/** Whether the engine accepts connections. */
@@ -218,7 +233,7 @@ public final class NotifierEngine implements GroupNotifier {
 		this.connected.add(session);
 		this.statistics.connectionOpened();
 		this.sessionsById.put(session.id(), session);
-		this.groups.join(session);
+		join(session, handshake);
 		// Checked after registering: a shutdown that began meanwhile either saw this session or is seen here.
 		if (!this.running) {
 			session.closeNow(CloseStatus.GOING_AWAY);
@@ -226,6 +241,33 @@ public final class NotifierEngine implements GroupNotifier {
 		}
 		session.connected();
 		return session;
+	}
+
+	/**
+	 * Adds a session to its group; in a group with history, under the stream's monitor, after working out where its
+	 * messages continue from.
+	 */
+	private void join(DefaultNotifierSession session, HandshakeInfo handshake) {
+		String group = handshake.group();
+		if (!this.history.covers(group)) {
+			this.groups.join(session);
+			return;
+		}
+		StreamPosition asked = askedPosition(handshake);
+		this.history.join(group, asked, (stream, continueAfter, recovered) -> {
+			session.continueStream(stream, continueAfter, recovered, asked != null);
+			this.groups.join(session);
+		});
+	}
+
+	/** The position a session asks to resume from; the handshake refuses a malformed one before it gets here. */
+	private static @Nullable StreamPosition askedPosition(HandshakeInfo handshake) {
+		try {
+			return NotifierProtocol.resumePosition(handshake);
+		}
+		catch (IllegalArgumentException ex) {
+			return null;
+		}
 	}
 
 	@Override
@@ -298,10 +340,16 @@ public final class NotifierEngine implements GroupNotifier {
 
 	private int deliverLocally(Broadcast broadcast, OutboundMessage message) {
 		return switch (broadcast.target()) {
-			case GROUP -> this.groups.deliver(broadcast.group(), message, null);
-			case ALL -> this.groups.deliverToAll(message);
-			case GROUP_FILTER -> this.groups.deliverFiltered(broadcast.group(), message, broadcast.filter());
-			case GROUP_OTHERS -> this.groups.deliver(broadcast.group(), message, broadcast.sessions().get(0));
+			case GROUP -> deliverToGroup(broadcast.group(), message, null);
+			case ALL -> {
+				int queued = 0;
+				for (String group : this.groups.names()) {
+					queued += deliverToGroup(group, message, null);
+				}
+				yield queued;
+			}
+			case GROUP_FILTER -> this.groups.deliverFiltered(broadcast.group(), Envelope.of(message), broadcast.filter());
+			case GROUP_OTHERS -> deliverToGroup(broadcast.group(), message, broadcast.sessions().get(0));
 			case SESSIONS -> {
 				int queued = 0;
 				for (NotifierSession session : broadcast.sessions()) {
@@ -312,6 +360,17 @@ public final class NotifierEngine implements GroupNotifier {
 				yield queued;
 			}
 		};
+	}
+
+	/**
+	 * Delivers a broadcast to a group's members, recording it first if the group keeps history. Filtered broadcasts
+	 * and messages to given sessions are not recorded: a replay could not tell whom they were for.
+	 */
+	private int deliverToGroup(String group, OutboundMessage message, @Nullable NotifierSession except) {
+		if (!this.history.covers(group)) {
+			return this.groups.deliver(group, Envelope.of(message), except);
+		}
+		return this.history.record(group, message, (recorded) -> this.groups.deliver(group, recorded, except));
 	}
 
 	@Override
@@ -396,6 +455,16 @@ public final class NotifierEngine implements GroupNotifier {
 
 	private long incarnation(String group) {
 		return this.groups.incarnation(group);
+	}
+
+	/** What the history of each group that keeps one holds, by group name. */
+	public List<HistoryInfo> histories() {
+		return this.history.describe();
+	}
+
+	/** What a group's history holds, if the group keeps one and it has begun. */
+	public Optional<HistoryInfo> history(String group) {
+		return this.history.describe(group);
 	}
 
 	/** The number of groups with at least one open session. */
@@ -607,6 +676,8 @@ public final class NotifierEngine implements GroupNotifier {
 
 		private @Nullable WriteScheduler writers;
 
+		private HistoryOptions history = HistoryOptions.none();
+
 		private Builder(NotifierOptions options) {
 			this.options = options;
 		}
@@ -642,6 +713,12 @@ public final class NotifierEngine implements GroupNotifier {
 		 */
 		public Builder delivery(UnaryOperator<Delivery> decorator) {
 			this.deliveryDecorator = decorator;
+			return this;
+		}
+
+		/** Which groups keep a history of their broadcasts, and how much; by default none. */
+		public Builder history(HistoryOptions history) {
+			this.history = history;
 			return this;
 		}
 

@@ -35,6 +35,14 @@ public final class NotifierStatistics {
 
 	private final LongAdder inboundRateExceeded = new LongAdder();
 
+	private final LongAdder messagesReplayed = new LongAdder();
+
+	private final LongAdder messagesRecovered = new LongAdder();
+
+	private final LongAdder resumesRecovered = new LongAdder();
+
+	private final LongAdder resumesFailed = new LongAdder();
+
 	NotifierStatistics() {
 		for (int code : COUNTED_CLOSE_CODES) {
 			this.connectionsClosed.put(code, new LongAdder());
@@ -103,6 +111,34 @@ public final class NotifierStatistics {
 	/** Sessions closed with 1008 because they sent messages faster than the inbound rate limit allows. */
 	public long inboundRateExceeded() {
 		return this.inboundRateExceeded.sum();
+	}
+
+	/** Messages written from a group's history to sessions that joined without a position (late joiners). */
+	public long messagesReplayed() {
+		return this.messagesReplayed.sum();
+	}
+
+	/** Messages written from a group's history to sessions that resumed from the position they asked for. */
+	public long messagesRecovered() {
+		return this.messagesRecovered.sum();
+	}
+
+	/** Sessions that asked to resume from a position and got every message after it. */
+	public long resumesRecovered() {
+		return this.resumesRecovered.sum();
+	}
+
+	/** Sessions that asked to resume from a position whose following messages were gone (or from another epoch). */
+	public long resumesFailed() {
+		return this.resumesFailed.sum();
+	}
+
+	void historyReplayed(int messages, boolean recovering) {
+		(recovering ? this.messagesRecovered : this.messagesReplayed).add(messages);
+	}
+
+	void resumed(boolean recovered) {
+		(recovered ? this.resumesRecovered : this.resumesFailed).increment();
 	}
 
 	void sessionExceededInboundRate() {

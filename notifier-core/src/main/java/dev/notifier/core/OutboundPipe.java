@@ -24,6 +24,14 @@ import org.jspecify.annotations.Nullable;
  * its writer if more is queued, so completions never write and never nest.</li>
  * </ul>
  * An idle pipe holds no queue: the queue exists only while messages wait.
+ *
+ * <p><b>Replays.</b> A session joining a group with history may first be owed the messages its history keeps after
+ * some offset. Those are not copied into the queue: while the replay runs, the writer reads the next batch of them
+ * from the group's {@link HistoryStream} whenever the queue is empty, and the group's recorded broadcasts are not
+ * queued, since the replay reaches them too. When a read finds nothing more, the replay ends under the stream's
+ * monitor, which recorded broadcasts hold while they are delivered, so every later one is queued. A replay of any
+ * length thus takes no room in the queue and never trips the overflow policy. The writer takes the stream's monitor
+ * without holding the pipe's lock: the lock order is stream, group, pipe.
  */
 final class OutboundPipe {
 
@@ -97,7 +105,10 @@ final class OutboundPipe {
 	interface Owner {
 
 		/** These messages were written, in order. */
-		void written(List<OutboundMessage> messages);
+		void written(List<Envelope> messages);
+
+		/** A replay fell so far behind that its group's history no longer keeps what it was to send next. */
+		void replayOverrun();
 
 		/** A write failed while the session was still open or draining: report it and close with 1011. */
 		void writeFailed(Throwable failure);
@@ -123,6 +134,9 @@ final class OutboundPipe {
 	/** Which writer thread owns this pipe. */
 	final int writerSlot;
 
+	/** Whether the session speaks {@link NotifierProtocol}: it gets every message framed. */
+	private final boolean framed;
+
 	private final Transport.SendCallback sendCompleted = this::completed;
 
 	private final Object lock = new Object();
@@ -133,20 +147,23 @@ final class OutboundPipe {
 
 	private int writeState = IDLE;
 
-	private @Nullable ArrayDeque<OutboundMessage> queue;
+	private @Nullable ArrayDeque<Envelope> queue;
 
 	/** Whether the listeners are still hearing {@code onConnect}. */
 	private boolean connecting = true;
 
 	/** Broadcasts that arrived while the listeners heard {@code onConnect}; they go after what the listeners sent. */
-	private @Nullable ArrayDeque<OutboundMessage> early;
+	private @Nullable ArrayDeque<Envelope> early;
+
+	/** The replay this session is owed, until it has caught up with its group's stream. */
+	private @Nullable Replay replay;
 
 	private long queuedBytes;
 
 	private boolean pingPending;
 
 	/** The messages of the send in flight; {@code null} while a ping is. */
-	private @Nullable List<OutboundMessage> inFlight;
+	private @Nullable List<Envelope> inFlight;
 
 	private long writeStartedNanos;
 
@@ -157,12 +174,13 @@ final class OutboundPipe {
 	private long droppedMessages;
 
 	OutboundPipe(Transport transport, NotifierOptions options, NotifierStatistics statistics, WriteScheduler writers,
-			int writerSlot, Owner owner) {
+			int writerSlot, boolean framed, Owner owner) {
 		this.transport = transport;
 		this.options = options;
 		this.statistics = statistics;
 		this.writers = writers;
 		this.writerSlot = writerSlot;
+		this.framed = framed;
 		this.owner = owner;
 	}
 
@@ -172,11 +190,15 @@ final class OutboundPipe {
 	 * {@code onConnect} (a greeting, a replay) comes first.
 	 * @param broadcast whether the message is a group's broadcast rather than sent to this session directly
 	 */
-	Offer offer(OutboundMessage message, boolean broadcast) {
+	Offer offer(Envelope message, boolean broadcast) {
 		boolean schedule;
 		synchronized (this.lock) {
 			if (this.state != OPEN) {
 				return Offer.REFUSED;
+			}
+			if (broadcast && message.isRecorded() && this.replay != null) {
+				// Recorded in the stream the replay reads: the replay reaches it, in its place.
+				return Offer.QUEUED;
 			}
 			if (!fits(message)) {
 				OverflowPolicy policy = this.options.overflow();
@@ -190,7 +212,7 @@ final class OutboundPipe {
 					return Offer.REFUSED;
 				}
 				while (!fits(message)) {
-					ArrayDeque<OutboundMessage> oldest = (this.queue != null && !this.queue.isEmpty()) ? this.queue
+					ArrayDeque<Envelope> oldest = (this.queue != null && !this.queue.isEmpty()) ? this.queue
 							: this.early;
 					this.queuedBytes -= oldest.poll().sizeInBytes();
 					dropped(policy);
@@ -210,15 +232,14 @@ final class OutboundPipe {
 		return Offer.QUEUED;
 	}
 
-	private static ArrayDeque<OutboundMessage> append(@Nullable ArrayDeque<OutboundMessage> queue,
-			OutboundMessage message) {
-		ArrayDeque<OutboundMessage> appended = (queue != null) ? queue : new ArrayDeque<>(8);
+	private static ArrayDeque<Envelope> append(@Nullable ArrayDeque<Envelope> queue, Envelope message) {
+		ArrayDeque<Envelope> appended = (queue != null) ? queue : new ArrayDeque<>(8);
 		appended.add(message);
 		return appended;
 	}
 
 	/** An empty queue takes any one message, so that a message larger than the byte limit still reaches a reader. */
-	private boolean fits(OutboundMessage message) {
+	private boolean fits(Envelope message) {
 		int queued = queued();
 		return queued == 0 || (queued < this.options.maxQueuedMessages()
 				&& this.queuedBytes + message.sizeInBytes() <= this.options.maxQueuedBytes());
@@ -236,7 +257,7 @@ final class OutboundPipe {
 	void connected() {
 		boolean schedule;
 		synchronized (this.lock) {
-			schedule = this.state == OPEN && releaseEarly() && becomeReady();
+			schedule = this.state == OPEN && (releaseEarly() || this.replay != null) && becomeReady();
 		}
 		if (schedule) {
 			this.writers.schedule(this);
@@ -260,6 +281,18 @@ final class OutboundPipe {
 	private void dropped(OverflowPolicy policy) {
 		this.droppedMessages++;
 		this.statistics.messageDropped(policy);
+	}
+
+	/**
+	 * Owes the session the messages its group's stream keeps after an offset, before any later broadcast. Called once,
+	 * before the session joins its group, under the stream's monitor; the replay starts once the listeners have heard
+	 * {@code onConnect}.
+	 * @param recovering whether the session resumes from a position it asked for, for the statistics
+	 */
+	void startReplay(HistoryStream stream, long after, boolean recovering) {
+		synchronized (this.lock) {
+			this.replay = new Replay(stream, after, recovering);
+		}
 	}
 
 	/** Asks for a heartbeat ping, written before what is queued. Any thread. */
@@ -286,9 +319,14 @@ final class OutboundPipe {
 		return true;
 	}
 
-	/** Starts one send of the pending ping, or of what is queued. On the pipe's writer thread. */
+	/**
+	 * Starts one send of the pending ping, of what is queued or, once the queue is empty, of the replay's next batch.
+	 * On the pipe's writer thread.
+	 */
 	void writeNext() {
-		List<OutboundMessage> batch = null;
+		List<Envelope> batch = null;
+		Replay replaying = null;
+		CloseStatus drained = null;
 		synchronized (this.lock) {
 			if (this.writeState != READY) {
 				return;
@@ -303,17 +341,79 @@ final class OutboundPipe {
 			else if (this.queue != null && !this.queue.isEmpty()) {
 				batch = takeBatch();
 			}
+			else if (this.replay != null && !this.connecting) {
+				replaying = this.replay;
+			}
 			else {
 				this.writeState = IDLE;
+				drained = drainedIfDraining();
+				if (drained == null) {
+					return;
+				}
+			}
+			if (replaying == null && drained == null) {
+				startWrite(batch);
+			}
+		}
+		if (drained != null) {
+			this.owner.drained(drained);
+		}
+		else if (replaying != null) {
+			writeReplay(replaying);
+		}
+		else {
+			send(batch);
+		}
+	}
+
+	/** Marks a send of this batch, or of a ping, in flight. The caller holds the lock. */
+	private void startWrite(@Nullable List<Envelope> batch) {
+		this.inFlight = batch;
+		this.writeState = WRITING;
+		this.writeStartedNanos = this.options.nanoClock().getAsLong();
+	}
+
+	/**
+	 * Reads the replay's next batch from its stream and sends it; once there is none, ends the replay under the
+	 * stream's monitor and goes on with what was queued meanwhile. On the writer thread, holding no lock.
+	 */
+	private void writeReplay(Replay replaying) {
+		List<Envelope> batch;
+		synchronized (replaying.stream) {
+			batch = replaying.stream.readAfter(replaying.after, MAX_BATCH_BYTES, this.options.nanoClock().getAsLong());
+			if (batch.isEmpty() && batch != HistoryStream.GONE) {
+				synchronized (this.lock) {
+					if (this.replay == replaying) {
+						this.replay = null;
+					}
+				}
+			}
+		}
+		if (batch == HistoryStream.GONE) {
+			this.owner.replayOverrun();
+			return;
+		}
+		if (batch.isEmpty()) {
+			// Caught up: what was queued meanwhile (direct messages, and broadcasts from now on) goes next.
+			writeNext();
+			return;
+		}
+		synchronized (this.lock) {
+			if (this.writeState != READY || this.state >= CLOSING || this.replay != replaying) {
+				// Closed while the batch was read.
 				return;
 			}
-			this.inFlight = batch;
-			this.writeState = WRITING;
-			this.writeStartedNanos = this.options.nanoClock().getAsLong();
+			replaying.after = batch.get(batch.size() - 1).offset();
+			startWrite(batch);
 		}
+		this.statistics.historyReplayed(batch.size(), replaying.recovering);
+		send(batch);
+	}
+
+	private void send(@Nullable List<Envelope> batch) {
 		try {
 			if (batch != null) {
-				this.transport.send(batch, this.sendCompleted);
+				this.transport.send(frames(batch), this.sendCompleted);
 			}
 			else if (this.transport.pingBlocks()) {
 				this.owner.runBlocking(this::sendBlockingPing);
@@ -327,10 +427,19 @@ final class OutboundPipe {
 		}
 	}
 
-	private List<OutboundMessage> takeBatch() {
-		List<OutboundMessage> batch = new ArrayList<>(Math.min(this.queue.size(), 64));
+	/** The messages as this session receives them. */
+	private List<OutboundMessage> frames(List<Envelope> batch) {
+		List<OutboundMessage> frames = new ArrayList<>(batch.size());
+		for (Envelope envelope : batch) {
+			frames.add(envelope.message(this.framed));
+		}
+		return frames;
+	}
+
+	private List<Envelope> takeBatch() {
+		List<Envelope> batch = new ArrayList<>(Math.min(this.queue.size(), 64));
 		long bytes = 0;
-		OutboundMessage next;
+		Envelope next;
 		while ((next = this.queue.peek()) != null && (batch.isEmpty() || bytes + next.sizeInBytes() <= MAX_BATCH_BYTES)) {
 			batch.add(this.queue.poll());
 			bytes += next.sizeInBytes();
@@ -350,7 +459,7 @@ final class OutboundPipe {
 
 	/** The outcome of the send in flight, on whichever thread the container reports it. */
 	private void completed(@Nullable Throwable failure) {
-		List<OutboundMessage> written;
+		List<Envelope> written;
 		boolean reportFailure = false;
 		boolean schedule = false;
 		CloseStatus drained = null;
@@ -374,17 +483,15 @@ final class OutboundPipe {
 				discardQueue();
 				reportFailure = true;
 			}
-			else if (this.pingPending || (this.queue != null && !this.queue.isEmpty())) {
+			else if (this.pingPending || (this.queue != null && !this.queue.isEmpty())
+					|| (this.replay != null && !this.connecting)) {
 				this.writeState = READY;
 				schedule = true;
 			}
 			else {
 				this.writeState = IDLE;
 				this.queue = null;
-				if (this.state == DRAINING) {
-					drained = this.closeStatus;
-					enterClosing(drained);
-				}
+				drained = drainedIfDraining();
 			}
 		}
 		if (written != null) {
@@ -402,7 +509,21 @@ final class OutboundPipe {
 	}
 
 	/**
-	 * Starts a graceful close: nothing more is accepted, and what is queued is written first.
+	 * Enters closing if a graceful close was waiting for the queue to be written out. The caller holds the lock.
+	 * @return the close's status, for {@link Owner#drained}; {@code null} if none was waiting
+	 */
+	private @Nullable CloseStatus drainedIfDraining() {
+		if (this.state != DRAINING) {
+			return null;
+		}
+		CloseStatus status = this.closeStatus;
+		enterClosing(status);
+		return status;
+	}
+
+	/**
+	 * Starts a graceful close: nothing more is accepted, and what is queued, and what a replay still owes, is written
+	 * first.
 	 */
 	CloseStart beginClose(CloseStatus status) {
 		boolean schedule;
@@ -410,7 +531,7 @@ final class OutboundPipe {
 			if (this.state != OPEN) {
 				return CloseStart.ALREADY_CLOSING;
 			}
-			boolean queued = releaseEarly();
+			boolean queued = releaseEarly() || this.replay != null;
 			if (this.writeState == IDLE && !queued) {
 				enterClosing(status);
 				return CloseStart.NOW;
@@ -499,8 +620,13 @@ final class OutboundPipe {
 	private void discardQueue() {
 		this.queue = null;
 		this.early = null;
+		this.replay = null;
 		this.queuedBytes = 0;
 		this.pingPending = false;
+	}
+
+	boolean isFramed() {
+		return this.framed;
 	}
 
 	boolean isOpen() {
@@ -537,6 +663,24 @@ final class OutboundPipe {
 		synchronized (this.lock) {
 			return this.droppedMessages;
 		}
+	}
+
+	/** A replay in progress; {@code after} belongs to the pipe's writer thread. */
+	private static final class Replay {
+
+		final HistoryStream stream;
+
+		final boolean recovering;
+
+		/** The offset of the last message taken for a write. */
+		long after;
+
+		Replay(HistoryStream stream, long after, boolean recovering) {
+			this.stream = stream;
+			this.after = after;
+			this.recovering = recovering;
+		}
+
 	}
 
 }

@@ -55,10 +55,16 @@ abstract class EngineTestSupport {
 	}
 
 	protected NotifierEngine engine(NotifierOptions options, MessageEncoder encoder, NotifierListener... listeners) {
+		return engine(options, encoder, HistoryOptions.none(), listeners);
+	}
+
+	protected NotifierEngine engine(NotifierOptions options, MessageEncoder encoder, HistoryOptions history,
+			NotifierListener... listeners) {
 		ManualWrites manual = new ManualWrites();
 		NotifierEngine engine = NotifierEngine.builder(options)
 			.encoder(encoder)
 			.listeners(() -> Arrays.asList(listeners))
+			.history(history)
 			.writers(manual)
 			.build();
 		writes.put(engine, manual);
@@ -69,7 +75,11 @@ abstract class EngineTestSupport {
 
 	/** An engine that writes on its own writer threads, as in production, instead of on the test's thread. */
 	protected NotifierEngine engineWithWriterThreads(NotifierOptions.Builder options) {
-		NotifierEngine engine = NotifierEngine.builder(options.build()).build();
+		return engineWithWriterThreads(options, HistoryOptions.none());
+	}
+
+	protected NotifierEngine engineWithWriterThreads(NotifierOptions.Builder options, HistoryOptions history) {
+		NotifierEngine engine = NotifierEngine.builder(options.build()).history(history).build();
 		this.engines.add(engine);
 		engine.start();
 		return engine;
@@ -86,11 +96,15 @@ abstract class EngineTestSupport {
 	}
 
 	protected static Peer open(NotifierEngine engine, String group, RecordingTransport transport) {
+		return open(engine, handshake(group), transport);
+	}
+
+	protected static Peer open(NotifierEngine engine, HandshakeInfo handshake, RecordingTransport transport) {
 		ManualWrites manual = writes.get(engine);
 		if (manual != null) {
 			transport.writes(manual);
 		}
-		Connection connection = engine.open(handshake(group), transport);
+		Connection connection = engine.open(handshake, transport);
 		transport.attach(connection);
 		return new Peer(transport, connection);
 	}

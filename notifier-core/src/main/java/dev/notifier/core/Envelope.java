@@ -1,0 +1,91 @@
+package dev.notifier.core;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A message on its way to sessions, shared by all of them: the message and, for a broadcast recorded in its group's
+ * history, its position in the group's stream. Sessions that speak {@link NotifierProtocol} get its framed form,
+ * built once on first use.
+ *
+ * <p>Immutable apart from that cached form, and safe to share between threads.
+ */
+final class Envelope {
+
+	private final OutboundMessage message;
+
+	private final @Nullable StreamPosition position;
+
+	/** When it was recorded, on the engine's nano clock; 0 for a message not recorded. */
+	private final long recordedNanos;
+
+	/** Whether it is a frame of the protocol itself rather than an application's message. */
+	private final boolean control;
+
+	/** Racing first uses may each build it; they build equal messages. */
+	private volatile @Nullable OutboundMessage framed;
+
+	private Envelope(OutboundMessage message, @Nullable StreamPosition position, long recordedNanos,
+			boolean control) {
+		this.message = message;
+		this.position = position;
+		this.recordedNanos = recordedNanos;
+		this.control = control;
+		this.framed = control ? message : null;
+	}
+
+	/** A message that is not part of a group's history. */
+	static Envelope of(OutboundMessage message) {
+		return new Envelope(message, null, 0, false);
+	}
+
+	/** A broadcast recorded in its group's history at this position. */
+	static Envelope recorded(OutboundMessage message, StreamPosition position, long recordedNanos) {
+		return new Envelope(message, position, recordedNanos, false);
+	}
+
+	/** A message of the protocol itself, sent as it is to sessions that speak it. */
+	static Envelope control(OutboundMessage frame) {
+		return new Envelope(frame, null, 0, true);
+	}
+
+	OutboundMessage message() {
+		return this.message;
+	}
+
+	/** The message as a session receives it: framed for sessions that speak {@link NotifierProtocol}. */
+	OutboundMessage message(boolean framed) {
+		if (!framed) {
+			return this.message;
+		}
+		OutboundMessage form = this.framed;
+		if (form == null) {
+			form = NotifierProtocol.message(this.message, this.position);
+			this.framed = form;
+		}
+		return form;
+	}
+
+	/** Whether it is a frame of the protocol itself, which listeners do not hear of. */
+	boolean isControl() {
+		return this.control;
+	}
+
+	/** Whether it is a broadcast recorded in its group's history. */
+	boolean isRecorded() {
+		return this.position != null;
+	}
+
+	/** The offset in its group's stream; only for a recorded broadcast. */
+	long offset() {
+		return this.position.offset();
+	}
+
+	long recordedNanos() {
+		return this.recordedNanos;
+	}
+
+	int sizeInBytes() {
+		return this.message.sizeInBytes();
+	}
+
+}
