@@ -16,6 +16,9 @@ public final class HandshakeRefusals {
 		/** 400: the group in the path is missing or malformed. */
 		INVALID_GROUP,
 
+		/** 400: the position to resume from ({@code lastEventId}) is malformed. */
+		INVALID_RESUME_POSITION,
+
 		/** 403: the Origin header names an origin that is not allowed. */
 		FORBIDDEN_ORIGIN,
 

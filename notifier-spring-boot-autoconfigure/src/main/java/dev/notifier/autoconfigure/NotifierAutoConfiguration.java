@@ -53,7 +53,8 @@ public final class NotifierAutoConfiguration {
 			.encoder(encoder.getIfAvailable(() -> MessageEncoder.NONE))
 			.listeners(() -> listeners.orderedStream().toList())
 			.workers(() -> workerFactories.orderedStream().toList(),
-					NotifierOptionsMapper.toWorkerOptions(properties.getWorkers(), blockingThreads));
+					NotifierOptionsMapper.toWorkerOptions(properties.getWorkers(), blockingThreads))
+			.history(NotifierOptionsMapper.toHistoryOptions(properties.getHistory()));
 		cluster.ifAvailable(builder::cluster);
 		return builder.build();
 	}

@@ -10,6 +10,7 @@ import java.util.Map;
 import dev.notifier.core.GroupAuthorizer;
 import dev.notifier.core.HandshakeInfo;
 import dev.notifier.core.NotifierOptions;
+import dev.notifier.core.NotifierProtocol;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpSession;
 import org.apache.commons.logging.Log;
@@ -120,6 +121,14 @@ final class NotifierHandshakeInterceptor implements HandshakeInterceptor {
 		}
 		HandshakeInfo handshake = new HandshakeInfo(group, remoteAddress(request), request.getPrincipal(),
 				headers(request), queryParameters(request));
+		try {
+			NotifierProtocol.resumePosition(handshake);
+		}
+		catch (IllegalArgumentException ex) {
+			refused(probe, HandshakeRefusals.Reason.INVALID_RESUME_POSITION);
+			refuse(request, response, HttpStatus.BAD_REQUEST, ex.getMessage());
+			return false;
+		}
 		if (!this.authorizer.authorize(handshake)) {
 			refused(probe, HandshakeRefusals.Reason.UNAUTHORIZED);
 			refuse(request, response, HttpStatus.FORBIDDEN, "not allowed to join the group " + group);

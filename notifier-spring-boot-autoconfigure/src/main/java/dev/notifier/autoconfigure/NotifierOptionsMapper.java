@@ -3,6 +3,7 @@ package dev.notifier.autoconfigure;
 import java.time.Duration;
 import java.util.concurrent.ThreadFactory;
 
+import dev.notifier.core.HistoryOptions;
 import dev.notifier.core.NotifierOptions;
 import dev.notifier.core.WorkerOptions;
 import org.jspecify.annotations.Nullable;
@@ -33,6 +34,24 @@ final class NotifierOptionsMapper {
 		requirePositive("notifier.workers.max-blocking", workers.getMaxBlocking());
 		return new WorkerOptions(workers.getIdleTimeout(), workers.getMaxLifetime(), workers.getStopGrace(),
 				workers.getMaxBlocking(), blockingThreads);
+	}
+
+	static HistoryOptions toHistoryOptions(NotifierProperties.History history) {
+		requirePositive("notifier.history.max-messages", history.getMaxMessages());
+		requirePositive("notifier.history.max-size", history.getMaxSize());
+		requirePositive("notifier.history.time-to-live", history.getTimeToLive());
+		if (history.getReplayLast() < 0) {
+			throw invalid("notifier.history.replay-last", history.getReplayLast(),
+					"must be 0 (no replay) or positive");
+		}
+		try {
+			return new HistoryOptions(history.getGroups(), history.getMaxMessages(), history.getMaxSize().toBytes(),
+					history.getTimeToLive(), history.getReplayLast());
+		}
+		catch (IllegalArgumentException ex) {
+			// The limits are checked above: what is left to refuse is a malformed pattern.
+			throw invalid("notifier.history.groups", history.getGroups(), ex.getMessage());
+		}
 	}
 
 	static NotifierOptions toOptions(NotifierProperties properties) {

@@ -75,6 +75,8 @@ public class NotifierProperties {
 
 	private final Client client = new Client();
 
+	private final History history = new History();
+
 	private final Cluster cluster = new Cluster();
 
 	public boolean isEnabled() {
@@ -163,6 +165,10 @@ public class NotifierProperties {
 
 	public Client getClient() {
 		return this.client;
+	}
+
+	public History getHistory() {
+		return this.history;
 	}
 
 	public Cluster getCluster() {
@@ -315,6 +321,80 @@ public class NotifierProperties {
 
 		public void setSendTimeout(Duration sendTimeout) {
 			this.sendTimeout = sendTimeout;
+		}
+
+	}
+
+	/**
+	 * Per-group history: what late joiners are replayed and what reconnecting clients resume from.
+	 */
+	public static class History {
+
+		/**
+		 * Group patterns whose groups keep a history of their broadcasts ("*" matches one segment, "**" any number),
+		 * such as "tasks/*". Empty: no group keeps history.
+		 */
+		private List<String> groups = new ArrayList<>();
+
+		/**
+		 * The most messages kept per group.
+		 */
+		private int maxMessages = 1000;
+
+		/**
+		 * The most payload kept per group.
+		 */
+		private DataSize maxSize = DataSize.ofMegabytes(1);
+
+		/**
+		 * How long a message is kept.
+		 */
+		private Duration timeToLive = Duration.ofMinutes(5);
+
+		/**
+		 * How many of the latest kept messages a session that joins without a position to resume from is sent before
+		 * live ones: 0 for none; max-messages or more for all that are kept.
+		 */
+		private int replayLast;
+
+		public List<String> getGroups() {
+			return this.groups;
+		}
+
+		public void setGroups(List<String> groups) {
+			this.groups = groups;
+		}
+
+		public int getMaxMessages() {
+			return this.maxMessages;
+		}
+
+		public void setMaxMessages(int maxMessages) {
+			this.maxMessages = maxMessages;
+		}
+
+		public DataSize getMaxSize() {
+			return this.maxSize;
+		}
+
+		public void setMaxSize(DataSize maxSize) {
+			this.maxSize = maxSize;
+		}
+
+		public Duration getTimeToLive() {
+			return this.timeToLive;
+		}
+
+		public void setTimeToLive(Duration timeToLive) {
+			this.timeToLive = timeToLive;
+		}
+
+		public int getReplayLast() {
+			return this.replayLast;
+		}
+
+		public void setReplayLast(int replayLast) {
+			this.replayLast = replayLast;
 		}
 
 	}

@@ -1,11 +1,13 @@
 package dev.notifier.autoconfigure;
 
 import java.time.Duration;
+import java.util.List;
 
 import dev.notifier.core.CloseStatus;
 import dev.notifier.core.Connection;
 import dev.notifier.core.HandshakeInfo;
 import dev.notifier.core.NotifierEngine;
+import dev.notifier.core.NotifierProtocol;
 import dev.notifier.core.Transport;
 import dev.notifier.core.transport.JakartaTransport;
 import dev.notifier.core.transport.JettyTransport;
@@ -18,6 +20,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.util.ClassUtils;
 import org.springframework.web.socket.BinaryMessage;
 import org.springframework.web.socket.PongMessage;
+import org.springframework.web.socket.SubProtocolCapable;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.WebSocketMessage;
@@ -33,7 +36,7 @@ import org.springframework.web.socket.adapter.NativeWebSocketSession;
  * {@link NotifierHandshakeInterceptor}, and stops being followed by the {@link HttpSessionFollower}, if any. The
  * container reports every connection it opened as closed, also one this handler refused or the engine gave up on.
  */
-public final class NotifierWebSocketHandler implements WebSocketHandler {
+public final class NotifierWebSocketHandler implements WebSocketHandler, SubProtocolCapable {
 
 	private static final String CONNECTION_ATTRIBUTE = Connection.class.getName();
 
@@ -142,6 +145,15 @@ public final class NotifierWebSocketHandler implements WebSocketHandler {
 				this.httpSessions.closed(httpSession, connection.session());
 			}
 		}
+	}
+
+	/**
+	 * The subprotocol that carries each message's position to clients that ask for it; the container selects it only
+	 * for those, and the engine frames their messages (see {@link NotifierProtocol}).
+	 */
+	@Override
+	public List<String> getSubProtocols() {
+		return List.of(NotifierProtocol.NAME);
 	}
 
 	@Override

@@ -229,7 +229,9 @@ class NotifierAutoConfigurationTests {
 				"notifier.heartbeat.interval=-1s", "notifier.heartbeat.timeout=0s", "notifier.shutdown-timeout=-1s",
 				"notifier.workers.idle-timeout=-1s", "notifier.workers.max-lifetime=0s",
 				"notifier.workers.stop-grace=-1s", "notifier.workers.max-blocking=0",
-				"notifier.limits.inbound-messages-per-second=0", "notifier.limits.inbound-burst=0");
+				"notifier.limits.inbound-messages-per-second=0", "notifier.limits.inbound-burst=0",
+				"notifier.history.groups=tasks/a*", "notifier.history.max-messages=0", "notifier.history.max-size=0B",
+				"notifier.history.time-to-live=0s", "notifier.history.replay-last=-1");
 		for (String property : invalid) {
 			String name = property.substring(0, property.indexOf('='));
 			this.contextRunner.withPropertyValues(property).run((context) -> {

@@ -10,6 +10,7 @@ import java.util.TreeMap;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.notifier.core.CloseStatus;
+import dev.notifier.core.HistoryInfo;
 import dev.notifier.core.NotifierCluster;
 import dev.notifier.core.NotifierEngine;
 import dev.notifier.core.NotifierSession;
@@ -58,8 +59,10 @@ public class NotifierEndpoint {
 					workerInstance(worker.group())));
 		}
 		int sessionCount = sessions.values().stream().mapToInt(SessionIds::count).sum();
+		Map<String, HistoryDescriptor> histories = new TreeMap<>();
+		this.engine.histories().forEach((history) -> histories.put(history.group(), HistoryDescriptor.of(history)));
 		return new NotifierDescriptor(new Totals(sessionCount, sessions.size(), workers.size()), groups, sessions,
-				workers.stream().map(this::describe).toList());
+				workers.stream().map(this::describe).toList(), histories);
 	}
 
 	@ReadOperation
@@ -67,7 +70,8 @@ public class NotifierEndpoint {
 		String group = groupName(path);
 		List<NotifierSession> members = this.engine.sessions(group);
 		Optional<WorkerInfo> worker = this.engine.worker(group);
-		if (members.isEmpty() && worker.isEmpty()) {
+		Optional<HistoryInfo> history = this.engine.history(group);
+		if (members.isEmpty() && worker.isEmpty() && history.isEmpty()) {
 			return null;
 		}
 		List<SessionDescriptor> sessions = members.stream()
@@ -76,7 +80,7 @@ public class NotifierEndpoint {
 			.map(SessionDescriptor::of)
 			.toList();
 		return new GroupDescriptor(group, members.size(), sessions, worker.map(this::describe).orElse(null),
-				workerInstance(group));
+				workerInstance(group), history.map(HistoryDescriptor::of).orElse(null));
 	}
 
 	private WorkerDescriptor describe(WorkerInfo info) {
@@ -135,9 +139,10 @@ public class NotifierEndpoint {
 	 * @param groups every group with sessions or a worker: its session count and its worker's state
 	 * @param sessions the session ids of every group, at most {@value #MAX_SESSIONS_LISTED} each
 	 * @param workers every running worker
+	 * @param histories what each group that keeps history holds, with or without sessions
 	 */
 	public record NotifierDescriptor(Totals totals, Map<String, GroupSummary> groups, Map<String, SessionIds> sessions,
-			List<WorkerDescriptor> workers) {
+			List<WorkerDescriptor> workers, Map<String, HistoryDescriptor> histories) {
 	}
 
 	/**
@@ -189,10 +194,28 @@ public class NotifierEndpoint {
 	 * @param worker its worker on this instance, or {@code null} (left out of the JSON)
 	 * @param workerInstance the cluster instance running its worker, this one or another, or {@code null} (left out)
 	 * when none is known or not clustered
+	 * @param history what its history holds, or {@code null} (left out) if it keeps none
 	 */
 	@JsonInclude(JsonInclude.Include.NON_NULL)
 	public record GroupDescriptor(String group, int sessionCount, List<SessionDescriptor> sessions,
-			@Nullable WorkerDescriptor worker, @Nullable String workerInstance) {
+			@Nullable WorkerDescriptor worker, @Nullable String workerInstance, @Nullable HistoryDescriptor history) {
+	}
+
+	/**
+	 * A group's history.
+	 * @param epoch the epoch of its stream: it changes when the history starts over
+	 * @param firstOffset the offset of the oldest message kept; {@code lastOffset + 1} when none is kept
+	 * @param lastOffset the offset of the latest recorded broadcast
+	 * @param messages how many messages are kept
+	 * @param bytes the payload bytes kept
+	 */
+	public record HistoryDescriptor(String epoch, long firstOffset, long lastOffset, int messages, long bytes) {
+
+		static HistoryDescriptor of(HistoryInfo history) {
+			return new HistoryDescriptor(history.epoch(), history.firstOffset(), history.lastOffset(),
+					history.messages(), history.bytes());
+		}
+
 	}
 
 	/**

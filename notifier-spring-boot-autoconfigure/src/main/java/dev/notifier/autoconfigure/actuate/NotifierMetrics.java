@@ -83,6 +83,24 @@ public class NotifierMetrics implements MeterBinder {
 			.builder("notifier.inbound.rate.exceeded", statistics, NotifierStatistics::inboundRateExceeded)
 			.description("Sessions closed with 1008 for sending more than notifier.limits.inbound-messages-per-second")
 			.register(registry);
+		FunctionCounter.builder("notifier.history.messages", statistics, NotifierStatistics::messagesReplayed)
+			.description("Messages sent from a group's history: to sessions joining without a position (replayed) or "
+					+ "resuming from one (recovered)")
+			.tag("kind", "replayed")
+			.register(registry);
+		FunctionCounter.builder("notifier.history.messages", statistics, NotifierStatistics::messagesRecovered)
+			.description("Messages sent from a group's history: to sessions joining without a position (replayed) or "
+					+ "resuming from one (recovered)")
+			.tag("kind", "recovered")
+			.register(registry);
+		FunctionCounter.builder("notifier.history.resumes", statistics, NotifierStatistics::resumesRecovered)
+			.description("Sessions that asked to resume from a position, by outcome")
+			.tag("outcome", "recovered")
+			.register(registry);
+		FunctionCounter.builder("notifier.history.resumes", statistics, NotifierStatistics::resumesFailed)
+			.description("Sessions that asked to resume from a position, by outcome")
+			.tag("outcome", "not_recovered")
+			.register(registry);
 		FunctionCounter.builder("notifier.workers.interrupted", statistics, NotifierStatistics::workersInterrupted)
 			.description("Workers interrupted because they were still running when their stop grace ran out")
 			.register(registry);

@@ -80,7 +80,12 @@ abstract class ContainerTestSupport {
 
 	/** Opens a client on this path, whatever it is, without waiting for the engine. */
 	TestClient connect(String pathAndQuery, Map<String, String> headers) {
-		TestClient client = TestClient.connect(uri(pathAndQuery), headers);
+		return connect(pathAndQuery, headers, List.of());
+	}
+
+	/** Opens a client on this path asking for these subprotocols, without waiting for the engine. */
+	TestClient connect(String pathAndQuery, Map<String, String> headers, List<String> subprotocols) {
+		TestClient client = TestClient.connect(uri(pathAndQuery), headers, subprotocols);
 		this.clients.add(client);
 		return client;
 	}

@@ -39,17 +39,30 @@ final class TestClient implements AutoCloseable {
 
 	private final WebSocket webSocket;
 
-	private TestClient(String name, URI uri, Map<String, String> headers) {
+	private TestClient(String name, URI uri, Map<String, String> headers, List<String> subprotocols) {
 		this.name = name;
 		WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(TIMEOUT);
 		headers.forEach(builder::header);
+		if (!subprotocols.isEmpty()) {
+			builder.subprotocols(subprotocols.get(0), subprotocols.subList(1, subprotocols.size()).toArray(String[]::new));
+		}
 		this.webSocket = join(builder.buildAsync(uri, this.recorder), "connect to " + uri);
 	}
 
 	/** Connects, failing the test if the handshake is refused. */
 	static TestClient connect(URI uri, Map<String, String> headers) {
+		return connect(uri, headers, List.of());
+	}
+
+	/** Connects asking for these subprotocols, failing the test if the handshake is refused. */
+	static TestClient connect(URI uri, Map<String, String> headers, List<String> subprotocols) {
 		return new TestClient(uri.getRawPath() + (uri.getRawQuery() != null ? "?" + uri.getRawQuery() : ""), uri,
-				headers);
+				headers, subprotocols);
+	}
+
+	/** The subprotocol the server selected; empty for none. */
+	String subprotocol() {
+		return this.webSocket.getSubprotocol();
 	}
 
 	/** Tries to connect and expects the handshake to be refused: the refusal carries the status and body. */
