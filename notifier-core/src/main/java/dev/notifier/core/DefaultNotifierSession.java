@@ -179,6 +179,13 @@ final class DefaultNotifierSession implements NotifierSession, Connection, Outbo
 		}
 	}
 
+	/** Tells a session speaking {@link NotifierProtocol} that its group keeps no history; before it joins the group. */
+	void continueWithoutHistory() {
+		if (this.pipe.isFramed()) {
+			this.pipe.offer(Envelope.control(NotifierProtocol.status(null, false)), false);
+		}
+	}
+
 	@Override
 	public void close(CloseStatus status) {
 		status.requireSendable();

@@ -15,6 +15,9 @@ final class Envelope {
 
 	private final @Nullable StreamPosition position;
 
+	/** The stream that recorded it; {@code null} for a message not recorded. */
+	private final @Nullable HistoryStream stream;
+
 	/** When it was recorded, on the engine's nano clock; 0 for a message not recorded. */
 	private final long recordedNanos;
 
@@ -24,10 +27,11 @@ final class Envelope {
 	/** Racing first uses may each build it; they build equal messages. */
 	private volatile @Nullable OutboundMessage framed;
 
-	private Envelope(OutboundMessage message, @Nullable StreamPosition position, long recordedNanos,
-			boolean control) {
+	private Envelope(OutboundMessage message, @Nullable StreamPosition position, @Nullable HistoryStream stream,
+			long recordedNanos, boolean control) {
 		this.message = message;
 		this.position = position;
+		this.stream = stream;
 		this.recordedNanos = recordedNanos;
 		this.control = control;
 		this.framed = control ? message : null;
@@ -35,17 +39,18 @@ final class Envelope {
 
 	/** A message that is not part of a group's history. */
 	static Envelope of(OutboundMessage message) {
-		return new Envelope(message, null, 0, false);
+		return new Envelope(message, null, null, 0, false);
 	}
 
 	/** A broadcast recorded in its group's history at this position. */
-	static Envelope recorded(OutboundMessage message, StreamPosition position, long recordedNanos) {
-		return new Envelope(message, position, recordedNanos, false);
+	static Envelope recorded(OutboundMessage message, HistoryStream stream, StreamPosition position,
+			long recordedNanos) {
+		return new Envelope(message, position, stream, recordedNanos, false);
 	}
 
 	/** A message of the protocol itself, sent as it is to sessions that speak it. */
 	static Envelope control(OutboundMessage frame) {
-		return new Envelope(frame, null, 0, true);
+		return new Envelope(frame, null, null, 0, true);
 	}
 
 	OutboundMessage message() {
@@ -73,6 +78,11 @@ final class Envelope {
 	/** Whether it is a broadcast recorded in its group's history. */
 	boolean isRecorded() {
 		return this.position != null;
+	}
+
+	/** The stream that recorded it; only for a recorded broadcast. */
+	HistoryStream stream() {
+		return this.stream;
 	}
 
 	/** The offset in its group's stream; only for a recorded broadcast. */

@@ -71,7 +71,8 @@ final class HistoryStream {
 
 	/** Records a broadcast as the next offset and drops what falls outside the limits. The caller holds the monitor. */
 	Envelope append(OutboundMessage message, long nowNanos) {
-		Envelope recorded = Envelope.recorded(message, new StreamPosition(this.epoch, ++this.lastOffset), nowNanos);
+		Envelope recorded = Envelope.recorded(message, this, new StreamPosition(this.epoch, ++this.lastOffset),
+				nowNanos);
 		if (this.size == this.options.maxMessages()) {
 			dropOldest();
 		}

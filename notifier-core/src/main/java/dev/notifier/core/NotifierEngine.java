@@ -250,6 +250,7 @@ public final class NotifierEngine implements GroupNotifier {
 	private void join(DefaultNotifierSession session, HandshakeInfo handshake) {
 		String group = handshake.group();
 		if (!this.history.covers(group)) {
+			session.continueWithoutHistory();
 			this.groups.join(session);
 			return;
 		}

@@ -15,10 +15,11 @@ import org.jspecify.annotations.Nullable;
  * <li>{@code m <epoch>:<offset>} then the payload: a broadcast recorded in the group's history, at that position;</li>
  * <li>{@code m} then the payload: any other message (a group without history, a filtered broadcast, a message sent to
  * the session directly);</li>
- * <li>{@code s} then a JSON object {@code {"epoch":"…","offset":n,"recovered":true|false}}: the first frame of a
- * session in a group with history, telling where its messages continue from (they are those after {@code offset})
- * and whether the position it asked to resume from could be honoured: {@code false} means messages it missed are gone,
- * and the client should start over from what follows.</li>
+ * <li>{@code s} then a JSON object: the first frame of every session. In a group with history it is
+ * {@code {"epoch":"…","offset":n,"recovered":true|false}}: where the session's messages continue from (they are those
+ * after {@code offset}) and whether the position it asked to resume from could be honoured ({@code false} means
+ * messages it missed are gone, or it asked for none, and the client should start over from what follows). In a group
+ * without history it is {@code {"recovered":false}}.</li>
  * </ul>
  * A text payload travels in a text frame, a binary one in a binary frame whose first bytes are the ASCII header line.
  * A client resumes by connecting with the query parameter {@value #RESUME_PARAMETER}{@code =<epoch>:<offset>}, the
@@ -81,10 +82,16 @@ public final class NotifierProtocol {
 		return OutboundMessage.binary(framed);
 	}
 
-	/** The status frame that opens a session of a group with history. */
-	static OutboundMessage status(StreamPosition continueAfter, boolean recovered) {
-		return OutboundMessage.text("s\n{\"epoch\":\"" + continueAfter.epoch() + "\",\"offset\":" + continueAfter.offset()
-				+ ",\"recovered\":" + recovered + "}");
+	/**
+	 * The status frame that opens every session.
+	 * @param continueAfter where its messages continue from, or {@code null} in a group without history
+	 */
+	static OutboundMessage status(@Nullable StreamPosition continueAfter, boolean recovered) {
+		if (continueAfter == null) {
+			return OutboundMessage.text("s\n{\"recovered\":false}");
+		}
+		return OutboundMessage.text("s\n{\"epoch\":\"" + continueAfter.epoch() + "\",\"offset\":"
+				+ continueAfter.offset() + ",\"recovered\":" + recovered + "}");
 	}
 
 }

@@ -185,9 +185,10 @@ final class OutboundPipe {
 	}
 
 	/**
-	 * Appends a message, applying the overflow policy if the queue is full. Any thread; never blocks. Until
-	 * {@link #connected()}, a broadcast waits behind everything sent directly, so that what the listeners send from
-	 * {@code onConnect} (a greeting, a replay) comes first.
+	 * Appends a message, applying the overflow policy if the queue is full, except to a broadcast recorded in its
+	 * group's history: a session too slow for it reads it, and what follows, from the history instead (a replay).
+	 * Any thread; never blocks. Until {@link #connected()}, a broadcast waits behind everything sent directly, so that
+	 * what the listeners send from {@code onConnect} (a greeting) comes first.
 	 * @param broadcast whether the message is a group's broadcast rather than sent to this session directly
 	 */
 	Offer offer(Envelope message, boolean broadcast) {
@@ -196,40 +197,70 @@ final class OutboundPipe {
 			if (this.state != OPEN) {
 				return Offer.REFUSED;
 			}
-			if (broadcast && message.isRecorded() && this.replay != null) {
+			boolean recorded = broadcast && message.isRecorded();
+			if (recorded && this.replay != null) {
 				// Recorded in the stream the replay reads: the replay reaches it, in its place.
 				return Offer.QUEUED;
 			}
-			if (!fits(message)) {
-				OverflowPolicy policy = this.options.overflow();
-				if (policy == OverflowPolicy.CLOSE) {
-					dropped(policy);
-					return Offer.OVERFLOWED;
-				}
-				if (policy == OverflowPolicy.DROP_NEWEST || message.sizeInBytes() > this.options.maxQueuedBytes()) {
-					// DROP_OLDEST and a message larger than the whole limit: emptying the queue would not be worth it.
-					dropped(policy);
-					return Offer.REFUSED;
-				}
-				while (!fits(message)) {
-					ArrayDeque<Envelope> oldest = (this.queue != null && !this.queue.isEmpty()) ? this.queue
-							: this.early;
-					this.queuedBytes -= oldest.poll().sizeInBytes();
-					dropped(policy);
-				}
+			if (fits(message)) {
+				schedule = enqueue(message, broadcast);
 			}
-			this.queuedBytes += message.sizeInBytes();
-			if (broadcast && this.connecting) {
-				this.early = append(this.early, message);
-				return Offer.QUEUED;
+			else if (recorded) {
+				// Everything queued precedes it in its stream, which keeps it and what follows: the session reads
+				// them from there at its own pace instead of losing them.
+				this.replay = new Replay(message.stream(), message.offset() - 1, false);
+				schedule = !this.connecting && becomeReady();
 			}
-			this.queue = append(this.queue, message);
-			schedule = becomeReady();
+			else {
+				Offer refused = makeRoom(message);
+				if (refused != null) {
+					return refused;
+				}
+				schedule = enqueue(message, broadcast);
+			}
 		}
 		if (schedule) {
 			this.writers.schedule(this);
 		}
 		return Offer.QUEUED;
+	}
+
+	/**
+	 * Applies the overflow policy to a message that does not fit. The caller holds the lock.
+	 * @return what became of the message, or {@code null} if the oldest messages were dropped to make room for it
+	 */
+	private @Nullable Offer makeRoom(Envelope message) {
+		OverflowPolicy policy = this.options.overflow();
+		if (policy == OverflowPolicy.CLOSE) {
+			dropped(policy);
+			return Offer.OVERFLOWED;
+		}
+		if (policy == OverflowPolicy.DROP_NEWEST || message.sizeInBytes() > this.options.maxQueuedBytes()) {
+			// DROP_OLDEST and a message larger than the whole limit: emptying the queue would not be worth it.
+			dropped(policy);
+			return Offer.REFUSED;
+		}
+		while (!fits(message)) {
+			ArrayDeque<Envelope> oldest = (this.queue != null && !this.queue.isEmpty()) ? this.queue : this.early;
+			this.queuedBytes -= oldest.poll().sizeInBytes();
+			dropped(policy);
+		}
+		return null;
+	}
+
+	/**
+	 * Queues a message; until {@link #connected()}, a broadcast waits behind what is sent directly. The caller holds
+	 * the lock.
+	 * @return whether the pipe became ready and must be scheduled
+	 */
+	private boolean enqueue(Envelope message, boolean broadcast) {
+		this.queuedBytes += message.sizeInBytes();
+		if (broadcast && this.connecting) {
+			this.early = append(this.early, message);
+			return false;
+		}
+		this.queue = append(this.queue, message);
+		return becomeReady();
 	}
 
 	private static ArrayDeque<Envelope> append(@Nullable ArrayDeque<Envelope> queue, Envelope message) {

@@ -136,7 +136,7 @@ class HistoryTest extends EngineTestSupport {
 		engine.broadcast("chat/1", "hello");
 
 		assertThat(task.texts()).hasSize(3).endsWith("m\nfiltered", "m\ndirect");
-		assertThat(chat.texts()).containsExactly("m\nhello");
+		assertThat(chat.texts()).containsExactly("s\n{\"recovered\":false}", "m\nhello");
 	}
 
 	@Test
@@ -232,6 +232,25 @@ class HistoryTest extends EngineTestSupport {
 		assertThat(late.session().isOpen()).isTrue();
 		assertThat(late.transport().batches()).allSatisfy((size) -> assertThat(size).isGreaterThan(0))
 			.hasSizeLessThan(200);
+	}
+
+	@Test
+	void aSessionTooSlowForLiveBroadcastsReadsThemFromTheHistoryInsteadOfOverflowing() {
+		NotifierEngine engine = engine(options().maxQueuedMessages(4), TASKS);
+		Peer slow = open(engine, "tasks/1", new RecordingTransport(Mode.HOLD));
+		Peer chat = open(engine, "chat/1", new RecordingTransport(Mode.HOLD));
+
+		broadcastLines(engine, "tasks/1", 1, 100);
+		slow.transport().completeAll();
+		broadcastLines(engine, "tasks/1", 101, 102);
+		slow.transport().completeAll();
+
+		assertThat(slow.texts()).containsExactlyElementsOf(lines(1, 102));
+		assertThat(slow.session().isOpen()).isTrue();
+		assertThat(engine.statistics().messagesDropped(OverflowPolicy.CLOSE)).isZero();
+
+		broadcastLines(engine, "chat/1", 1, 6);
+		chat.awaitClosedWith(1013);
 	}
 
 	@Test
