@@ -17,6 +17,9 @@ globalThis.sample = {
   showState(element, state, detail) {
     let text = state;
     if (state === 'reconnecting' && detail && detail.delay) text += ' in ' + (detail.delay / 1000).toFixed(1) + 's';
+    if (state === 'connected' && detail && detail.resumed) {
+      text += detail.recovered ? ' (resumed: nothing missed)' : ' (could not resume: starting over)';
+    }
     if (state === 'ended' && detail && (detail.reason || detail.code)) {
       text += ' (' + [detail.status || detail.code, detail.reason].filter(Boolean).join(' ') + ')';
     }

@@ -6,6 +6,8 @@
  *     onMessage: (message) => console.log(message),          // JSON objects and arrays arrive parsed
  *     onState: (state, detail) => console.log(state, detail) // connecting, connected, reconnecting, ended
  *   });
+ *   // In a group with history, a reconnect resumes after the last message received; detail.recovered says
+ *   // whether nothing was lost (see docs/history.md).
  *   connection.send({ text: 'hi' });                        // objects are sent as JSON
  *   connection.close();
  */
@@ -27,11 +29,16 @@
     // Close codes that mean "do not retry": 1000 (done, e.g. a finished task) and 1008 (policy violation).
     // A handshake the server refuses with a 4xx status ends the connection too.
     doNotRetry: [1000, 1008],
+    // Resume after the last message received when reconnecting to a group that keeps history.
+    resume: true,
     onMessage: () => {},
     onState: () => {}
   };
 
   const PROBE_FAILED = { status: 0 };
+
+  // The subprotocol in which the server frames every message with its position in the group's stream.
+  const PROTOCOL = 'notifier.v1';
 
   function endpointUrl(group, options) {
     const base = options.url
@@ -49,6 +56,18 @@
     } catch (notJson) {
       return data;
     }
+  }
+
+  // A frame of the subprotocol: a header line ('s' for the status, 'm' or 'm <epoch>:<offset>' for a message), a line
+  // feed, then the body. Binary messages carry the same ASCII header line in front of their bytes.
+  function unframe(data) {
+    if (typeof data === 'string') {
+      const newline = data.indexOf('\n');
+      return { header: data.substring(0, newline), body: data.substring(newline + 1) };
+    }
+    const bytes = new Uint8Array(data);
+    const newline = bytes.indexOf(10);
+    return { header: String.fromCharCode.apply(null, bytes.subarray(0, newline)), body: data.slice(newline + 1) };
   }
 
   function encode(message) {
@@ -77,12 +96,23 @@
     let timer = null;
     let attempts = 0;
     let state = null;
+    // The position of the last message received in a group with history: where a reconnect resumes from.
+    let position = null;
+    let recovered = false;
 
     const connection = {
       group: group,
       url: url,
       get state() {
         return state;
+      },
+      // Whether the latest connection resumed from the position of the last message received without losing any.
+      get recovered() {
+        return recovered;
+      },
+      // '<epoch>:<offset>' of the last message received in a group with history, or null.
+      get position() {
+        return position;
       },
       // Sends a string, binary data or, as JSON, anything else. Returns false when not connected: nothing is queued.
       send(message) {
@@ -108,15 +138,33 @@
 
     function open() {
       setState(attempts === 0 ? 'connecting' : 'reconnecting', { attempt: attempts });
-      const current = new WebSocket(url);
+      const resumeFrom = options.resume ? position : null;
+      const attemptUrl = resumeFrom ? url + '?lastEventId=' + encodeURIComponent(resumeFrom) : url;
+      const current = new WebSocket(attemptUrl, [PROTOCOL]);
       current.binaryType = 'arraybuffer';
       let opened = false;
       current.onopen = () => {
         opened = true;
         attempts = 0;
-        setState('connected', {});
+        // A server that speaks the subprotocol says first whether the resume recovered everything.
+        if (current.protocol !== PROTOCOL) setState('connected', { recovered: false, resumed: false });
       };
-      current.onmessage = (event) => options.onMessage(parse(event.data), event);
+      current.onmessage = (event) => {
+        if (current.protocol !== PROTOCOL) {
+          options.onMessage(parse(event.data), event);
+          return;
+        }
+        const frame = unframe(event.data);
+        if (frame.header === 's') {
+          const status = JSON.parse(frame.body);
+          recovered = status.recovered === true;
+          if (status.epoch !== undefined) position = status.epoch + ':' + status.offset;
+          setState('connected', { recovered: recovered, resumed: resumeFrom !== null });
+          return;
+        }
+        if (frame.header.length > 2) position = frame.header.substring(2);
+        options.onMessage(parse(frame.body), event);
+      };
       current.onclose = (event) => {
         if (socket !== current) return;
         socket = null;
@@ -125,7 +173,7 @@
         } else if (opened) {
           retry({ code: event.code, reason: event.reason });
         } else {
-          probe(url).then((answer) => {
+          probe(attemptUrl).then((answer) => {
             if (state === 'ended') return;
             if (answer.status >= 400 && answer.status < 500) {
               setState('ended', { code: event.code, status: answer.status, reason: answer.reason });

@@ -2,41 +2,39 @@ package dev.notifier.sample;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
-
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
- * Tasks whose logs live in Redis, so that a task started on one instance of a clustered sample can be watched from
- * any other: the authorizer, the greeting and the worker of every instance read the same log. Each log is the list
- * {@code <prefix>sample:task:<id>} of JSON lines, kept for {@link #RETENTION}; ids come from
- * {@code INCR <prefix>sample:task-ids}. Only the instance that started a task appends to its log.
+ * Tasks kept in Redis, so that a task started on one instance of a clustered sample is known to every other: each is
+ * the key {@code <prefix>sample:task:<id>} holding {@code running} or {@code finished}, kept for {@link #RETENTION};
+ * ids come from {@code INCR <prefix>sample:task-ids}. Only the instance that started a task writes it. Its log lines
+ * travel as broadcasts, kept by the group's history in Redis.
  */
 final class RedisTasks implements Tasks {
 
 	static final Duration RETENTION = Duration.ofHours(1);
 
-	private static final Duration POLL = Duration.ofMillis(100);
+	private static final String RUNNING = "running";
+
+	private static final String FINISHED = "finished";
 
 	private final StringRedisTemplate redis;
 
-	private final JsonMapper json;
-
 	private final String prefix;
 
-	RedisTasks(StringRedisTemplate redis, JsonMapper json, String prefix) {
+	RedisTasks(StringRedisTemplate redis, String prefix) {
 		this.redis = redis;
-		this.json = json;
 		this.prefix = prefix + "sample:";
 	}
 
 	@Override
 	public Task create() {
 		Long id = this.redis.opsForValue().increment(this.prefix + "task-ids");
-		return new RedisTask(String.valueOf(id));
+		RedisTask task = new RedisTask(String.valueOf(id));
+		this.redis.opsForValue().set(task.key, RUNNING, RETENTION);
+		return task;
 	}
 
 	@Override
@@ -51,10 +49,8 @@ final class RedisTasks implements Tasks {
 
 		private final String key;
 
-		/** Lines this instance appended; only the task's runner appends. */
-		private int appended;
-
-		private boolean finished;
+		/** Lines this instance wrote; only the task's runner writes. */
+		private int written;
 
 		RedisTask(String id) {
 			this.id = id;
@@ -67,48 +63,20 @@ final class RedisTasks implements Tasks {
 		}
 
 		@Override
-		public synchronized void append(String text, boolean last) {
-			if (this.finished) {
-				return;
-			}
-			LogLine line = new LogLine(++this.appended, Instant.now(), text, last);
-			RedisTasks.this.redis.opsForList().rightPush(this.key, RedisTasks.this.json.writeValueAsString(line));
-			RedisTasks.this.redis.expire(this.key, RETENTION);
-			this.finished = last;
+		public LogLine append(String text, boolean last) {
+			return new LogLine(++this.written, Instant.now(), text, last);
+		}
+
+		@Override
+		public void finish() {
+			RedisTasks.this.redis.opsForValue().set(this.key, FINISHED, RETENTION);
 		}
 
 		@Override
 		public boolean isFinished() {
-			String last = RedisTasks.this.redis.opsForList().index(this.key, -1);
-			return last != null && parse(last).last();
+			return FINISHED.equals(RedisTasks.this.redis.opsForValue().get(this.key));
 		}
 
-		@Override
-		public List<LogLine> lines() {
-			return range(0);
-		}
-
-		@Override
-		public List<LogLine> awaitLinesAfter(int seen, Duration timeout) throws InterruptedException {
-			long deadline = System.nanoTime() + timeout.toNanos();
-			List<LogLine> lines = range(seen);
-			while (lines.isEmpty() && System.nanoTime() < deadline) {
-				// Redis lists have no "wait for an element past index n": poll.
-				Thread.sleep(POLL.toMillis());
-				lines = range(seen);
-			}
-			return lines;
-		}
-
-		private List<LogLine> range(int from) {
-			List<String> lines = RedisTasks.this.redis.opsForList().range(this.key, from, -1);
-			return (lines != null) ? lines.stream().map(RedisTasks.this::parse).toList() : List.of();
-		}
-
-	}
-
-	private Task.LogLine parse(String line) {
-		return this.json.readValue(line, Task.LogLine.class);
 	}
 
 }

@@ -49,7 +49,7 @@ class SampleSecurity {
 	}
 
 	@Bean
-	GroupAuthorizer groupAuthorizer(TaskLogWorkers taskLogs) {
+	GroupAuthorizer groupAuthorizer(TaskLogs taskLogs) {
 		return SecurityGroupAuthorizer.builder()
 			.group("admin/**", AuthorityAuthorizationManager.hasRole("ADMIN"))
 			.group("tasks/**",

@@ -1,10 +1,6 @@
 package dev.notifier.sample;
 
-import java.time.Duration;
-import java.util.List;
-
-import dev.notifier.core.GroupWorker;
-import dev.notifier.core.GroupWorkerFactory;
+import dev.notifier.core.CloseStatus;
 import dev.notifier.core.NotifierListener;
 import dev.notifier.core.NotifierSession;
 import org.jspecify.annotations.Nullable;
@@ -12,28 +8,31 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 
 /**
- * The original use case: every viewer of {@code tasks/<id>} sees that task's live log.
+ * The original use case: every viewer of {@code tasks/<id>} sees that task's log, the lines written before it came
+ * and those written while it watches, and the log ends when the task does.
  *
+ * <p>The lines reach viewers as broadcasts from {@link TaskService}, and the group's history
+ * ({@code notifier.history.*} in {@code application.properties}) replays the whole log to a viewer who joins late
+ * and resumes a viewer who reconnects after the last line it got: nothing here sends the log by hand. What this bean
+ * adds:
  * <ul>
  * <li>It tells {@link SampleSecurity}'s {@code GroupAuthorizer} which task groups exist: viewers join only those (403
  * otherwise).</li>
- * <li>As a {@link NotifierListener}, it greets each new viewer with the log so far.</li>
- * <li>As a {@link GroupWorkerFactory}, it runs one blocking worker per watched task that broadcasts each new line and
- * ends with the task, which closes every viewer with 1000: the browser client then stops reconnecting.</li>
+ * <li>As a {@link NotifierListener}, it closes a viewer of a task that has already finished with 1000, which the
+ * close sends only once the replay of the log has been written; the browser client then does not reconnect.
+ * Viewers watching when the task finishes are closed by {@link TaskService}.</li>
  * </ul>
- * A line can reach a viewer twice (in its greeting and in a broadcast), so every line carries its number and the
- * page drops numbers it already shows.
  */
 @Component
-class TaskLogWorkers implements GroupWorkerFactory, NotifierListener {
+class TaskLogs implements NotifierListener {
 
-	private static final String PREFIX = "tasks/";
+	static final String PREFIX = "tasks/";
 
-	private static final Duration POLL = Duration.ofMillis(500);
+	static final CloseStatus TASK_FINISHED = CloseStatus.NORMAL.withReason("task finished");
 
-	private final TaskService tasks;
+	private final Tasks tasks;
 
-	TaskLogWorkers(TaskService tasks) {
+	TaskLogs(Tasks tasks) {
 		this.tasks = tasks;
 	}
 
@@ -50,30 +49,9 @@ class TaskLogWorkers implements GroupWorkerFactory, NotifierListener {
 	@Override
 	public void onConnect(NotifierSession session) {
 		Task task = task(session.group());
-		if (task != null) {
-			task.lines().forEach(session::send);
+		if (task != null && task.isFinished()) {
+			session.close(TASK_FINISHED);
 		}
-	}
-
-	@Override
-	public @Nullable GroupWorker create(String group) {
-		Task task = task(group);
-		if (task == null) {
-			return null;
-		}
-		return GroupWorker.blocking((context) -> {
-			// From the first line: lines written between a viewer's greeting and this loop's start would otherwise
-			// reach nobody. Viewers drop the numbers they already have.
-			int seen = 0;
-			while (!context.isStopping()) {
-				List<Task.LogLine> lines = task.awaitLinesAfter(seen, POLL);
-				lines.forEach(context::broadcast);
-				seen += lines.size();
-				if (task.isFinished() && seen == task.lines().size()) {
-					return;
-				}
-			}
-		});
 	}
 
 	private @Nullable Task task(String group) {

@@ -1,7 +1,5 @@
 package dev.notifier.sample;
 
-import tools.jackson.databind.json.JsonMapper;
-
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
@@ -9,7 +7,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
- * Where the tasks' logs are kept: in memory when the sample runs alone (the default), in Redis when it runs as a
+ * Where the tasks are kept: in memory when the sample runs alone (the default), in Redis when it runs as a
  * cluster ({@code notifier.cluster.mode=redis}), so that every instance sees every task.
  */
 @Configuration(proxyBeanMethods = false)
@@ -23,9 +21,8 @@ class TaskStorage {
 
 	@Bean
 	@ConditionalOnProperty(name = "notifier.cluster.mode", havingValue = "redis")
-	Tasks redisTasks(StringRedisTemplate redis, JsonMapper json,
-			@Value("${notifier.cluster.prefix:notifier:}") String prefix) {
-		return new RedisTasks(redis, json, prefix);
+	Tasks redisTasks(StringRedisTemplate redis, @Value("${notifier.cluster.prefix:notifier:}") String prefix) {
+		return new RedisTasks(redis, prefix);
 	}
 
 }

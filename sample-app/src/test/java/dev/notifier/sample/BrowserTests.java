@@ -89,6 +89,30 @@ class BrowserTests {
 	}
 
 	@Test
+	void aTaskPageThatLosesItsConnectionMidStreamMissesNoLine() {
+		browser.open(url("/tasks.html"));
+		browser.driver().findElement(By.id("start-button")).click();
+		await().atMost(PATIENCE).until(() -> browser.driver().getCurrentUrl().matches(".*/tasks/\\d+$"));
+		String taskUrl = browser.driver().getCurrentUrl();
+		String group = "tasks/" + taskUrl.substring(taskUrl.lastIndexOf('/') + 1);
+		await().atMost(PATIENCE).until(() -> browser.texts("#log > div").size() >= 3);
+
+		// As a restarting server would: the page reconnects after its backoff and asks for what it missed.
+		assertThat(this.notifier.close(group, CloseStatus.GOING_AWAY)).isEqualTo(1);
+
+		await().atMost(PATIENCE).until(() -> "ended".equals(state()));
+		browser.screenshot("task-log-resumed");
+		List<String> log = browser.texts("#log > div > span:last-child");
+		assertThat(log).hasSize(10).doesNotHaveDuplicates();
+		assertThat(log.get(0)).isEqualTo("task 'nightly build' started");
+		assertThat(log.subList(1, 9)).allSatisfy((line) -> assertThat(line).matches(".* \\(\\d/8\\)"));
+		assertThat(log.subList(1, 9)).extracting((line) -> line.replaceAll(".*\\((\\d)/8\\)", "$1"))
+			.containsExactly("1", "2", "3", "4", "5", "6", "7", "8");
+		assertThat(log).last().isEqualTo("task finished");
+		assertThat(browser.script("return window.taskLog.recovered")).isEqualTo(true);
+	}
+
+	@Test
 	void chatMessagesReachTheSameRoomOnly() {
 		String alice = browser.open(url("/chat.html?room=lobby&name=alice"));
 		awaitConnected();
