@@ -29,6 +29,26 @@ public interface ClusterNode {
 	 */
 	int close(@Nullable String group, CloseStatus status);
 
+	/**
+	 * Delivers a broadcast that the cluster's {@link SharedHistory} recorded to this instance's sessions of its group,
+	 * at its position, and keeps it in this instance's copy of the group's history. Called in the order the cluster
+	 * recorded them, for the broadcasts this instance made itself too.
+	 * @param exceptSession the id of a session of this instance to leave out, or {@code null}
+	 */
+	void deliverRecorded(String group, StreamPosition position, OutboundMessage message, @Nullable String exceptSession);
+
+	/** What {@link SharedHistory#load} found for a group. */
+	void historyLoaded(String group, SharedHistory.Loaded loaded);
+
+	/**
+	 * {@link SharedHistory#load} could not reach the group's history: the sessions waiting for it go on with what
+	 * arrives from now on, told that nothing was recovered.
+	 */
+	void historyUnavailable(String group);
+
+	/** Whether a group keeps history: the cluster records its broadcasts through {@link SharedHistory}. */
+	boolean keepsHistory(String group);
+
 	/** The groups that have at least one session on this instance. */
 	Set<String> groups();
 

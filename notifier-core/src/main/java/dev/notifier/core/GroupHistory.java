@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
@@ -19,23 +20,59 @@ import org.jspecify.annotations.Nullable;
  * its group's recorded broadcasts and joins (see {@link HistoryStream}); this class takes no lock of its own, and a
  * caller holding a stream that was dropped meanwhile starts over with the new one. Every method is safe to call from
  * any thread.
+ *
+ * <p><b>Shared.</b> With a cluster's {@link SharedHistory}, a stream is this instance's copy of the cluster's, which
+ * this instance receives only while the group has sessions here. So a stream is loaded from the cluster when the
+ * group gains its first session here (the sessions joining meanwhile are parked until it is), takes the broadcasts
+ * the cluster recorded at their positions ({@link #recordShared}), and is dropped as soon as the group has no
+ * session here ({@link #forget}). A position that does not follow the copy's latest (a broadcast this instance missed,
+ * or another epoch after Redis lost the history) drops the copy too, and the engine closes the group's sessions so
+ * that they resume from a fresh one.
  */
 final class GroupHistory {
 
 	/** What a session joining a group with history does under the stream's monitor. */
-	@FunctionalInterface
 	interface Joiner {
 
+		/** Adds the session to the group's members, under the stream's monitor. */
+		void join();
+
 		/**
-		 * Joins the group.
+		 * Sets where the session's messages continue from, under the stream's monitor: right after {@link #join()}, or
+		 * once a shared stream it was parked on has loaded.
 		 * @param stream the group's stream
 		 * @param continueAfter the offset after which the session's messages continue: those up to the stream's last
 		 * offset are replayed to it, later ones reach it live
 		 * @param recovered whether it resumes from the position it asked for; {@code false} also when it asked for
 		 * none
 		 */
-		void join(HistoryStream stream, long continueAfter, boolean recovered);
+		void continueAt(HistoryStream stream, long continueAfter, boolean recovered);
 
+		/** The session was parked and goes on now: called outside the monitor, on the thread that loaded the stream. */
+		void unparked();
+
+	}
+
+	/** What became of a broadcast the cluster recorded. */
+	enum SharedRecord {
+
+		/** Kept and delivered. */
+		DELIVERED,
+
+		/** Nothing to do: no session here waits for it, or it was seen already. */
+		IGNORED,
+
+		/** It does not follow this instance's copy, which was dropped: the group's sessions here must start over. */
+		GAP
+
+	}
+
+	/** A session waiting for a shared stream to load. */
+	record Parked(@Nullable StreamPosition asked, Joiner joiner) {
+	}
+
+	/** A broadcast the cluster recorded while this instance's copy was loading. */
+	record Pending(StreamPosition position, OutboundMessage message, long receivedNanos) {
 	}
 
 	private final HistoryOptions options;
@@ -46,10 +83,28 @@ final class GroupHistory {
 
 	private final ConcurrentHashMap<String, HistoryStream> streams = new ConcurrentHashMap<>();
 
-	GroupHistory(HistoryOptions options, LongSupplier nanoClock) {
+	/** Starts loading a group's shared stream; {@code null} for histories of this instance's own. */
+	private final @Nullable Consumer<String> loader;
+
+	/**
+	 * The histories of one instance.
+	 * @param loader starts loading a group's stream from the cluster's {@link SharedHistory}, or {@code null} if this
+	 * instance keeps histories of its own
+	 */
+	GroupHistory(HistoryOptions options, LongSupplier nanoClock, @Nullable Consumer<String> loader) {
 		this.options = options;
 		this.patterns = options.groups().stream().map(GroupPattern::compile).toList();
 		this.nanoClock = nanoClock;
+		this.loader = loader;
+	}
+
+	/** Whether the histories are the cluster's, copied here. */
+	boolean shared() {
+		return this.loader != null;
+	}
+
+	HistoryOptions options() {
+		return this.options;
 	}
 
 	/** Whether a group keeps history. */
@@ -79,33 +134,135 @@ final class GroupHistory {
 	}
 
 	/**
-	 * Works out where a session joining a group that keeps history continues from, and has it join under the
+	 * Adds a session to a group that keeps history and works out where its messages continue from, both under the
 	 * stream's monitor. Resuming from a position in the current epoch that is still kept continues right after it;
 	 * anything else (no position, another epoch, messages after it no longer kept, an offset the stream has not
-	 * reached) replays the latest {@link HistoryOptions#replayLast()} messages kept.
+	 * reached) replays the latest {@link HistoryOptions#replayLast()} messages kept. A session joining a shared stream
+	 * that has not loaded yet is parked until it has: {@link Joiner#continueAt} and {@link Joiner#unparked} follow
+	 * then.
 	 * @param asked the position the session asks to resume from, or {@code null}
+	 * @return whether the session goes on now, {@code false} if it was parked
 	 */
-	void join(String group, @Nullable StreamPosition asked, Joiner joiner) {
+	boolean join(String group, @Nullable StreamPosition asked, Joiner joiner) {
 		while (true) {
 			HistoryStream stream = stream(group);
+			boolean startLoading;
 			synchronized (stream) {
 				if (stream.removed) {
 					continue;
 				}
-				stream.expire(this.nanoClock.getAsLong());
-				long last = stream.lastOffset();
-				boolean recovered = asked != null && asked.epoch().equals(stream.epoch())
-						&& asked.offset() >= stream.firstOffset() - 1 && asked.offset() <= last;
-				long continueAfter = recovered ? asked.offset()
-						: Math.max(stream.firstOffset() - 1, last - Math.min(last, this.options.replayLast()));
-				joiner.join(stream, continueAfter, recovered);
+				joiner.join();
+				if (stream.loaded) {
+					continueAt(stream, asked, joiner);
+					return true;
+				}
+				stream.parked.add(new Parked(asked, joiner));
+				startLoading = !stream.loading;
+				stream.loading = true;
+			}
+			if (startLoading) {
+				this.loader.accept(group);
+			}
+			return false;
+		}
+	}
+
+	/** The caller holds the stream's monitor. */
+	private void continueAt(HistoryStream stream, @Nullable StreamPosition asked, Joiner joiner) {
+		stream.expire(this.nanoClock.getAsLong());
+		long last = stream.lastOffset();
+		boolean recovered = asked != null && asked.epoch().equals(stream.epoch())
+				&& asked.offset() >= stream.firstOffset() - 1 && asked.offset() <= last;
+		long continueAfter = recovered ? asked.offset()
+				: Math.max(stream.firstOffset() - 1, last - Math.min(last, this.options.replayLast()));
+		joiner.continueAt(stream, continueAfter, recovered);
+	}
+
+	/**
+	 * Keeps a broadcast the cluster recorded in this instance's copy of the group's stream and delivers it, under the
+	 * stream's monitor; or holds it while the copy loads.
+	 * @param deliver delivers the kept broadcast to the group's members here
+	 */
+	SharedRecord recordShared(String group, StreamPosition position, OutboundMessage message,
+			ToIntFunction<Envelope> deliver) {
+		HistoryStream stream = this.streams.get(group);
+		if (stream == null) {
+			return SharedRecord.IGNORED;
+		}
+		long now = this.nanoClock.getAsLong();
+		synchronized (stream) {
+			if (stream.removed) {
+				return SharedRecord.IGNORED;
+			}
+			if (!stream.loaded) {
+				stream.hold(new Pending(position, message, now));
+				return SharedRecord.IGNORED;
+			}
+			if (!position.epoch().equals(stream.epoch()) || position.offset() > stream.lastOffset() + 1) {
+				drop(stream);
+				return SharedRecord.GAP;
+			}
+			if (position.offset() <= stream.lastOffset()) {
+				return SharedRecord.IGNORED;
+			}
+			deliver.applyAsInt(stream.appendAt(position, message, now));
+			return SharedRecord.DELIVERED;
+		}
+	}
+
+	/**
+	 * Fills a group's shared stream with what the cluster keeps, or, with {@code null}, with nothing when the cluster
+	 * could not be reached; then the sessions parked on it go on.
+	 */
+	void loaded(String group, SharedHistory.@Nullable Loaded loaded) {
+		HistoryStream stream = this.streams.get(group);
+		if (stream == null) {
+			return;
+		}
+		List<Parked> unparked;
+		synchronized (stream) {
+			if (stream.removed || stream.loaded) {
 				return;
+			}
+			if (loaded != null) {
+				stream.load(loaded, this.nanoClock.getAsLong());
+			}
+			else {
+				stream.pending.clear();
+				stream.loaded = true;
+			}
+			unparked = List.copyOf(stream.parked);
+			stream.parked.clear();
+			unparked.forEach((parked) -> continueAt(stream, parked.asked(), parked.joiner()));
+		}
+		unparked.forEach((parked) -> parked.joiner().unparked());
+	}
+
+	/**
+	 * Drops this instance's copy of a group's shared stream once the group has no session here: from then on this
+	 * instance no longer receives the group's broadcasts, and a later session loads a fresh copy.
+	 * @param hasSessions whether the group has sessions here; asked under the stream's monitor, which joins hold
+	 */
+	void forget(String group, Predicate<String> hasSessions) {
+		HistoryStream stream = this.streams.get(group);
+		if (stream == null) {
+			return;
+		}
+		synchronized (stream) {
+			if (!hasSessions.test(group)) {
+				drop(stream);
 			}
 		}
 	}
 
+	/** The caller holds the stream's monitor. */
+	private void drop(HistoryStream stream) {
+		stream.removed = true;
+		this.streams.remove(stream.group(), stream);
+	}
+
 	private HistoryStream stream(String group) {
-		return this.streams.computeIfAbsent(group, (name) -> new HistoryStream(name, this.options));
+		return this.streams.computeIfAbsent(group, (name) -> new HistoryStream(name, this.options, !shared()));
 	}
 
 	/**
@@ -118,8 +275,7 @@ final class GroupHistory {
 			synchronized (stream) {
 				stream.expire(now);
 				if (stream.isEmpty() && !hasSessions.test(stream.group())) {
-					stream.removed = true;
-					this.streams.remove(stream.group(), stream);
+					drop(stream);
 				}
 			}
 		}

@@ -1,5 +1,6 @@
 package dev.notifier.core;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -17,6 +18,11 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>The kept messages sit in a ring whose capacity grows up to the message limit, so that a replay finds the message
  * after an offset by arithmetic, not by search.
+ *
+ * <p>With a {@link SharedHistory}, the stream is this instance's copy of the cluster's: it starts unloaded, sessions
+ * joining meanwhile wait in {@link #parked}, broadcasts recorded meanwhile wait in {@link #pending}, and
+ * {@link #load} fills it with what the cluster keeps; from then on it takes the cluster's broadcasts at the positions
+ * the cluster gave them ({@link #appendAt}).
  */
 final class HistoryStream {
 
@@ -25,7 +31,8 @@ final class HistoryStream {
 
 	private final String group;
 
-	private final String epoch = newEpoch();
+	/** Replaced by the cluster's epoch when a shared history is loaded. */
+	private String epoch = newEpoch();
 
 	private final HistoryOptions options;
 
@@ -43,9 +50,22 @@ final class HistoryStream {
 	/** Set once the stream is dropped from {@link GroupHistory}: whoever still holds it starts over with a new one. */
 	boolean removed;
 
-	HistoryStream(String group, HistoryOptions options) {
+	/** Whether it holds what its history keeps: always for a history of this instance's own. */
+	boolean loaded;
+
+	/** Whether a shared history's load has been asked for. */
+	boolean loading;
+
+	/** Sessions that joined before the stream was loaded, waiting to learn where their messages continue from. */
+	final List<GroupHistory.Parked> parked = new ArrayList<>();
+
+	/** Broadcasts the cluster recorded while the stream was loading, in order, at most the message limit. */
+	final ArrayDeque<GroupHistory.Pending> pending = new ArrayDeque<>();
+
+	HistoryStream(String group, HistoryOptions options, boolean loaded) {
 		this.group = group;
 		this.options = options;
+		this.loaded = loaded;
 	}
 
 	/**
@@ -71,8 +91,40 @@ final class HistoryStream {
 
 	/** Records a broadcast as the next offset and drops what falls outside the limits. The caller holds the monitor. */
 	Envelope append(OutboundMessage message, long nowNanos) {
-		Envelope recorded = Envelope.recorded(message, this, new StreamPosition(this.epoch, ++this.lastOffset),
-				nowNanos);
+		return add(this.lastOffset + 1, message, nowNanos, nowNanos);
+	}
+
+	/**
+	 * Keeps a broadcast the cluster recorded at the next offset of this stream's epoch. The caller holds the monitor
+	 * and has checked the position.
+	 */
+	Envelope appendAt(StreamPosition position, OutboundMessage message, long nowNanos) {
+		return add(position.offset(), message, nowNanos, nowNanos);
+	}
+
+	/**
+	 * Fills an unloaded stream with what the cluster keeps, then with the broadcasts recorded meanwhile that follow it.
+	 * The caller holds the monitor.
+	 */
+	void load(SharedHistory.Loaded loaded, long nowNanos) {
+		this.epoch = loaded.epoch();
+		this.lastOffset = loaded.lastOffset() - loaded.kept().size();
+		for (SharedHistory.Kept kept : loaded.kept()) {
+			add(kept.offset(), kept.message(), nowNanos - kept.ageMillis() * 1_000_000, nowNanos);
+		}
+		this.lastOffset = loaded.lastOffset();
+		for (GroupHistory.Pending recorded : this.pending) {
+			if (recorded.position().epoch().equals(this.epoch) && recorded.position().offset() == this.lastOffset + 1) {
+				add(recorded.position().offset(), recorded.message(), recorded.receivedNanos(), nowNanos);
+			}
+		}
+		this.pending.clear();
+		this.loaded = true;
+	}
+
+	private Envelope add(long offset, OutboundMessage message, long recordedNanos, long nowNanos) {
+		this.lastOffset = offset;
+		Envelope recorded = Envelope.recorded(message, this, new StreamPosition(this.epoch, offset), recordedNanos);
 		if (this.size == this.options.maxMessages()) {
 			dropOldest();
 		}
@@ -87,6 +139,14 @@ final class HistoryStream {
 		}
 		expire(nowNanos);
 		return recorded;
+	}
+
+	/** Keeps a broadcast recorded while loading, dropping the oldest beyond the message limit. */
+	void hold(GroupHistory.Pending recorded) {
+		if (this.pending.size() == this.options.maxMessages()) {
+			this.pending.poll();
+		}
+		this.pending.add(recorded);
 	}
 
 	private void grow() {

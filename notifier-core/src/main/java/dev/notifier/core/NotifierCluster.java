@@ -30,7 +30,8 @@ public interface NotifierCluster {
 
 	/**
 	 * Wraps the engine's local delivery so that broadcasts also reach the other instances: those to a group, to all
-	 * and to a group but its sender. Broadcasts with a filter or to given sessions stay on this instance: their
+	 * and to a group but its sender; not those to a group that keeps history ({@link ClusterNode#keepsHistory}) if
+	 * the cluster has a {@link #sharedHistory()}: the engine hands those to it itself. Broadcasts with a filter or to given sessions stay on this instance: their
 	 * predicate and their sessions exist only here.
 	 * @param local delivers to this instance's sessions
 	 */
@@ -56,6 +57,15 @@ public interface NotifierCluster {
 
 	/** The worker of a group has ended on this instance. */
 	void releaseWorker(String group);
+
+	/**
+	 * The group histories this cluster keeps for all its instances; {@code null} if it keeps none, and each instance
+	 * then keeps its own, with its own offsets and epochs, so that a client resumes only against the instance it was
+	 * connected to.
+	 */
+	default @Nullable SharedHistory sharedHistory() {
+		return null;
+	}
 
 	/** This instance's name in the cluster, for monitoring; {@code null} if it has none. */
 	default @Nullable String instanceId() {

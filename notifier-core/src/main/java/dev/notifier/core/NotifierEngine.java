@@ -50,6 +50,12 @@ public final class NotifierEngine implements GroupNotifier {
 
 	private static final Duration MIN_SWEEP_PERIOD = Duration.ofMillis(10);
 
+	/**
+	 * Closes the sessions of a group whose copy of the cluster's history missed broadcasts: they reconnect, resume
+	 * from a fresh copy and lose nothing the cluster kept.
+	 */
+	static final CloseStatus HISTORY_GAP = CloseStatus.SLOW_CONSUMER.withReason("missed broadcasts: resume");
+
 	private static final Duration MAX_SWEEP_PERIOD = Duration.ofSeconds(1);
 
 	private final NotifierOptions options;
@@ -75,8 +81,11 @@ public final class NotifierEngine implements GroupNotifier {
 	/** Open sessions by group; a group exists exactly while it has an open session. */
 	private final GroupIndex groups;
 
-	/** The histories of the groups that keep one. */
+	/** The histories of the groups that keep one: this instance's own, or copies of the cluster's. */
 	private final GroupHistory history;
+
+	/** The cluster's histories, if it shares them; {@code null} if this instance keeps its own. */
+	private final @Nullable SharedHistory sharedHistory;
 
 	private final GroupOccupancy occupancy;
 
@@ -111,7 +120,9 @@ public final class NotifierEngine implements GroupNotifier {
 		this.delivery = builder.deliveryDecorator.apply((this.cluster != null) ? this.cluster.delivery(local) : local);
 		this.occupancy = new GroupOccupancy(this::incarnation, new OccupancyListener());
 		this.groups = new GroupIndex(this.occupancy);
-		this.history = new GroupHistory(builder.history, this.options.nanoClock());
+		this.sharedHistory = (this.cluster != null) ? this.cluster.sharedHistory() : null;
+		this.history = new GroupHistory(builder.history, this.options.nanoClock(),
+				(this.sharedHistory != null) ? this::loadSharedHistory : null);
 		this.writers = (builder.writers != null) ? builder.writers
 				: new WriterThreads(WriterThreads.defaultCount(), NotifierThreads.named("notifier-writer"));
 		this.heartbeat = newHeartbeat();
@@ -233,32 +244,54 @@ public final class NotifierEngine implements GroupNotifier {
 		this.connected.add(session);
 		this.statistics.connectionOpened();
 		this.sessionsById.put(session.id(), session);
-		join(session, handshake);
+		boolean goesOn = join(session, handshake);
 		// Checked after registering: a shutdown that began meanwhile either saw this session or is seen here.
 		if (!this.running) {
 			session.closeNow(CloseStatus.GOING_AWAY);
 			return session;
 		}
-		session.connected();
+		if (goesOn) {
+			session.connected();
+		}
 		return session;
 	}
 
 	/**
 	 * Adds a session to its group; in a group with history, under the stream's monitor, after working out where its
 	 * messages continue from.
+	 * @return whether the session goes on now; {@code false} if it waits for its group's shared history to load, and
+	 * the listeners hear {@code onConnect} then, on an I/O thread
 	 */
-	private void join(DefaultNotifierSession session, HandshakeInfo handshake) {
+	private boolean join(DefaultNotifierSession session, HandshakeInfo handshake) {
 		String group = handshake.group();
 		if (!this.history.covers(group)) {
 			session.continueWithoutHistory();
 			this.groups.join(session);
-			return;
+			return true;
 		}
 		StreamPosition asked = askedPosition(handshake);
-		this.history.join(group, asked, (stream, continueAfter, recovered) -> {
-			session.continueStream(stream, continueAfter, recovered, asked != null);
-			this.groups.join(session);
+		return this.history.join(group, asked, new GroupHistory.Joiner() {
+
+			@Override
+			public void join() {
+				NotifierEngine.this.groups.join(session);
+			}
+
+			@Override
+			public void continueAt(HistoryStream stream, long continueAfter, boolean recovered) {
+				session.continueStream(stream, continueAfter, recovered, asked != null);
+			}
+
+			@Override
+			public void unparked() {
+				runBlocking(session::connected);
+			}
+
 		});
+	}
+
+	private void loadSharedHistory(String group) {
+		this.sharedHistory.load(group, this.history.options());
 	}
 
 	/** The position a session asks to resume from; the handshake refuses a malformed one before it gets here. */
@@ -343,9 +376,12 @@ public final class NotifierEngine implements GroupNotifier {
 		return switch (broadcast.target()) {
 			case GROUP -> deliverToGroup(broadcast.group(), message, null);
 			case ALL -> {
+				// With a shared history every instance delivers to all on its own: each recording it would record it
+				// once per instance.
 				int queued = 0;
 				for (String group : this.groups.names()) {
-					queued += deliverToGroup(group, message, null);
+					queued += (this.sharedHistory == null) ? deliverToGroup(group, message, null)
+							: this.groups.deliver(group, Envelope.of(message), null);
 				}
 				yield queued;
 			}
@@ -371,7 +407,14 @@ public final class NotifierEngine implements GroupNotifier {
 		if (!this.history.covers(group)) {
 			return this.groups.deliver(group, Envelope.of(message), except);
 		}
-		return this.history.record(group, message, (recorded) -> this.groups.deliver(group, recorded, except));
+		if (this.sharedHistory == null) {
+			return this.history.record(group, message, (recorded) -> this.groups.deliver(group, recorded, except));
+		}
+		// Delivered here, as everywhere, once the cluster hands it back recorded.
+		if (this.sharedHistory.record(group, message, (except != null) ? except.id() : null, this.history.options())) {
+			return this.groups.sessionCount(group);
+		}
+		return this.groups.deliver(group, Envelope.of(message), except);
 	}
 
 	@Override
@@ -521,6 +564,9 @@ public final class NotifierEngine implements GroupNotifier {
 	void leave(DefaultNotifierSession session) {
 		this.sessionsById.remove(session.id(), session);
 		this.groups.leave(session);
+		if (this.sharedHistory != null && this.groups.sessionCount(session.group()) == 0) {
+			this.history.forget(session.group(), (group) -> this.groups.sessionCount(group) > 0);
+		}
 	}
 
 	void sessionClosed(DefaultNotifierSession session, CloseStatus status) {
@@ -596,7 +642,41 @@ public final class NotifierEngine implements GroupNotifier {
 
 		@Override
 		public int deliver(@Nullable String group, OutboundMessage message) {
+			if (group != null && sharedHistory != null && history.covers(group)) {
+				// Another instance could not record it: it reaches the sessions here without a position.
+				return NotifierEngine.this.groups.deliver(group, Envelope.of(message), null);
+			}
 			return deliverLocally((group != null) ? Broadcast.toGroup(group, message) : Broadcast.toAll(message));
+		}
+
+		@Override
+		public void deliverRecorded(String group, StreamPosition position, OutboundMessage message,
+				@Nullable String exceptSession) {
+			NotifierSession except = (exceptSession != null) ? sessionsById.get(exceptSession) : null;
+			long started = System.nanoTime();
+			GroupHistory.SharedRecord recorded = history.recordShared(group, position, message,
+					(envelope) -> NotifierEngine.this.groups.deliver(group, envelope, except));
+			if (recorded == GroupHistory.SharedRecord.DELIVERED) {
+				statistics.broadcastDelivered(System.nanoTime() - started);
+			}
+			else if (recorded == GroupHistory.SharedRecord.GAP) {
+				closeLocally(group, HISTORY_GAP);
+			}
+		}
+
+		@Override
+		public void historyLoaded(String group, SharedHistory.Loaded loaded) {
+			history.loaded(group, loaded);
+		}
+
+		@Override
+		public void historyUnavailable(String group) {
+			history.loaded(group, null);
+		}
+
+		@Override
+		public boolean keepsHistory(String group) {
+			return history.covers(group);
 		}
 
 		@Override

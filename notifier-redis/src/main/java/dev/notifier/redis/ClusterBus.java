@@ -1,11 +1,16 @@
 package dev.notifier.redis;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
 import dev.notifier.core.CloseStatus;
 import dev.notifier.core.ClusterNode;
@@ -14,6 +19,7 @@ import dev.notifier.redis.PayloadCodec.MalformedPayloadException;
 import dev.notifier.redis.PayloadCodec.Published;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import org.jspecify.annotations.Nullable;
@@ -67,6 +73,12 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 	/** Groups whose channel the pub/sub connection is subscribed to, or will be once open; guarded by itself. */
 	private final Set<String> subscribed = new HashSet<>();
 
+	/**
+	 * Redis's confirmation of each subscribed group's subscription on the pub/sub connection last opened, for
+	 * {@link #subscription}; guarded by {@link #subscribed}.
+	 */
+	private final Map<String, CompletableFuture<?>> confirmations = new HashMap<>();
+
 	/** The pub/sub connection last opened; guarded by {@link #subscribed}. */
 	private @Nullable StatefulRedisPubSubConnection<byte[], byte[]> pubSub;
 
@@ -116,11 +128,32 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 				return;
 			}
 			if (wanted) {
-				pubSub.async().subscribe(this.keys.channel(group));
+				this.confirmations.put(group, pubSub.async().subscribe(this.keys.channel(group)).toCompletableFuture());
 			}
 			else {
+				this.confirmations.remove(group);
 				pubSub.async().unsubscribe(this.keys.channel(group));
 			}
+		}
+	}
+
+	/**
+	 * Subscribes to a group's channel, if it is not, for a group that has, or is about to have, local sessions.
+	 * @return completes once Redis has confirmed the subscription: from then on every message published to the group
+	 * reaches this instance; fails if the pub/sub connection is not open
+	 */
+	CompletionStage<?> subscription(String group) {
+		synchronized (this.subscribed) {
+			StatefulRedisPubSubConnection<byte[], byte[]> pubSub = this.pubSub;
+			if (pubSub == null || !pubSub.isOpen()) {
+				return CompletableFuture.failedFuture(new IllegalStateException("the pub/sub connection is not open"));
+			}
+			CompletableFuture<?> confirmation = this.subscribed.add(group) ? null : this.confirmations.get(group);
+			if (confirmation == null) {
+				confirmation = pubSub.async().subscribe(this.keys.channel(group)).toCompletableFuture();
+				this.confirmations.put(group, confirmation);
+			}
+			return confirmation;
 		}
 	}
 
@@ -162,23 +195,34 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 	}
 
 	private void publish(@Nullable String group, byte[] payload) {
+		send((commands) -> commands.publish(this.keys.channel(group), payload));
+	}
+
+	/**
+	 * Sends a command that publishes, unless the command connection is not open or
+	 * {@link RedisClusterOptions#maxPendingPublishes()} publishes already wait for Redis's reply: then nothing is
+	 * sent, and it is counted as unpublished.
+	 * @return whether it was sent
+	 */
+	boolean send(Function<RedisAsyncCommands<byte[], byte[]>, RedisFuture<?>> command) {
 		StatefulRedisConnection<byte[], byte[]> connection = this.connections.commands();
 		if (connection == null) {
 			this.unpublished.increment();
-			return;
+			return false;
 		}
 		if (this.pendingPublishes.incrementAndGet() > this.maxPendingPublishes) {
 			this.pendingPublishes.decrementAndGet();
 			this.unpublished.increment();
-			return;
+			return false;
 		}
-		connection.async().publish(this.keys.channel(group), payload).whenComplete((receivers, failure) -> {
+		command.apply(connection.async()).whenComplete((reply, failure) -> {
 			this.pendingPublishes.decrementAndGet();
 			if (failure != null) {
 				this.unpublished.increment();
 				logger.debug("A publish to Redis failed", failure);
 			}
 		});
+		return true;
 	}
 
 	/** Under the monitor of {@link #subscribed}. */
@@ -186,7 +230,10 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 		List<byte[]> channels = new ArrayList<>();
 		channels.add(this.keys.channel(null));
 		this.subscribed.forEach((group) -> channels.add(this.keys.channel(group)));
-		return pubSub.async().subscribe(channels.toArray(byte[][]::new));
+		RedisFuture<Void> confirmed = pubSub.async().subscribe(channels.toArray(byte[][]::new));
+		this.confirmations.clear();
+		this.subscribed.forEach((group) -> this.confirmations.put(group, confirmed.toCompletableFuture()));
+		return confirmed;
 	}
 
 }

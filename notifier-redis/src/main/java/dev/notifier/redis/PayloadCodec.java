@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import dev.notifier.core.CloseStatus;
 import dev.notifier.core.ClusterNode;
 import dev.notifier.core.OutboundMessage;
+import dev.notifier.core.StreamPosition;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -13,15 +14,19 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>
  * version   1 byte     {@value #VERSION}
- * kind      1 byte     'T' text, 'B' binary, 'C' close
+ * kind      1 byte     'T' text, 'B' binary, 'C' close, 'R' recorded in a group's history
  * length    2 bytes    of the origin, unsigned, big-endian
  * origin    length     the publishing instance's id, UTF-8
- * body                 text: the text, UTF-8; binary: the bytes; close: the code (2 bytes, unsigned), the reason, UTF-8
+ * body                 text: the text, UTF-8; binary: the bytes; close: the code (2 bytes, unsigned), the reason, UTF-8;
+ *                      recorded: its position "&lt;epoch&gt;:&lt;offset&gt;\n" (ASCII), the length of the id of the
+ *                      session it leaves out (1 byte) and that id, then the message ('T' or 'B', then its content)
  * </pre>
  *
  * The body is the message exactly as the publishing engine encoded it, so an object is turned into JSON once in the
  * whole cluster. The origin lets an instance recognise and skip its own echo: it has delivered to its own sessions
- * already.
+ * already; except for a recorded broadcast, which every instance delivers, its origin too, in the order Redis
+ * recorded them. Redis itself writes a recorded broadcast's position into the payload (see {@link RedisHistory}): the
+ * publishing instance hands it the header and the rest apart ({@link #recordedHeader}, {@link #recordedRest}).
  *
  * <p>Holds only this instance's origin; safe to use on any thread. Encoding runs on the engine's caller threads,
  * decoding on Lettuce's event loop thread of the pub/sub connection.
@@ -36,6 +41,8 @@ final class PayloadCodec {
 	private static final byte BINARY = 'B';
 
 	private static final byte CLOSE = 'C';
+
+	private static final byte RECORDED = 'R';
 
 	private static final int HEADER_LENGTH = 4;
 
@@ -60,6 +67,53 @@ final class PayloadCodec {
 		}
 		ByteBuffer binary = message.binary();
 		return header(BINARY, binary.remaining()).put(binary).array();
+	}
+
+	/** What a recorded broadcast's payload starts with; Redis writes the position after it. */
+	byte[] recordedHeader() {
+		return header(RECORDED, 0).array();
+	}
+
+	/**
+	 * What a recorded broadcast's payload ends with, after its position: the session it leaves out, then the message
+	 * as {@link #recordedMessage} writes it.
+	 * @param exceptSession the id of the session it leaves out, or {@code null}
+	 */
+	static byte[] recordedRest(@Nullable String exceptSession, byte[] message) {
+		byte[] except = (exceptSession != null) ? exceptSession.getBytes(StandardCharsets.UTF_8) : new byte[0];
+		if (except.length > 0xFF) {
+			throw new IllegalArgumentException("a session id must be at most 255 bytes in UTF-8");
+		}
+		return ByteBuffer.allocate(1 + except.length + message.length)
+			.put((byte) except.length)
+			.put(except)
+			.put(message)
+			.array();
+	}
+
+	/** A message as a group's history keeps it in Redis: its kind ('T' or 'B'), then its content. */
+	static byte[] recordedMessage(OutboundMessage message) {
+		ByteBuffer content = message.isText() ? message.textBytes() : message.binary();
+		return ByteBuffer.allocate(1 + content.remaining())
+			.put(message.isText() ? TEXT : BINARY)
+			.put(content)
+			.array();
+	}
+
+	/**
+	 * A message as {@link #recordedMessage} wrote it.
+	 * @throws MalformedPayloadException if it is not one
+	 */
+	static OutboundMessage message(ByteBuffer recorded) throws MalformedPayloadException {
+		if (!recorded.hasRemaining()) {
+			throw new MalformedPayloadException("a recorded message without its kind");
+		}
+		byte kind = recorded.get();
+		return switch (kind) {
+			case TEXT -> OutboundMessage.text(StandardCharsets.UTF_8.decode(recorded).toString());
+			case BINARY -> OutboundMessage.binary(recorded);
+			default -> throw new MalformedPayloadException("unknown kind of recorded message " + kind);
+		};
 	}
 
 	/** The payload publishing a close. */
@@ -87,16 +141,47 @@ final class PayloadCodec {
 			throw new MalformedPayloadException("an origin of " + originLength + " bytes past the end of "
 					+ payload.length);
 		}
+		ByteBuffer body = buffer.position(HEADER_LENGTH + originLength).slice();
+		if (payload[1] == RECORDED) {
+			return recorded(body);
+		}
 		if (ByteBuffer.wrap(payload, HEADER_LENGTH, originLength).equals(ByteBuffer.wrap(this.origin))) {
 			return null;
 		}
-		ByteBuffer body = buffer.position(HEADER_LENGTH + originLength).slice();
 		return switch (payload[1]) {
 			case TEXT -> new Published.Message(OutboundMessage.text(StandardCharsets.UTF_8.decode(body).toString()));
 			case BINARY -> new Published.Message(OutboundMessage.binary(body));
 			case CLOSE -> close(body);
 			default -> throw new MalformedPayloadException("unknown kind " + payload[1]);
 		};
+	}
+
+	private static Published recorded(ByteBuffer body) throws MalformedPayloadException {
+		int newline = -1;
+		for (int i = body.position(); i < body.limit() && newline < 0; i++) {
+			if (body.get(i) == '\n') {
+				newline = i;
+			}
+		}
+		if (newline < 0) {
+			throw new MalformedPayloadException("a recorded broadcast without its position");
+		}
+		byte[] position = new byte[newline - body.position()];
+		body.get(position).get();
+		StreamPosition parsed;
+		try {
+			parsed = StreamPosition.parse(new String(position, StandardCharsets.US_ASCII));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new MalformedPayloadException(ex.getMessage());
+		}
+		if (!body.hasRemaining() || body.remaining() < 1 + Byte.toUnsignedInt(body.get(body.position()))) {
+			throw new MalformedPayloadException("a recorded broadcast cut short");
+		}
+		byte[] except = new byte[Byte.toUnsignedInt(body.get())];
+		body.get(except);
+		String exceptSession = (except.length > 0) ? new String(except, StandardCharsets.UTF_8) : null;
+		return new Published.Recorded(parsed, message(body.slice()), exceptSession);
 	}
 
 	private static Published close(ByteBuffer body) throws MalformedPayloadException {
@@ -130,6 +215,19 @@ final class PayloadCodec {
 			@Override
 			public void applyTo(ClusterNode node, @Nullable String group) {
 				node.deliver(group, this.message);
+			}
+
+		}
+
+		/** A broadcast recorded in its group's history, at its position. */
+		record Recorded(StreamPosition position, OutboundMessage message,
+				@Nullable String exceptSession) implements Published {
+
+			@Override
+			public void applyTo(ClusterNode node, @Nullable String group) {
+				if (group != null) {
+					node.deliverRecorded(group, this.position, this.message, this.exceptSession);
+				}
 			}
 
 		}

@@ -7,7 +7,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The names the cluster uses on the Redis server, all under the configured prefix: the pub/sub channels
- * {@code <prefix>all} and {@code <prefix>group:<group>}, and the lease keys {@code <prefix>worker:<group>}.
+ * {@code <prefix>all} and {@code <prefix>group:<group>}, the lease keys {@code <prefix>worker:<group>}, and for a
+ * group that keeps history the stream {@code <prefix>history:<group>} and the hash {@code <prefix>history-meta:<group>}
+ * (its epoch and latest offset).
  * Immutable.
  */
 final class RedisKeys {
@@ -41,6 +43,16 @@ final class RedisKeys {
 			return null;
 		}
 		return new String(channel, StandardCharsets.UTF_8).substring(this.groupChannelPrefix.length());
+	}
+
+	/** The stream holding a group's history. */
+	byte[] historyKey(String group) {
+		return bytes(this.prefix + "history:" + group);
+	}
+
+	/** The hash holding the epoch and the latest offset of a group's history. */
+	byte[] historyMetaKey(String group) {
+		return bytes(this.prefix + "history-meta:" + group);
 	}
 
 	/** The key holding the lease on a group's worker. */

@@ -8,8 +8,10 @@ import java.util.function.Supplier;
 import dev.notifier.core.CloseStatus;
 import dev.notifier.core.ClusterNode;
 import dev.notifier.core.Delivery;
+import dev.notifier.core.HistoryOptions;
 import dev.notifier.core.NotifierCluster;
 import dev.notifier.core.OutboundMessage;
+import dev.notifier.core.SharedHistory;
 import io.lettuce.core.RedisClient;
 import org.jspecify.annotations.Nullable;
 
@@ -62,6 +64,29 @@ public final class RedisNotifierCluster implements NotifierCluster {
 
 	private volatile String notRunning = "not connected to Redis yet";
 
+	private final SharedHistory sharedHistory = new SharedHistory() {
+
+		@Override
+		public boolean record(String group, OutboundMessage message, @Nullable String exceptSession,
+				HistoryOptions limits) {
+			Running running = RedisNotifierCluster.this.running;
+			if (running == null) {
+				RedisNotifierCluster.this.unpublished.increment();
+				return false;
+			}
+			return running.history().record(group, message, exceptSession, limits);
+		}
+
+		@Override
+		public void load(String group, HistoryOptions limits) {
+			Running running = RedisNotifierCluster.this.running;
+			if (running != null) {
+				running.history().load(group, limits);
+			}
+		}
+
+	};
+
 	/**
 	 * A cluster on the server of this client.
 	 * @param clientSource the Lettuce client (not a cluster client), asked for once per {@link #start}
@@ -80,10 +105,12 @@ public final class RedisNotifierCluster implements NotifierCluster {
 		InboundDelivery inbound = new InboundDelivery(node, this.options.inboundQueueSize(), this.droppedInbound);
 		ClusterBus bus = new ClusterBus(this.options, connections, node, inbound, this.unpublished);
 		WorkerLeases leases = new WorkerLeases(this.options, connections, node, clusterThread);
+		RedisHistory history = new RedisHistory(new RedisKeys(this.options.prefix()),
+				new PayloadCodec(this.options.instanceId()), connections, bus, node);
 		connections.listen(bus);
 		connections.listen(leases);
 		// Before connecting: a group occupied meanwhile is then subscribed by the connection or by itself.
-		this.running = new Running(clusterThread, connections, inbound, bus, leases);
+		this.running = new Running(clusterThread, connections, inbound, bus, leases, history, node);
 		connections.connect();
 		leases.start();
 	}
@@ -107,7 +134,11 @@ public final class RedisNotifierCluster implements NotifierCluster {
 		return (broadcast) -> {
 			int queued = local.deliver(broadcast);
 			switch (broadcast.target()) {
-				case GROUP, GROUP_OTHERS -> publish(broadcast.group(), broadcast.message());
+				case GROUP, GROUP_OTHERS -> {
+					if (!keepsHistory(broadcast.group())) {
+						publish(broadcast.group(), broadcast.message());
+					}
+				}
 				case ALL -> publish(null, broadcast.message());
 				default -> {
 					// A filter or a set of sessions exists only on this instance.
@@ -115,6 +146,21 @@ public final class RedisNotifierCluster implements NotifierCluster {
 			}
 			return queued;
 		};
+	}
+
+	/** Whether the engine records the group's broadcasts through {@link #sharedHistory()} instead. */
+	private boolean keepsHistory(String group) {
+		Running running = this.running;
+		return running != null && running.node().keepsHistory(group);
+	}
+
+	/**
+	 * The histories of the groups that keep one, in Redis Streams shared by every instance (see {@code RedisHistory});
+	 * while the cluster is not started, nothing is recorded and nothing loads.
+	 */
+	@Override
+	public SharedHistory sharedHistory() {
+		return this.sharedHistory;
 	}
 
 	@Override
@@ -207,7 +253,7 @@ public final class RedisNotifierCluster implements NotifierCluster {
 
 	/** The parts of one run, from {@link #start} to {@link #stop}. */
 	private record Running(ScheduledThreadPoolExecutor clusterThread, RedisConnections connections,
-			InboundDelivery inbound, ClusterBus bus, WorkerLeases leases) {
+			InboundDelivery inbound, ClusterBus bus, WorkerLeases leases, RedisHistory history, ClusterNode node) {
 	}
 
 }

@@ -9,6 +9,8 @@ import java.util.concurrent.TimeUnit;
 import dev.notifier.core.CloseStatus;
 import dev.notifier.core.ClusterNode;
 import dev.notifier.core.OutboundMessage;
+import dev.notifier.core.SharedHistory;
+import dev.notifier.core.StreamPosition;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -79,6 +81,25 @@ final class RecordingNode implements ClusterNode {
 			throw failure;
 		}
 		return 1;
+	}
+
+	@Override
+	public void deliverRecorded(String group, StreamPosition position, OutboundMessage message,
+			@Nullable String exceptSession) {
+		deliver(group, message);
+	}
+
+	@Override
+	public void historyLoaded(String group, SharedHistory.Loaded loaded) {
+	}
+
+	@Override
+	public void historyUnavailable(String group) {
+	}
+
+	@Override
+	public boolean keepsHistory(String group) {
+		return false;
 	}
 
 	@Override

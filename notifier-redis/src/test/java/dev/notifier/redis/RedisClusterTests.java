@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 
 import dev.notifier.core.CloseStatus;
 import dev.notifier.core.NotifierEngine;
@@ -41,6 +42,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RedisClusterTests {
 
 	private static final Duration LEASE = Duration.ofMillis(900);
+
+	private static final String[] HISTORY = { "notifier.history.groups=tasks/*", "notifier.history.replay-last=100" };
 
 	private static RedisClient admin;
 
@@ -348,6 +351,101 @@ class RedisClusterTests {
 			running += instance.engine().worker("ticker/x").isPresent() ? 1 : 0;
 		}
 		return running;
+	}
+
+	@Test
+	void aLateViewerOnAnotherInstanceIsReplayedWhatTheGroupKeptBeforeLiveOnes() throws Exception {
+		Instance a = start("a", HISTORY);
+		Instance b = start("b", HISTORY);
+		IntStream.rangeClosed(1, 5).forEach((n) -> a.engine().broadcast("tasks/1", "line " + n));
+		waiting("Redis keeps the five lines").until(() -> redis().xlen(this.prefix + "history:tasks/1") == 5);
+
+		Viewer late = join(b, "tasks/1");
+		a.engine().broadcast("tasks/1", "line 6");
+
+		waiting("the late viewer receives six lines").until(() -> late.texts().size() >= 6);
+		assertThat(late.texts()).containsExactly("line 1", "line 2", "line 3", "line 4", "line 5", "line 6");
+	}
+
+	@Test
+	void aClientResumesAgainstAnotherInstanceWithExactlyWhatItMissed() throws Exception {
+		Instance a = start("a", HISTORY);
+		Instance b = start("b", HISTORY);
+		Viewer first = joinFramed(a, "tasks/2");
+		IntStream.rangeClosed(1, 3).forEach((n) -> b.engine().broadcast("tasks/2", "line " + n));
+		waiting("the first viewer receives three lines").until(() -> first.texts().size() >= 4);
+		String position = positionOf(first.texts().get(3));
+		first.close();
+		waiting("a lets go of the viewer").until(() -> a.engine().sessionCount("tasks/2") == 0);
+		IntStream.rangeClosed(4, 6).forEach((n) -> a.engine().broadcast("tasks/2", "line " + n));
+
+		Viewer again = joinFramed(b, "tasks/2?lastEventId=" + position);
+
+		waiting("the resumed viewer receives the three it missed").until(() -> again.texts().size() >= 4);
+		String epoch = position.substring(0, position.indexOf(':'));
+		assertThat(again.texts()).containsExactly(
+				"s\n{\"epoch\":\"" + epoch + "\",\"offset\":3,\"recovered\":true}", "m " + epoch + ":4\nline 4",
+				"m " + epoch + ":5\nline 5", "m " + epoch + ":6\nline 6");
+	}
+
+	@Test
+	void everyInstanceSeesConcurrentBroadcastsFromEveryInstanceInOneOrder() throws Exception {
+		Instance a = start("a", HISTORY);
+		Instance b = start("b", HISTORY);
+		Viewer onA = joinFramed(a, "tasks/3");
+		Viewer onB = joinFramed(b, "tasks/3");
+		awaitSubscribed("tasks/3", 2);
+
+		Thread fromB = new Thread(() -> IntStream.rangeClosed(1, 100).forEach((n) -> b.engine().broadcast("tasks/3", "b" + n)));
+		fromB.start();
+		IntStream.rangeClosed(1, 100).forEach((n) -> a.engine().broadcast("tasks/3", "a" + n));
+		fromB.join();
+
+		waiting("both viewers receive all 200").until(() -> onA.texts().size() >= 201 && onB.texts().size() >= 201);
+		assertThat(onA.texts().subList(1, 201)).isEqualTo(onB.texts().subList(1, 201));
+		assertThat(onA.texts().subList(1, 201)).extracting(RedisClusterTests::offsetOf)
+			.isEqualTo(LongStream.rangeClosed(1, 200).boxed().toList());
+	}
+
+	@Test
+	void aHistoryThatRedisLostStartsANewEpochAndAResumingClientIsToldItWasNotRecovered() throws Exception {
+		Instance a = start("a", HISTORY);
+		Viewer first = joinFramed(a, "tasks/4");
+		IntStream.rangeClosed(1, 2).forEach((n) -> a.engine().broadcast("tasks/4", "line " + n));
+		waiting("the viewer receives both lines").until(() -> first.texts().size() >= 3);
+		String position = positionOf(first.texts().get(2));
+
+		// What a restart of a Redis server that keeps nothing on disk does to the history.
+		redis().del(this.prefix + "history:tasks/4", this.prefix + "history-meta:tasks/4");
+		a.engine().broadcast("tasks/4", "line 3");
+
+		waiting("the copy that missed the new epoch's start closes the viewer, to resume").until(first::isClosed);
+		assertThat(first.closeCode()).isEqualTo(1013);
+		Viewer again = joinFramed(a, "tasks/4?lastEventId=" + position);
+		waiting("the resumed viewer is told").until(() -> again.texts().size() >= 2);
+		assertThat(again.texts().get(0)).matches("s\n\\{\"epoch\":\"[0-9a-z]+\",\"offset\":0,\"recovered\":false}")
+			.doesNotContain(position.substring(0, position.indexOf(':')));
+		assertThat(again.texts().get(1)).endsWith(":1\nline 3");
+	}
+
+	private Viewer joinFramed(Instance instance, String groupAndQuery) throws Exception {
+		String group = groupAndQuery.split("\\?", 2)[0];
+		int before = instance.engine().sessionCount(group);
+		Viewer viewer = Viewer.joinFramed(instance.port(), groupAndQuery);
+		this.viewers.add(viewer);
+		waiting(group + " has the new viewer on " + instance.id())
+			.until(() -> instance.engine().sessionCount(group) > before);
+		return viewer;
+	}
+
+	/** The position of a message of {@code notifier.v1}: "m <epoch>:<offset>\n...". */
+	private static String positionOf(String frame) {
+		return frame.substring(2, frame.indexOf('\n'));
+	}
+
+	private static long offsetOf(String frame) {
+		String position = positionOf(frame);
+		return Long.parseLong(position.substring(position.indexOf(':') + 1));
 	}
 
 	private Instance start(String name, String... properties) {

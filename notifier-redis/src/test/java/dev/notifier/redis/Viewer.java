@@ -11,6 +11,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import dev.notifier.core.NotifierProtocol;
+
 /**
  * A WebSocket client on the JDK's {@link WebSocket} that records every text message in order and how it closed.
  */
@@ -26,16 +28,25 @@ final class Viewer implements AutoCloseable {
 
 	private final WebSocket webSocket;
 
-	private Viewer(URI uri) throws Exception {
-		this.webSocket = HTTP.newWebSocketBuilder()
-			.connectTimeout(Duration.ofSeconds(5))
-			.buildAsync(uri, new Recorder())
-			.get(10, TimeUnit.SECONDS);
+	private Viewer(URI uri, boolean framed) throws Exception {
+		WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+		if (framed) {
+			builder.subprotocols(NotifierProtocol.NAME);
+		}
+		this.webSocket = builder.buildAsync(uri, new Recorder()).get(10, TimeUnit.SECONDS);
 	}
 
 	/** Joins a group on the instance listening on this port. */
 	static Viewer join(int port, String group) throws Exception {
-		return new Viewer(URI.create("ws://127.0.0.1:" + port + "/ws/" + group));
+		return new Viewer(URI.create("ws://127.0.0.1:" + port + "/ws/" + group), false);
+	}
+
+	/**
+	 * Joins a group speaking {@link NotifierProtocol}, as the browser client does.
+	 * @param groupAndQuery the group, and the query with the position to resume from, if any
+	 */
+	static Viewer joinFramed(int port, String groupAndQuery) throws Exception {
+		return new Viewer(URI.create("ws://127.0.0.1:" + port + "/ws/" + groupAndQuery), true);
 	}
 
 	List<String> texts() {

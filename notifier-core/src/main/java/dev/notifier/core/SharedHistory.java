@@ -1,0 +1,53 @@
+package dev.notifier.core;
+
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Group histories that a {@link NotifierCluster} keeps for all its instances, so that offsets are the same everywhere
+ * and a client resumes against any instance. With one, a broadcast to a group that keeps history is not delivered by
+ * the instance it was made on: the cluster records it, giving it the group's next offset, and every instance, that one
+ * included, delivers it when the cluster hands it back through {@link ClusterNode#deliverRecorded}, all in the order
+ * the cluster recorded them. Each instance keeps a copy of the history of the groups it has sessions in, loaded with
+ * {@link #load} when the group gains its first session here.
+ *
+ * <p>Threads: both methods are called outside every engine lock and must not wait on the network; {@link #load}
+ * answers later, on any thread, through {@link ClusterNode#historyLoaded} or {@link ClusterNode#historyUnavailable}.
+ */
+public interface SharedHistory {
+
+	/**
+	 * Records a broadcast in a group's history and hands it to every instance.
+	 * @param exceptSession the id of the local session it leaves out ({@code broadcastOthers}), or {@code null}
+	 * @param limits how much the group's history keeps
+	 * @return whether the cluster took it; if not (the cluster is unavailable), the engine delivers it to this
+	 * instance's sessions only, without a position
+	 */
+	boolean record(String group, OutboundMessage message, @Nullable String exceptSession, HistoryOptions limits);
+
+	/**
+	 * Starts loading what a group's history keeps, once this instance is sure to receive every broadcast recorded
+	 * after what it loads, and hands it to {@link ClusterNode#historyLoaded}.
+	 */
+	void load(String group, HistoryOptions limits);
+
+	/**
+	 * A message a group's history keeps.
+	 * @param offset its offset in the group's stream
+	 * @param ageMillis how long ago it was recorded, in milliseconds
+	 * @param message the message
+	 */
+	record Kept(long offset, long ageMillis, OutboundMessage message) {
+	}
+
+	/**
+	 * What a group's history keeps, oldest first.
+	 * @param epoch the epoch of the group's stream
+	 * @param lastOffset the offset of its latest recorded broadcast, kept or not; 0 before the first
+	 * @param kept the messages kept, with consecutive offsets ending at {@code lastOffset}
+	 */
+	record Loaded(String epoch, long lastOffset, List<Kept> kept) {
+	}
+
+}
