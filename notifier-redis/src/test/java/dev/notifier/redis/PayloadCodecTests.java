@@ -1,10 +1,12 @@
 package dev.notifier.redis;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 import dev.notifier.core.CloseStatus;
 import dev.notifier.core.OutboundMessage;
+import dev.notifier.core.StreamPosition;
 import dev.notifier.redis.PayloadCodec.MalformedPayloadException;
 import dev.notifier.redis.PayloadCodec.Published;
 import org.junit.jupiter.api.Test;
@@ -53,6 +55,52 @@ class PayloadCodecTests {
 		Published published = this.receiver.decode(this.publisher.encode(CloseStatus.NORMAL));
 
 		assertThat(published).isEqualTo(new Published.Close(CloseStatus.NORMAL));
+	}
+
+	@Test
+	void aRecordedBroadcastArrivesAtThePositionRedisWroteInEvenOnItsOrigin() throws Exception {
+		byte[] kept = PayloadCodec.recordedMessage(OutboundMessage.text("line 7"));
+		byte[] payload = recorded(this.publisher, "k3j9x0:7", PayloadCodec.recordedRest("session-1", kept));
+
+		Published published = this.publisher.decode(payload);
+
+		assertThat(published).isInstanceOfSatisfying(Published.Recorded.class, (recorded) -> {
+			assertThat(recorded.position()).isEqualTo(new StreamPosition("k3j9x0", 7));
+			assertThat(recorded.message().text()).isEqualTo("line 7");
+			assertThat(recorded.exceptSession()).isEqualTo("session-1");
+		});
+	}
+
+	@Test
+	void aRecordedBinaryMessageWithoutASessionLeftOutArrivesAsTheSameBytes() throws Exception {
+		byte[] bytes = { 0, 10, (byte) 255 };
+		byte[] kept = PayloadCodec.recordedMessage(OutboundMessage.binary(ByteBuffer.wrap(bytes)));
+
+		Published published = this.receiver.decode(recorded(this.publisher, "e1:1", PayloadCodec.recordedRest(null, kept)));
+
+		assertThat(published).isInstanceOfSatisfying(Published.Recorded.class, (recorded) -> {
+			assertThat(remaining(recorded.message().binary())).isEqualTo(bytes);
+			assertThat(recorded.exceptSession()).isNull();
+		});
+	}
+
+	@Test
+	void aRecordedBroadcastWithoutAValidPositionIsRefused() {
+		byte[] rest = PayloadCodec.recordedRest(null, PayloadCodec.recordedMessage(OutboundMessage.text("x")));
+
+		assertThatExceptionOfType(MalformedPayloadException.class)
+			.isThrownBy(() -> this.receiver.decode(recorded(this.publisher, "no-offset", rest)))
+			.withMessageContaining("a stream position is written <epoch>:<offset>");
+		assertThatExceptionOfType(MalformedPayloadException.class)
+			.isThrownBy(() -> this.receiver.decode(this.publisher.recordedHeader()))
+			.withMessage("a recorded broadcast without its position");
+	}
+
+	/** A recorded broadcast's payload as the record script builds it: header, position, line feed, the rest. */
+	private static byte[] recorded(PayloadCodec origin, String position, byte[] rest) {
+		byte[] header = origin.recordedHeader();
+		byte[] line = (position + "\n").getBytes(StandardCharsets.US_ASCII);
+		return ByteBuffer.allocate(header.length + line.length + rest.length).put(header).put(line).put(rest).array();
 	}
 
 	@Test
