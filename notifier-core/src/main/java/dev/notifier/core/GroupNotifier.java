@@ -38,6 +38,22 @@ public interface GroupNotifier {
 	int broadcastMultiple(Collection<? extends NotifierSession> sessions, Object message);
 
 	/**
+	 * Sends a message to every session of a user, whatever their groups: the sessions whose handshake principal has
+	 * this name. In a cluster it also reaches the user's sessions on the other instances.
+	 * @return how many sessions of this instance the message was queued for
+	 * @throws IllegalArgumentException if the user is {@code null} or blank
+	 */
+	int sendToUser(String user, Object message);
+
+	/**
+	 * Closes every session of a user with this status, whatever their groups; in a cluster also on the other
+	 * instances. For example with 1008 when the user's account is locked.
+	 * @return how many sessions of this instance were closed
+	 * @throws IllegalArgumentException if the user is {@code null} or blank, or the status cannot be sent
+	 */
+	int closeUser(String user, CloseStatus status);
+
+	/**
 	 * Closes every session of a group with this status.
 	 * @return how many sessions were closed
 	 */

@@ -42,6 +42,21 @@ public interface NotifierCluster {
 	 */
 	void closed(@Nullable String group, CloseStatus status);
 
+	/**
+	 * A message was sent to a user on this instance: the other instances deliver it to their sessions of that user.
+	 * Called on the caller's thread after the local delivery; must not block on the network. By default a cluster
+	 * does not carry messages to users, and they reach this instance's sessions only.
+	 */
+	default void sentToUser(String user, OutboundMessage message) {
+	}
+
+	/**
+	 * A user's sessions were closed on this instance: the other instances close theirs. Called on the caller's
+	 * thread; must not block on the network. By default only this instance's sessions are closed.
+	 */
+	default void closedUser(String user, CloseStatus status) {
+	}
+
 	/** A group has gained its first session on this instance. */
 	void groupOccupied(String group);
 

@@ -82,6 +82,9 @@ public final class NotifierEngine implements GroupNotifier {
 	/** Deals sessions out to the writer threads in turn. */
 	private final AtomicInteger nextWriterSlot = new AtomicInteger();
 
+	/** Open sessions by user, for the per-user verbs. */
+	private final UserIndex users = new UserIndex();
+
 	/** Open sessions by id. */
 	private final ConcurrentHashMap<String, DefaultNotifierSession> sessionsById = new ConcurrentHashMap<>();
 
@@ -218,6 +221,7 @@ public final class NotifierEngine implements GroupNotifier {
 		this.connected.add(session);
 		this.statistics.connectionOpened();
 		this.sessionsById.put(session.id(), session);
+		this.users.add(session);
 		this.groups.join(session);
 		// Checked after registering: a shutdown that began meanwhile either saw this session or is seen here.
 		if (!this.running) {
@@ -312,6 +316,37 @@ public final class NotifierEngine implements GroupNotifier {
 				yield queued;
 			}
 		};
+	}
+
+	@Override
+	public int sendToUser(String user, Object message) {
+		UserIndex.requireValid(user);
+		OutboundMessage encoded = encode(message);
+		int queued = sendToUserLocally(user, encoded);
+		if (this.cluster != null) {
+			this.cluster.sentToUser(user, encoded);
+		}
+		return queued;
+	}
+
+	private int sendToUserLocally(String user, OutboundMessage message) {
+		int queued = 0;
+		for (DefaultNotifierSession session : this.users.sessions(user)) {
+			if (session.send(message)) {
+				queued++;
+			}
+		}
+		return queued;
+	}
+
+	@Override
+	public int closeUser(String user, CloseStatus status) {
+		UserIndex.requireValid(user);
+		status.requireSendable();
+		if (this.cluster != null) {
+			this.cluster.closedUser(user, status);
+		}
+		return closeEach(this.users.sessions(user), status);
 	}
 
 	@Override
@@ -450,6 +485,7 @@ public final class NotifierEngine implements GroupNotifier {
 	/** Takes a session out of its group; called once it starts closing, and again, harmlessly, when it is closed. */
 	void leave(DefaultNotifierSession session) {
 		this.sessionsById.remove(session.id(), session);
+		this.users.remove(session);
 		this.groups.leave(session);
 	}
 
@@ -532,6 +568,16 @@ public final class NotifierEngine implements GroupNotifier {
 		@Override
 		public int close(@Nullable String group, CloseStatus status) {
 			return closeLocally(group, status);
+		}
+
+		@Override
+		public int deliverToUser(String user, OutboundMessage message) {
+			return sendToUserLocally(user, message);
+		}
+
+		@Override
+		public int closeUser(String user, CloseStatus status) {
+			return closeEach(NotifierEngine.this.users.sessions(user), status);
 		}
 
 		@Override

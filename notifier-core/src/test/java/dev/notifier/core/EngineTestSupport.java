@@ -86,11 +86,21 @@ abstract class EngineTestSupport {
 	}
 
 	protected static Peer open(NotifierEngine engine, String group, RecordingTransport transport) {
+		return open(engine, handshake(group), transport);
+	}
+
+	/** Opens a connection whose sends complete inline, for a user authenticated at the handshake. */
+	protected static Peer openAs(NotifierEngine engine, String group, String user) {
+		return open(engine, new HandshakeInfo(group, null, () -> user, Map.of(), Map.of()),
+				new RecordingTransport(Mode.INLINE));
+	}
+
+	private static Peer open(NotifierEngine engine, HandshakeInfo handshake, RecordingTransport transport) {
 		ManualWrites manual = writes.get(engine);
 		if (manual != null) {
 			transport.writes(manual);
 		}
-		Connection connection = engine.open(handshake(group), transport);
+		Connection connection = engine.open(handshake, transport);
 		transport.attach(connection);
 		return new Peer(transport, connection);
 	}

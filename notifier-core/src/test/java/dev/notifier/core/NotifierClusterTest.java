@@ -112,6 +112,25 @@ class NotifierClusterTest extends EngineTestSupport {
 	}
 
 	@Test
+	void sendingToAndClosingAUserReachesItsSessionsOnEveryInstance() {
+		InProcessCluster a = member("a");
+		InProcessCluster b = member("b");
+		Peer aliceOnA = openAs(a.engine, "chat/lobby", "alice");
+		Peer aliceOnB = openAs(b.engine, "tasks/1", "alice");
+		Peer bobOnB = openAs(b.engine, "chat/lobby", "bob");
+
+		assertThat(a.engine.sendToUser("alice", "hello")).as("queued on this instance").isEqualTo(1);
+		eventually().until(() -> aliceOnB.texts().size() == 1);
+		assertThat(aliceOnA.texts()).containsExactly("hello");
+		assertThat(bobOnB.texts()).isEmpty();
+
+		assertThat(b.engine.closeUser("alice", CloseStatus.POLICY_VIOLATION)).as("closed on this instance").isEqualTo(1);
+		aliceOnA.awaitClosedWith(1008);
+		aliceOnB.awaitClosedWith(1008);
+		assertThat(bobOnB.session().isOpen()).isTrue();
+	}
+
+	@Test
 	void onlyTheInstanceHoldingTheLeaseRunsTheWorkerAndItReleasesItWhenTheWorkerEnds() {
 		GroupWorkerFactory ticker = ticker();
 		InProcessCluster a = member("a", ticker);
@@ -229,6 +248,16 @@ class NotifierClusterTest extends EngineTestSupport {
 		@Override
 		public void closed(@Nullable String group, CloseStatus status) {
 			others().forEach((other) -> other.node.close(group, status));
+		}
+
+		@Override
+		public void sentToUser(String user, OutboundMessage message) {
+			others().forEach((other) -> other.node.deliverToUser(user, message));
+		}
+
+		@Override
+		public void closedUser(String user, CloseStatus status) {
+			others().forEach((other) -> other.node.closeUser(user, status));
 		}
 
 		@Override

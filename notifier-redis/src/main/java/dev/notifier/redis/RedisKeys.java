@@ -7,7 +7,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The names the cluster uses on the Redis server, all under the configured prefix: the pub/sub channels
- * {@code <prefix>all} and {@code <prefix>group:<group>}, and the lease keys {@code <prefix>worker:<group>}.
+ * {@code <prefix>all}, {@code <prefix>group:<group>} and {@code <prefix>users}, and the lease keys {@code <prefix>worker:<group>}.
  * Immutable.
  */
 final class RedisKeys {
@@ -16,11 +16,14 @@ final class RedisKeys {
 
 	private final byte[] allChannel;
 
+	private final byte[] usersChannel;
+
 	private final String groupChannelPrefix;
 
 	RedisKeys(String prefix) {
 		this.prefix = prefix;
 		this.allChannel = bytes(prefix + "all");
+		this.usersChannel = bytes(prefix + "users");
 		this.groupChannelPrefix = prefix + "group:";
 	}
 
@@ -33,11 +36,19 @@ final class RedisKeys {
 	}
 
 	/**
+	 * The channel of messages and closes for users, which every instance listens to (an array shared by every call:
+	 * never modify it).
+	 */
+	byte[] usersChannel() {
+		return this.usersChannel;
+	}
+
+	/**
 	 * The group of a channel from {@link #channel}.
-	 * @return the group, or {@code null} for the channel of every group
+	 * @return the group, or {@code null} for the channel of every group and for {@link #usersChannel()}
 	 */
 	@Nullable String group(byte[] channel) {
-		if (Arrays.equals(channel, this.allChannel)) {
+		if (Arrays.equals(channel, this.allChannel) || Arrays.equals(channel, this.usersChannel)) {
 			return null;
 		}
 		return new String(channel, StandardCharsets.UTF_8).substring(this.groupChannelPrefix.length());

@@ -21,7 +21,10 @@ import org.jspecify.annotations.Nullable;
  * once on the group's channel or the channel of all, as a small header (the origin instance, the kind: text, binary or
  * close) followed by the message as the engine encoded it. The origin delivers to its own sessions directly and
  * ignores its own echo. An instance listens to the channel of all and to the channel of every group it has sessions
- * in. What one instance publishes arrives everywhere in the order it was published. While Redis cannot take a
+ * in. A message or close for one user ({@link dev.notifier.core.GroupNotifier#sendToUser sendToUser},
+ * {@link dev.notifier.core.GroupNotifier#closeUser closeUser}) is published on the channel every instance listens to
+ * for users, with the user's name in the header; each instance looks the user up in the engine's index of its own
+ * sessions. What one instance publishes arrives everywhere in the order it was published. While Redis cannot take a
  * publish, the broadcast reaches this instance's sessions only and is counted in {@link #unpublished()}; what arrives
  * faster than this instance can deliver it is dropped and counted in {@link #droppedInbound()}.
  *
@@ -122,6 +125,28 @@ public final class RedisNotifierCluster implements NotifierCluster {
 		Running running = this.running;
 		if (running != null) {
 			running.bus().publish(group, status);
+		}
+		else {
+			this.unpublished.increment();
+		}
+	}
+
+	@Override
+	public void sentToUser(String user, OutboundMessage message) {
+		Running running = this.running;
+		if (running != null) {
+			running.bus().publishToUser(user, message);
+		}
+		else {
+			this.unpublished.increment();
+		}
+	}
+
+	@Override
+	public void closedUser(String user, CloseStatus status) {
+		Running running = this.running;
+		if (running != null) {
+			running.bus().publishToUser(user, status);
 		}
 		else {
 			this.unpublished.increment();

@@ -21,6 +21,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -151,6 +152,46 @@ class RedisClusterTests {
 		assertThat(onB.closeCode()).isEqualTo(1000);
 		assertThat(onB.texts()).as("what was broadcast before the close").containsExactly("last line");
 		assertThat(other.isClosed()).isFalse();
+	}
+
+	@Test
+	void aMessageToAUserReachesItsSessionsOnEveryInstanceInEveryGroupAndNobodyElse() throws Exception {
+		Instance a = start("a");
+		Instance b = start("b");
+		Viewer aliceOnA = join(a, "chat/lobby", "alice");
+		Viewer aliceOnB = join(b, "tasks/1", "alice");
+		Viewer bobOnB = join(b, "chat/lobby", "bob");
+		Viewer anonymousOnB = join(b, "chat/lobby");
+		awaitUsersSubscribed(2);
+
+		List<String> sent = IntStream.rangeClosed(1, 50).mapToObj((n) -> "for alice " + n).toList();
+		sent.forEach((text) -> assertThat(a.engine().sendToUser("alice", text)).as("queued on a").isEqualTo(1));
+
+		waiting("alice's viewer on b receives all 50").until(() -> aliceOnB.texts().size() >= 50);
+		assertThat(aliceOnB.texts()).as("on the other instance, in order, once").isEqualTo(sent);
+		assertThat(aliceOnA.texts()).as("on the sending instance, without its own echo").isEqualTo(sent);
+		assertThat(bobOnB.texts()).isEmpty();
+		assertThat(anonymousOnB.texts()).isEmpty();
+	}
+
+	@Test
+	void closingAUserClosesItsSessionsOnEveryInstanceAndLeavesOthersServed() throws Exception {
+		Instance a = start("a");
+		Instance b = start("b");
+		Viewer aliceOnA = join(a, "chat/lobby", "alice");
+		Viewer aliceOnB = join(b, "tasks/1", "alice");
+		Viewer bobOnB = join(b, "chat/lobby", "bob");
+		awaitUsersSubscribed(2);
+
+		assertThat(a.engine().closeUser("alice", CloseStatus.POLICY_VIOLATION.withReason("account locked")))
+			.as("closed on a")
+			.isEqualTo(1);
+
+		waiting("alice's viewers on both instances are closed").until(() -> aliceOnA.isClosed() && aliceOnB.isClosed());
+		assertThat(aliceOnB.closeCode()).isEqualTo(1008);
+		assertThat(bobOnB.isClosed()).isFalse();
+		assertThat(a.engine().sendToUser("bob", "still here")).as("bob is not on a").isZero();
+		waiting("bob still receives what is sent to him").until(() -> bobOnB.texts().contains("still here"));
 	}
 
 	@Test
@@ -369,7 +410,12 @@ class RedisClusterTests {
 	}
 
 	private Viewer join(Instance instance, String group) throws Exception {
-		Viewer viewer = Viewer.join(instance.port(), group);
+		return join(instance, group, null);
+	}
+
+	/** Joins signed in as a user of {@link ClusterTestApplication}, or anonymously for {@code null}. */
+	private Viewer join(Instance instance, String group, @Nullable String user) throws Exception {
+		Viewer viewer = Viewer.join(instance.port(), group, user);
 		this.viewers.add(viewer);
 		waiting(group + " has the new viewer on " + instance.id())
 			.until(() -> instance.engine().sessionCount(group) > 0);
@@ -378,6 +424,12 @@ class RedisClusterTests {
 
 	private void awaitSubscribed(String group, int instances) {
 		waiting(instances + " instances subscribe to " + group).until(() -> numsub(group) == instances);
+	}
+
+	private void awaitUsersSubscribed(int instances) {
+		String channel = this.prefix + "users";
+		waiting(instances + " instances subscribe to " + channel)
+			.until(() -> redis().pubsubNumsub(channel).getOrDefault(channel, 0L) == instances);
 	}
 
 	private long numsub(String group) {

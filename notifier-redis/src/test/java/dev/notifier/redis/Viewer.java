@@ -4,12 +4,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * A WebSocket client on the JDK's {@link WebSocket} that records every text message in order and how it closed.
@@ -26,16 +30,27 @@ final class Viewer implements AutoCloseable {
 
 	private final WebSocket webSocket;
 
-	private Viewer(URI uri) throws Exception {
-		this.webSocket = HTTP.newWebSocketBuilder()
-			.connectTimeout(Duration.ofSeconds(5))
-			.buildAsync(uri, new Recorder())
-			.get(10, TimeUnit.SECONDS);
+	private Viewer(URI uri, @Nullable String user) throws Exception {
+		WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+		if (user != null) {
+			String credentials = user + ":" + ClusterTestApplication.PASSWORD_PREFIX + user;
+			builder.header("Authorization",
+					"Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
+		}
+		this.webSocket = builder.buildAsync(uri, new Recorder()).get(10, TimeUnit.SECONDS);
 	}
 
-	/** Joins a group on the instance listening on this port. */
+	/** Joins a group on the instance listening on this port, anonymously. */
 	static Viewer join(int port, String group) throws Exception {
-		return new Viewer(URI.create("ws://127.0.0.1:" + port + "/ws/" + group));
+		return join(port, group, null);
+	}
+
+	/**
+	 * Joins a group on the instance listening on this port, signed in with HTTP Basic as a user of
+	 * {@link ClusterTestApplication}, or anonymously for {@code null}.
+	 */
+	static Viewer join(int port, String group, @Nullable String user) throws Exception {
+		return new Viewer(URI.create("ws://127.0.0.1:" + port + "/ws/" + group), user);
 	}
 
 	List<String> texts() {
