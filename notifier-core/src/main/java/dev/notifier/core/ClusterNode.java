@@ -42,6 +42,13 @@ public interface ClusterNode {
 	 */
 	int closeUser(String user, CloseStatus status);
 
+	/**
+	 * Has the engine pass every presence count of this instance to {@link NotifierCluster#presenceChanged} again, on
+	 * its presence thread after the changes already waiting, for a cluster that has lost what it knew (a new
+	 * connection, a restarted server). Returns at once.
+	 */
+	void resendPresence();
+
 	/** The groups that have at least one session on this instance. */
 	Set<String> groups();
 

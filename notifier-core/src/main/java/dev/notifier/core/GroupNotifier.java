@@ -110,4 +110,14 @@ public interface GroupNotifier {
 	/** The open session with this id. */
 	Optional<NotifierSession> session(String id);
 
+	/**
+	 * Who is in a group with presence: its sessions and its users, in a cluster on every instance. In a cluster this
+	 * asks the cluster and may block the calling thread briefly (Redis: at most 2 seconds); if the cluster cannot
+	 * answer, the result is what this instance knows, marked not {@link Presence#complete() complete}. Presence is
+	 * recorded by one thread after sessions join and leave, so the cluster's view may lag a join that just happened.
+	 * @throws IllegalArgumentException if the group name is not valid, or the group has no presence (no presence
+	 * pattern matches it)
+	 */
+	Presence presence(String group);
+
 }

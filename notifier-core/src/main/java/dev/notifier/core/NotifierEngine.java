@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,6 +41,8 @@ import org.slf4j.LoggerFactory;
  * read;</li>
  * <li>one {@code notifier-groups} thread tells the cluster and the workers when a group gains its first session or
  * loses its last (see {@link GroupOccupancy});</li>
+ * <li>one {@code notifier-presence} thread, for the groups with presence, passes each user's session count on to the
+ * cluster and a user's join and leave to the listeners (see {@link PresenceIndex});</li>
  * <li>the worker threads of {@link GroupWorkers}.</li>
  * </ul>
  * Everything else runs on the caller's thread (broadcasts) or the container's (inbound messages, send completions).
@@ -85,6 +89,9 @@ public final class NotifierEngine implements GroupNotifier {
 	/** Open sessions by user, for the per-user verbs. */
 	private final UserIndex users = new UserIndex();
 
+	/** Users and their sessions in the groups with presence. */
+	private final PresenceIndex presence;
+
 	/** Open sessions by id. */
 	private final ConcurrentHashMap<String, DefaultNotifierSession> sessionsById = new ConcurrentHashMap<>();
 
@@ -111,6 +118,7 @@ public final class NotifierEngine implements GroupNotifier {
 		this.delivery = builder.deliveryDecorator.apply((this.cluster != null) ? this.cluster.delivery(local) : local);
 		this.occupancy = new GroupOccupancy(this::incarnation, new OccupancyListener());
 		this.groups = new GroupIndex(this.occupancy);
+		this.presence = new PresenceIndex(builder.presenceGroups, new PresenceListener());
 		this.writers = (builder.writers != null) ? builder.writers
 				: new WriterThreads(WriterThreads.defaultCount(), NotifierThreads.named("notifier-writer"));
 		this.heartbeat = newHeartbeat();
@@ -160,6 +168,7 @@ public final class NotifierEngine implements GroupNotifier {
 		}
 		this.writers.start();
 		this.occupancy.start();
+		this.presence.start();
 		this.running = true;
 		if (this.cluster != null) {
 			this.cluster.start(new Node());
@@ -200,6 +209,8 @@ public final class NotifierEngine implements GroupNotifier {
 				}
 			}
 		}
+		// Before the cluster stops: a leave from now on could no longer be checked against the other instances.
+		this.presence.stop();
 		if (this.cluster != null) {
 			this.cluster.stop();
 		}
@@ -223,6 +234,7 @@ public final class NotifierEngine implements GroupNotifier {
 		this.sessionsById.put(session.id(), session);
 		this.users.add(session);
 		this.groups.join(session);
+		this.presence.join(session);
 		// Checked after registering: a shutdown that began meanwhile either saw this session or is seen here.
 		if (!this.running) {
 			session.closeNow(CloseStatus.GOING_AWAY);
@@ -415,6 +427,31 @@ public final class NotifierEngine implements GroupNotifier {
 		return Optional.ofNullable(this.sessionsById.get(id));
 	}
 
+	@Override
+	public Presence presence(String group) {
+		if (!this.presence.tracks(validGroup(group))) {
+			throw new IllegalArgumentException("The group '" + group + "' has no presence: no presence group pattern "
+					+ "matches it (notifier.presence.groups)");
+		}
+		if (this.cluster == null) {
+			return this.presence.local(group);
+		}
+		Map<String, Integer> everywhere = this.cluster.presence(group);
+		if (everywhere == null) {
+			Presence local = this.presence.local(group);
+			return new Presence(group, local.sessions(), local.users(), false);
+		}
+		Map<String, Integer> users = new HashMap<>(everywhere);
+		users.remove(PresenceIndex.ANONYMOUS);
+		int sessions = everywhere.values().stream().mapToInt(Integer::intValue).sum();
+		return new Presence(group, sessions, users, true);
+	}
+
+	/** Whether a group has presence: a presence group pattern matches it. */
+	public boolean hasPresence(String group) {
+		return this.presence.tracks(group);
+	}
+
 	/**
 	 * The sequence number of the latest broadcast to a group on this instance. Every broadcast that reaches the group's
 	 * sessions ({@code GROUP}, {@code GROUP_FILTER}, {@code GROUP_OTHERS}, and {@code ALL} once per group) takes the
@@ -487,6 +524,7 @@ public final class NotifierEngine implements GroupNotifier {
 		this.sessionsById.remove(session.id(), session);
 		this.users.remove(session);
 		this.groups.leave(session);
+		this.presence.leave(session);
 	}
 
 	void sessionClosed(DefaultNotifierSession session, CloseStatus status) {
@@ -581,6 +619,11 @@ public final class NotifierEngine implements GroupNotifier {
 		}
 
 		@Override
+		public void resendPresence() {
+			NotifierEngine.this.presence.resend();
+		}
+
+		@Override
 		public Set<String> groups() {
 			return NotifierEngine.this.groups();
 		}
@@ -634,6 +677,44 @@ public final class NotifierEngine implements GroupNotifier {
 
 	}
 
+	/** Passes presence changes on to the cluster and the listeners, on the presence thread. */
+	private final class PresenceListener implements PresenceIndex.Listener {
+
+		@Override
+		public boolean changed(String group, String user, int sessions) {
+			NotifierCluster cluster = NotifierEngine.this.cluster;
+			return cluster == null || cluster.presenceChanged(group, user, sessions);
+		}
+
+		@Override
+		public void joined(String group, String user) {
+			announce(group, user, true);
+		}
+
+		@Override
+		public void left(String group, String user) {
+			announce(group, user, false);
+		}
+
+		private void announce(String group, String user, boolean joined) {
+			for (NotifierListener listener : listenersFor(group)) {
+				try {
+					if (joined) {
+						listener.onPresenceJoin(group, user);
+					}
+					else {
+						listener.onPresenceLeave(group, user);
+					}
+				}
+				catch (RuntimeException ex) {
+					logger.warn("Listener {} failed for the presence of '{}' in group '{}'",
+							listener.getClass().getName(), user, group, ex);
+				}
+			}
+		}
+
+	}
+
 	/** Builds a {@link NotifierEngine}; not thread-safe. */
 	public static final class Builder {
 
@@ -652,6 +733,8 @@ public final class NotifierEngine implements GroupNotifier {
 		private @Nullable NotifierCluster cluster;
 
 		private @Nullable WriteScheduler writers;
+
+		private List<String> presenceGroups = List.of();
 
 		private Builder(NotifierOptions options) {
 			this.options = options;
@@ -694,6 +777,17 @@ public final class NotifierEngine implements GroupNotifier {
 		/** Makes this engine one of a cluster sharing its groups; by default it stands alone. */
 		public Builder cluster(NotifierCluster cluster) {
 			this.cluster = cluster;
+			return this;
+		}
+
+		/**
+		 * The groups with presence ({@link GroupNotifier#presence}, {@link NotifierListener#onPresenceJoin}), by group
+		 * pattern; by default none.
+		 * @throws IllegalArgumentException if a pattern is not a valid group pattern
+		 */
+		public Builder presence(List<String> groupPatterns) {
+			groupPatterns.forEach(GroupPattern::compile);
+			this.presenceGroups = List.copyOf(groupPatterns);
 			return this;
 		}
 

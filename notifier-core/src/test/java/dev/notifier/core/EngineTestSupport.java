@@ -55,12 +55,17 @@ abstract class EngineTestSupport {
 	}
 
 	protected NotifierEngine engine(NotifierOptions options, MessageEncoder encoder, NotifierListener... listeners) {
+		return engine(NotifierEngine.builder(options).encoder(encoder), listeners);
+	}
+
+	/** An engine with presence in the groups matching these patterns. */
+	protected NotifierEngine engineWithPresence(List<String> presenceGroups, NotifierListener... listeners) {
+		return engine(NotifierEngine.builder(options().build()).presence(presenceGroups), listeners);
+	}
+
+	private NotifierEngine engine(NotifierEngine.Builder builder, NotifierListener... listeners) {
 		ManualWrites manual = new ManualWrites();
-		NotifierEngine engine = NotifierEngine.builder(options)
-			.encoder(encoder)
-			.listeners(() -> Arrays.asList(listeners))
-			.writers(manual)
-			.build();
+		NotifierEngine engine = builder.listeners(() -> Arrays.asList(listeners)).writers(manual).build();
 		writes.put(engine, manual);
 		this.engines.add(engine);
 		engine.start();

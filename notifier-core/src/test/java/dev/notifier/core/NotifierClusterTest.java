@@ -24,6 +24,9 @@ class NotifierClusterTest extends EngineTestSupport {
 
 	private final Map<String, String> leases = new ConcurrentHashMap<>();
 
+	/** Presence of every member: sessions by "group instance user". */
+	private final Map<String, Integer> presence = new ConcurrentHashMap<>();
+
 	private final List<InProcessCluster> members = new CopyOnWriteArrayList<>();
 
 	private final List<NotifierEngine> engines = new ArrayList<>();
@@ -51,8 +54,14 @@ class NotifierClusterTest extends EngineTestSupport {
 	}
 
 	private InProcessCluster member(String id, GroupWorkerFactory... factories) {
+		return member(id, List.of(), factories);
+	}
+
+	private InProcessCluster member(String id, List<NotifierListener> listeners, GroupWorkerFactory... factories) {
 		InProcessCluster cluster = new InProcessCluster(id);
 		NotifierEngine engine = NotifierEngine.builder(NotifierOptions.builder().build())
+			.presence(List.of("chat/*"))
+			.listeners(() -> listeners)
 			.workers(() -> List.of(factories),
 					new WorkerOptions(Duration.ofMillis(100), Duration.ofHours(1), Duration.ofMillis(200), 4,
 							NotifierThreads.named("test-worker")))
@@ -128,6 +137,30 @@ class NotifierClusterTest extends EngineTestSupport {
 		aliceOnA.awaitClosedWith(1008);
 		aliceOnB.awaitClosedWith(1008);
 		assertThat(bobOnB.session().isOpen()).isTrue();
+	}
+
+	@Test
+	void presenceCoversEveryInstanceAndAUserJoinsAndLeavesOnceInTheCluster() {
+		PresenceTest.PresenceRecorder heardOnA = new PresenceTest.PresenceRecorder("**");
+		PresenceTest.PresenceRecorder heardOnB = new PresenceTest.PresenceRecorder("**");
+		InProcessCluster a = member("a", List.of(heardOnA));
+		InProcessCluster b = member("b", List.of(heardOnB));
+		Peer aliceOnA = openAs(a.engine, "chat/lobby", "alice");
+		eventually().until(() -> heardOnA.events.size() == 1);
+		Peer aliceOnB = openAs(b.engine, "chat/lobby", "alice");
+		openAs(b.engine, "chat/lobby", "bob");
+		open(b.engine, "chat/lobby");
+
+		eventually().until(() -> a.engine.presence("chat/lobby")
+			.equals(new Presence("chat/lobby", 4, Map.of("alice", 2, "bob", 1), true)));
+		aliceOnA.session().close(CloseStatus.NORMAL);
+		eventually().until(() -> b.engine.presence("chat/lobby").users().get("alice") == 1);
+		aliceOnB.session().close(CloseStatus.NORMAL);
+
+		eventually().until(() -> heardOnB.events.contains("leave chat/lobby alice"));
+		assertThat(heardOnA.events).containsExactly("join chat/lobby alice");
+		assertThat(heardOnB.events).containsExactly("join chat/lobby bob", "leave chat/lobby alice");
+		assertThat(b.engine.presence("chat/lobby").users()).containsOnlyKeys("bob");
 	}
 
 	@Test
@@ -258,6 +291,32 @@ class NotifierClusterTest extends EngineTestSupport {
 		@Override
 		public void closedUser(String user, CloseStatus status) {
 			others().forEach((other) -> other.node.closeUser(user, status));
+		}
+
+		@Override
+		public boolean presenceChanged(String group, String user, int sessions) {
+			String key = group + " " + this.id + " " + user;
+			if (sessions > 0) {
+				NotifierClusterTest.this.presence.put(key, sessions);
+			}
+			else {
+				NotifierClusterTest.this.presence.remove(key);
+			}
+			return NotifierClusterTest.this.presence.keySet()
+				.stream()
+				.noneMatch((other) -> !other.equals(key) && other.startsWith(group + " ")
+						&& other.endsWith(" " + user));
+		}
+
+		@Override
+		public Map<String, Integer> presence(String group) {
+			Map<String, Integer> users = new java.util.HashMap<>();
+			NotifierClusterTest.this.presence.forEach((key, sessions) -> {
+				if (key.startsWith(group + " ")) {
+					users.merge(key.substring(key.indexOf(' ', group.length() + 1) + 1), sessions, Integer::sum);
+				}
+			});
+			return users;
 		}
 
 		@Override

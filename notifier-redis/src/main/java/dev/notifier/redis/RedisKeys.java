@@ -7,7 +7,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The names the cluster uses on the Redis server, all under the configured prefix: the pub/sub channels
- * {@code <prefix>all}, {@code <prefix>group:<group>} and {@code <prefix>users}, and the lease keys {@code <prefix>worker:<group>}.
+ * {@code <prefix>all}, {@code <prefix>group:<group>} and {@code <prefix>users}, the lease keys
+ * {@code <prefix>worker:<group>}, and for presence the hashes {@code <prefix>presence:<group>} and the keys
+ * {@code <prefix>instance:<incarnation>}.
  * Immutable.
  */
 final class RedisKeys {
@@ -52,6 +54,24 @@ final class RedisKeys {
 			return null;
 		}
 		return new String(channel, StandardCharsets.UTF_8).substring(this.groupChannelPrefix.length());
+	}
+
+	/** The hash holding the presence of a group: each instance's sessions of each user. */
+	byte[] presenceKey(String group) {
+		return bytes(this.prefix + "presence:" + group);
+	}
+
+	/** The key that exists while an incarnation of an instance is alive, for presence. */
+	byte[] incarnationKey(byte[] incarnation) {
+		byte[] prefix = incarnationKeyPrefix();
+		byte[] key = Arrays.copyOf(prefix, prefix.length + incarnation.length);
+		System.arraycopy(incarnation, 0, key, prefix.length, incarnation.length);
+		return key;
+	}
+
+	/** What precedes an incarnation in its key, for the presence scripts. */
+	byte[] incarnationKeyPrefix() {
+		return bytes(this.prefix + "instance:");
 	}
 
 	/** The key holding the lease on a group's worker. */

@@ -1,5 +1,6 @@
 package dev.notifier.redis;
 
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.LongAdder;
@@ -32,6 +33,10 @@ import org.jspecify.annotations.Nullable;
  * every third of {@link RedisClusterOptions#workerLease()}. When the holder dies, an instance with sessions in the
  * group takes the worker over within the lease.
  *
+ * <p><b>Presence.</b> For the groups with presence, each instance keeps its session count of each user in the
+ * group's hash in Redis, under a field of its own that stops counting within the lease once the instance dies; a
+ * user's join or leave is announced by the instance that finds no other instance with sessions of that user.
+ *
  * <p><b>Failures.</b> Lettuce reconnects a connection that drops; when there is none at all (Redis down at startup),
  * this cluster tries again with a backoff up to {@link RedisClusterOptions#reconnectMaxDelay()}. {@link #unavailable()}
  * says why Redis cannot be reached meanwhile.
@@ -39,16 +44,19 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Inside.</b> This class only wires, for each {@link #start}, the parts that do the work, each documenting the
  * Redis commands it sends and the threads that call it: {@code RedisConnections} (connecting, reconnecting, why Redis
  * is unavailable), {@code ClusterBus} (publishing, subscriptions, receiving), {@code PayloadCodec} (the payload
- * format), {@code InboundDelivery} (the hand-off of what was received to a thread of its own) and {@code WorkerLeases}
- * (acquiring, renewing and releasing leases, the watchdog, takeovers). The parts never call back into this class.
+ * format), {@code InboundDelivery} (the hand-off of what was received to a thread of its own), {@code WorkerLeases}
+ * (acquiring, renewing and releasing leases, the watchdog, takeovers) and {@code RedisPresence} (presence). The parts
+ * never call back into this class.
  *
- * <p>Threads: {@link #delivery}, {@link #closed}, {@link #groupOccupied} and {@link #groupEmptied} only hand commands
- * to Lettuce and never wait for a reply. {@link #acquireWorker} and {@link #releaseWorker} wait for Redis, at most a
- * third of the lease and never more than 2 seconds. Connecting, renewing and taking over run on one
- * {@code notifier-cluster} thread, which may wait for Redis; one {@code notifier-cluster-lease} thread, which never
- * does, stops a worker whose lease was not renewed within two thirds of it. What other instances published is
- * received on Lettuce's event loop thread of the pub/sub connection and delivered, in the order received, on one
- * {@code notifier-cluster-inbound} thread. Every method is safe to call from any thread.
+ * <p>Threads: {@link #delivery}, {@link #closed}, {@link #sentToUser}, {@link #closedUser}, {@link #groupOccupied}
+ * and {@link #groupEmptied} only hand commands to Lettuce and never wait for a reply. {@link #acquireWorker},
+ * {@link #releaseWorker}, {@link #presenceChanged} (on the engine's presence thread) and {@link #presence} (on the
+ * caller's) wait for Redis, at most a third of the lease and never more than 2 seconds. Connecting, renewing and
+ * taking over run on one {@code notifier-cluster} thread, which may wait for Redis; one
+ * {@code notifier-cluster-lease} thread, which never does, stops a worker whose lease was not renewed within two
+ * thirds of it. What other instances published is received on Lettuce's event loop thread of the pub/sub connection
+ * and delivered, in the order received, on one {@code notifier-cluster-inbound} thread. Every method is safe to call
+ * from any thread.
  */
 public final class RedisNotifierCluster implements NotifierCluster {
 
@@ -83,12 +91,15 @@ public final class RedisNotifierCluster implements NotifierCluster {
 		InboundDelivery inbound = new InboundDelivery(node, this.options.inboundQueueSize(), this.droppedInbound);
 		ClusterBus bus = new ClusterBus(this.options, connections, node, inbound, this.unpublished);
 		WorkerLeases leases = new WorkerLeases(this.options, connections, node, clusterThread);
+		RedisPresence presence = new RedisPresence(this.options, connections, node, clusterThread);
 		connections.listen(bus);
 		connections.listen(leases);
+		connections.listen(presence);
 		// Before connecting: a group occupied meanwhile is then subscribed by the connection or by itself.
-		this.running = new Running(clusterThread, connections, inbound, bus, leases);
+		this.running = new Running(clusterThread, connections, inbound, bus, leases, presence);
 		connections.connect();
 		leases.start();
+		presence.start();
 	}
 
 	/** Releases the leases still held, closes both connections and stops the cluster's threads. */
@@ -100,6 +111,7 @@ public final class RedisNotifierCluster implements NotifierCluster {
 		if (running != null) {
 			running.clusterThread().shutdownNow();
 			running.leases().stop();
+			running.presence().stop();
 			running.inbound().stop();
 			running.connections().close();
 		}
@@ -151,6 +163,18 @@ public final class RedisNotifierCluster implements NotifierCluster {
 		else {
 			this.unpublished.increment();
 		}
+	}
+
+	@Override
+	public boolean presenceChanged(String group, String user, int sessions) {
+		Running running = this.running;
+		return running == null || running.presence().changed(group, user, sessions);
+	}
+
+	@Override
+	public @Nullable Map<String, Integer> presence(String group) {
+		Running running = this.running;
+		return (running != null) ? running.presence().presence(group) : null;
 	}
 
 	@Override
@@ -232,7 +256,7 @@ public final class RedisNotifierCluster implements NotifierCluster {
 
 	/** The parts of one run, from {@link #start} to {@link #stop}. */
 	private record Running(ScheduledThreadPoolExecutor clusterThread, RedisConnections connections,
-			InboundDelivery inbound, ClusterBus bus, WorkerLeases leases) {
+			InboundDelivery inbound, ClusterBus bus, WorkerLeases leases, RedisPresence presence) {
 	}
 
 }

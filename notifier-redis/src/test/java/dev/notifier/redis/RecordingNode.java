@@ -100,6 +100,10 @@ final class RecordingNode implements ClusterNode {
 	}
 
 	@Override
+	public void resendPresence() {
+	}
+
+	@Override
 	public Set<String> groups() {
 		return this.groups;
 	}

@@ -14,6 +14,7 @@ import java.util.stream.IntStream;
 
 import dev.notifier.core.CloseStatus;
 import dev.notifier.core.NotifierEngine;
+import dev.notifier.core.Presence;
 import io.lettuce.core.KillArgs;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.SetArgs;
@@ -42,6 +43,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RedisClusterTests {
 
 	private static final Duration LEASE = Duration.ofMillis(900);
+
+	private static final String PRESENCE = "notifier.presence.groups=chat/*";
 
 	private static RedisClient admin;
 
@@ -192,6 +195,61 @@ class RedisClusterTests {
 		assertThat(bobOnB.isClosed()).isFalse();
 		assertThat(a.engine().sendToUser("bob", "still here")).as("bob is not on a").isZero();
 		waiting("bob still receives what is sent to him").until(() -> bobOnB.texts().contains("still here"));
+	}
+
+	@Test
+	void presenceCoversEveryInstanceAndAUserJoinsAndLeavesOnceInTheCluster() throws Exception {
+		Instance a = start("a", PRESENCE);
+		Instance b = start("b", PRESENCE);
+		Viewer aliceOnA = join(a, "chat/lobby", "alice");
+		waiting("a announces alice").until(() -> a.presenceEvents().size() == 1);
+		Viewer aliceOnB = join(b, "chat/lobby", "alice");
+		join(b, "chat/lobby", "bob");
+		join(b, "chat/lobby");
+
+		Presence everyone = new Presence("chat/lobby", 4, Map.of("alice", 2, "bob", 1), true);
+		waiting("both instances see everyone")
+			.until(() -> a.engine().presence("chat/lobby").equals(everyone)
+					&& b.engine().presence("chat/lobby").equals(everyone));
+		JsonNode presence = get(a, "/actuator/notifier/chat/lobby").get("presence");
+		assertThat(presence.get("users").get("bob").asInt()).as("b's user in a's endpoint").isEqualTo(1);
+		assertThat(presence.get("sessions").asInt()).isEqualTo(4);
+		assertThat(redis().hkeys(this.prefix + "presence:chat/lobby"))
+			.as("a field per instance incarnation and user, anonymous sessions under the empty user")
+			.containsExactlyInAnyOrder(a.id() + "/1\nalice", b.id() + "/1\nalice", b.id() + "/1\nbob", b.id() + "/1\n");
+
+		aliceOnA.close();
+		waiting("alice has one session left").until(() -> b.engine().presence("chat/lobby").users().get("alice") == 1);
+		aliceOnB.close();
+		waiting("b announces that alice left").until(() -> b.presenceEvents().contains("leave chat/lobby alice"));
+		assertThat(a.presenceEvents()).containsExactly("join chat/lobby alice");
+		assertThat(b.presenceEvents()).containsExactly("join chat/lobby bob", "leave chat/lobby alice");
+		assertThat(a.engine().presence("chat/lobby").users()).containsOnlyKeys("bob");
+	}
+
+	@Test
+	void theUsersOfAnInstanceCutOffFromRedisStopCountingWithinTheLeaseAndCountAgainWhenItIsBack() throws Exception {
+		try (TcpProxy proxy = new TcpProxy(TestRedis.uri())) {
+			Instance a = start("a", PRESENCE, "spring.data.redis.url=" + proxy.url());
+			Instance b = start("b", PRESENCE);
+			join(a, "chat/lobby", "alice");
+			join(b, "chat/lobby", "bob");
+			waiting("b sees alice").until(() -> b.engine().presence("chat/lobby").contains("alice"));
+
+			proxy.cut();
+			long cut = System.nanoTime();
+			waiting("alice stops counting").until(() -> !b.engine().presence("chat/lobby").contains("alice"));
+			assertThat(Duration.ofNanos(System.nanoTime() - cut)).as("within the lease")
+				.isLessThan(LEASE.plusMillis(500));
+			assertThat(a.engine().presence("chat/lobby"))
+				.as("a, cut off, answers with what it knows, marked incomplete")
+				.isEqualTo(new Presence("chat/lobby", 1, Map.of("alice", 1), false));
+
+			proxy.resume();
+			waiting("alice counts again once a is back")
+				.until(() -> b.engine().presence("chat/lobby").equals(
+						new Presence("chat/lobby", 2, Map.of("alice", 1, "bob", 1), true)));
+		}
 	}
 
 	@Test
@@ -491,6 +549,10 @@ class RedisClusterTests {
 
 		RedisNotifierCluster cluster() {
 			return this.context.getBean(RedisNotifierCluster.class);
+		}
+
+		List<String> presenceEvents() {
+			return this.context.getBean(ClusterTestApplication.PresenceEvents.class).events;
 		}
 
 	}

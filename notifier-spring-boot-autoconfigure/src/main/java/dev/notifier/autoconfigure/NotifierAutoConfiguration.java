@@ -54,6 +54,7 @@ public final class NotifierAutoConfiguration {
 			.listeners(() -> listeners.orderedStream().toList())
 			.workers(() -> workerFactories.orderedStream().toList(),
 					NotifierOptionsMapper.toWorkerOptions(properties.getWorkers(), blockingThreads));
+		NotifierOptionsMapper.presence(builder, properties);
 		cluster.ifAvailable(builder::cluster);
 		return builder.build();
 	}

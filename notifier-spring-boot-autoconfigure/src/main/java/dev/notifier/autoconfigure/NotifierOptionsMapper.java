@@ -1,8 +1,10 @@
 package dev.notifier.autoconfigure;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ThreadFactory;
 
+import dev.notifier.core.NotifierEngine;
 import dev.notifier.core.NotifierOptions;
 import dev.notifier.core.WorkerOptions;
 import org.jspecify.annotations.Nullable;
@@ -85,6 +87,20 @@ final class NotifierOptionsMapper {
 		requirePositiveIfSet("notifier.limits.max-connections-per-user", limits.getMaxConnectionsPerUser());
 		requirePositiveIfSet("notifier.limits.max-connections-per-address", limits.getMaxConnectionsPerAddress());
 		return new ConnectionLimits(limits.getMaxConnectionsPerUser(), limits.getMaxConnectionsPerAddress());
+	}
+
+	/** Applies {@code notifier.presence.groups} to an engine, failing with the first invalid pattern. */
+	static NotifierEngine.Builder presence(NotifierEngine.Builder engine, NotifierProperties properties) {
+		List<String> groups = properties.getPresence().getGroups();
+		for (int i = 0; i < groups.size(); i++) {
+			try {
+				engine.presence(List.of(groups.get(i)));
+			}
+			catch (IllegalArgumentException ex) {
+				throw invalid("notifier.presence.groups[" + i + "]", groups.get(i), ex.getMessage());
+			}
+		}
+		return engine.presence(groups);
 	}
 
 	/** {@code notifier.inbound-buffer-size} in bytes, checked. */

@@ -65,6 +65,8 @@ public class NotifierProperties {
 
 	private final Limits limits = new Limits();
 
+	private final Presence presence = new Presence();
+
 	private final Probe probe = new Probe();
 
 	private final Outbound outbound = new Outbound();
@@ -143,6 +145,10 @@ public class NotifierProperties {
 
 	public Limits getLimits() {
 		return this.limits;
+	}
+
+	public Presence getPresence() {
+		return this.presence;
 	}
 
 	public Probe getProbe() {
@@ -230,6 +236,29 @@ public class NotifierProperties {
 
 		public void setInboundBurst(@Nullable Integer inboundBurst) {
 			this.inboundBurst = inboundBurst;
+		}
+
+	}
+
+	/**
+	 * Presence: who is in a group, its sessions and its signed-in users, with an event when a user appears in a group
+	 * or its last session leaves. In cluster mode it covers every instance.
+	 */
+	public static class Presence {
+
+		/**
+		 * Group patterns with presence, such as "chat/**" or "admin/*": "*" matches one segment, "**" any number of
+		 * segments. Presence costs one update per join and leave (in cluster mode a Redis script that reads the
+		 * group's users), so it is off for every group unless listed here.
+		 */
+		private List<String> groups = new ArrayList<>();
+
+		public List<String> getGroups() {
+			return this.groups;
+		}
+
+		public void setGroups(List<String> groups) {
+			this.groups = groups;
 		}
 
 	}

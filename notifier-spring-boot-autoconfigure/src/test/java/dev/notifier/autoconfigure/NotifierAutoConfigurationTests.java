@@ -282,6 +282,36 @@ class NotifierAutoConfigurationTests {
 	}
 
 	@Test
+	void presenceShouldBeOffForEveryGroupByDefault() {
+		this.contextRunner.run((context) -> assertThat(context.getBean(NotifierEngine.class).hasPresence("chat/lobby"))
+			.isFalse());
+	}
+
+	@Test
+	void presenceGroupsShouldReachTheEngine() {
+		this.contextRunner.withPropertyValues("notifier.presence.groups=chat/**,admin/*").run((context) -> {
+			NotifierEngine engine = context.getBean(NotifierEngine.class);
+			assertThat(engine.hasPresence("chat/lobby/1")).isTrue();
+			assertThat(engine.hasPresence("admin/audit")).isTrue();
+			assertThat(engine.hasPresence("admin/a/b")).isFalse();
+			assertThat(engine.hasPresence("tasks/1")).isFalse();
+		});
+	}
+
+	@Test
+	void invalidPresenceGroupPatternShouldFailStartupNamingTheProperty() {
+		this.contextRunner.withPropertyValues("notifier.presence.groups=chat/**,admin/a*").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class, (ex) -> {
+					assertThat(ex.getName()).isEqualTo("notifier.presence.groups[1]");
+					assertThat(ex.getReason()).isEqualTo("invalid group pattern 'admin/a*': segments are non-empty "
+							+ "and '*' or '**' stand alone in a segment");
+				});
+		});
+	}
+
+	@Test
 	void runWithoutSpringSecurityShouldStillAllowEveryGroup() {
 		this.contextRunner.withClassLoader(new FilteredClassLoader("org.springframework.security"))
 			.run((context) -> assertThat(context.getBean(GroupAuthorizer.class)).isSameAs(GroupAuthorizer.ALLOW_ALL));
