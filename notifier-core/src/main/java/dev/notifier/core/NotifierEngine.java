@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * <li>a few {@code notifier-writer-N} threads, about one per core, which start every send: a broadcast only appends
  * to the queues of its recipients (see {@link WriterThreads});</li>
  * <li>one {@code notifier-heartbeat} thread runs the periodic sweep (pings due, silent peers, stuck writes, close
- * handshakes that do not finish);</li>
+ * handshakes that do not finish, credentials that expired);</li>
  * <li>a small pool of {@code notifier-io-N} threads sends close frames, and pings where the container only offers a
  * blocking ping (Jakarta WebSocket), because a container may block while closing a connection whose peer does not
  * read;</li>
@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
  * loses its last (see {@link GroupOccupancy});</li>
  * <li>one {@code notifier-presence} thread, for the groups with presence, passes each user's session count on to the
  * cluster and a user's join and leave to the listeners (see {@link PresenceIndex});</li>
+ * <li>with {@link Builder#reauthorize re-authorization}, one {@code notifier-reauthorize} thread asks the authorizer
+ * again about every open session;</li>
  * <li>the worker threads of {@link GroupWorkers}.</li>
  * </ul>
  * Everything else runs on the caller's thread (broadcasts) or the container's (inbound messages, send completions).
@@ -55,6 +57,12 @@ public final class NotifierEngine implements GroupNotifier {
 	private static final Duration MIN_SWEEP_PERIOD = Duration.ofMillis(10);
 
 	private static final Duration MAX_SWEEP_PERIOD = Duration.ofSeconds(1);
+
+	/** Expiries further away are treated as this far, which keeps the nanoClock arithmetic from overflowing. */
+	private static final Duration MAX_EXPIRY = Duration.ofDays(365 * 100);
+
+	/** 1008 "not authorized": the status of a session that re-authorization refused. */
+	public static final CloseStatus NOT_AUTHORIZED = CloseStatus.POLICY_VIOLATION.withReason("not authorized");
 
 	private final NotifierOptions options;
 
@@ -69,6 +77,19 @@ public final class NotifierEngine implements GroupNotifier {
 	private final Delivery delivery;
 
 	private final @Nullable NotifierCluster cluster;
+
+	private final SessionExpiry sessionExpiry;
+
+	/** Asked again about every open session each {@link #reauthorizeInterval}; {@code null} for never. */
+	private final @Nullable GroupAuthorizer reauthorizer;
+
+	private final @Nullable Duration reauthorizeInterval;
+
+	/**
+	 * The {@code notifier-reauthorize} thread while the engine runs with re-authorization, {@code null} otherwise;
+	 * guarded by the engine's monitor ({@link #start()} and {@link #shutdown} set it).
+	 */
+	private @Nullable ScheduledExecutorService reauthorization;
 
 	/** Resolved from the source at {@link #start()}, so listeners may themselves depend on the engine. */
 	private volatile List<ListenerBinding> listeners = List.of();
@@ -114,6 +135,9 @@ public final class NotifierEngine implements GroupNotifier {
 		this.workerFactorySource = builder.workerFactories;
 		this.workerOptions = builder.workerOptions;
 		this.cluster = builder.cluster;
+		this.sessionExpiry = builder.sessionExpiry;
+		this.reauthorizer = builder.reauthorizer;
+		this.reauthorizeInterval = builder.reauthorizeInterval;
 		Delivery local = this::deliverLocally;
 		this.delivery = builder.deliveryDecorator.apply((this.cluster != null) ? this.cluster.delivery(local) : local);
 		this.occupancy = new GroupOccupancy(this::incarnation, new OccupancyListener());
@@ -175,6 +199,15 @@ public final class NotifierEngine implements GroupNotifier {
 		}
 		long period = sweepPeriod().toNanos();
 		this.heartbeat.scheduleAtFixedRate(this::sweepSafely, period, period, TimeUnit.NANOSECONDS);
+		if (this.reauthorizer != null && this.reauthorizeInterval != null) {
+			// A thread of its own: an authorizer may block on a lookup, which must hold up neither heartbeats nor
+			// container threads.
+			ScheduledThreadPoolExecutor reauthorization = new ScheduledThreadPoolExecutor(1,
+					NotifierThreads.named("notifier-reauthorize"));
+			long interval = this.reauthorizeInterval.toNanos();
+			reauthorization.scheduleWithFixedDelay(this::reauthorizeSafely, interval, interval, TimeUnit.NANOSECONDS);
+			this.reauthorization = reauthorization;
+		}
 	}
 
 	/** Whether the engine accepts connections. */
@@ -191,6 +224,11 @@ public final class NotifierEngine implements GroupNotifier {
 	public synchronized void shutdown(CloseStatus status, Duration grace) {
 		status.requireSendable();
 		this.running = false;
+		ScheduledExecutorService reauthorization = this.reauthorization;
+		if (reauthorization != null) {
+			reauthorization.shutdownNow();
+			this.reauthorization = null;
+		}
 		GroupWorkers workers = this.workers;
 		if (workers != null) {
 			workers.shutdown();
@@ -229,6 +267,10 @@ public final class NotifierEngine implements GroupNotifier {
 		DefaultNotifierSession session = new DefaultNotifierSession(handshake, transport, this,
 				listenersFor(handshake.group()), this.writers, this.nextWriterSlot.getAndIncrement(), Instant.now(),
 				this.options.nanoClock().getAsLong());
+		Instant expiresAt = this.sessionExpiry.expiresAt(handshake);
+		if (expiresAt != null) {
+			session.expireAt(this.options.nanoClock().getAsLong() + nanosUntil(expiresAt));
+		}
 		this.connected.add(session);
 		this.statistics.connectionOpened();
 		this.sessionsById.put(session.id(), session);
@@ -489,11 +531,60 @@ public final class NotifierEngine implements GroupNotifier {
 		return OutboundMessage.of(message, this.encoder);
 	}
 
-	/** Runs the heartbeat and send-timeout checks over every connection; called by the sweep thread and by tests. */
+	/**
+	 * Runs the heartbeat and send-timeout checks over every connection, and closes those whose credentials have
+	 * expired; called by the sweep thread and by tests.
+	 */
 	void sweep() {
 		long now = this.options.nanoClock().getAsLong();
 		for (DefaultNotifierSession session : this.connected) {
 			session.sweep(now);
+			if (session.expired(now) && session.isOpen()) {
+				session.close(SessionExpiry.EXPIRED);
+			}
+		}
+	}
+
+	/** The nanoseconds from now until a wall-clock instant, 0 if it has passed, saturated rather than overflowing. */
+	private static long nanosUntil(Instant instant) {
+		Duration remaining = Duration.between(Instant.now(), instant);
+		if (remaining.isNegative()) {
+			return 0;
+		}
+		return (remaining.compareTo(MAX_EXPIRY) > 0) ? MAX_EXPIRY.toNanos() : remaining.toNanos();
+	}
+
+	/**
+	 * Asks the re-authorizer again about every open session, closing those it refuses with
+	 * {@link #NOT_AUTHORIZED}; runs on the re-authorization thread. A failing authorizer keeps the session open: an
+	 * outage of what it consults must not close every session.
+	 */
+	void reauthorize() {
+		GroupAuthorizer authorizer = this.reauthorizer;
+		if (authorizer == null) {
+			return;
+		}
+		for (DefaultNotifierSession session : new ArrayList<>(this.sessionsById.values())) {
+			if (!session.isOpen()) {
+				continue;
+			}
+			try {
+				if (!authorizer.authorize(session.handshake())) {
+					session.close(NOT_AUTHORIZED);
+				}
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Re-authorizing {} failed; it stays open until the next round", session, ex);
+			}
+		}
+	}
+
+	private void reauthorizeSafely() {
+		try {
+			reauthorize();
+		}
+		catch (RuntimeException ex) {
+			logger.error("Re-authorization failed; it runs again in the next period", ex);
 		}
 	}
 
@@ -736,6 +827,12 @@ public final class NotifierEngine implements GroupNotifier {
 
 		private List<String> presenceGroups = List.of();
 
+		private SessionExpiry sessionExpiry = SessionExpiry.NEVER;
+
+		private @Nullable GroupAuthorizer reauthorizer;
+
+		private @Nullable Duration reauthorizeInterval;
+
 		private Builder(NotifierOptions options) {
 			this.options = options;
 		}
@@ -788,6 +885,30 @@ public final class NotifierEngine implements GroupNotifier {
 		public Builder presence(List<String> groupPatterns) {
 			groupPatterns.forEach(GroupPattern::compile);
 			this.presenceGroups = List.copyOf(groupPatterns);
+			return this;
+		}
+
+		/**
+		 * When the credentials of each session expire: the engine closes a session with
+		 * {@link SessionExpiry#EXPIRED} once they have. By default no session expires.
+		 */
+		public Builder sessionExpiry(SessionExpiry sessionExpiry) {
+			this.sessionExpiry = sessionExpiry;
+			return this;
+		}
+
+		/**
+		 * Asks the authorizer again about every open session at this interval, on a {@code notifier-reauthorize}
+		 * thread, and closes those it refuses with {@link NotifierEngine#NOT_AUTHORIZED}. The authorizer sees the
+		 * handshake as it was; by default nothing is asked again.
+		 * @throws IllegalArgumentException if the interval is not positive
+		 */
+		public Builder reauthorize(GroupAuthorizer authorizer, Duration interval) {
+			if (interval.isNegative() || interval.isZero()) {
+				throw new IllegalArgumentException("The re-authorization interval must be positive: " + interval);
+			}
+			this.reauthorizer = authorizer;
+			this.reauthorizeInterval = interval;
 			return this;
 		}
 

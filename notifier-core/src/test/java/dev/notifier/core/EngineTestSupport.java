@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
@@ -56,6 +57,11 @@ abstract class EngineTestSupport {
 
 	protected NotifierEngine engine(NotifierOptions options, MessageEncoder encoder, NotifierListener... listeners) {
 		return engine(NotifierEngine.builder(options).encoder(encoder), listeners);
+	}
+
+	/** An engine built with these settings on the fake clock, its writes run by the test. */
+	protected NotifierEngine engine(UnaryOperator<NotifierEngine.Builder> settings, NotifierListener... listeners) {
+		return engine(settings.apply(NotifierEngine.builder(options().build())), listeners);
 	}
 
 	/** An engine with presence in the groups matching these patterns. */

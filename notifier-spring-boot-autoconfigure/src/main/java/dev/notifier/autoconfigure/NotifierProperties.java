@@ -67,6 +67,8 @@ public class NotifierProperties {
 
 	private final Presence presence = new Presence();
 
+	private final Security security = new Security();
+
 	private final Probe probe = new Probe();
 
 	private final Outbound outbound = new Outbound();
@@ -145,6 +147,10 @@ public class NotifierProperties {
 
 	public Limits getLimits() {
 		return this.limits;
+	}
+
+	public Security getSecurity() {
+		return this.security;
 	}
 
 	public Presence getPresence() {
@@ -236,6 +242,43 @@ public class NotifierProperties {
 
 		public void setInboundBurst(@Nullable Integer inboundBurst) {
 			this.inboundBurst = inboundBurst;
+		}
+
+	}
+
+	/**
+	 * Sessions that do not outlive their login.
+	 */
+	public static class Security {
+
+		/**
+		 * Whether a session opened with an OAuth 2.0 token (Spring Security's resource server: a JWT or an opaque
+		 * access token) is closed with 1008 "token expired" once the token's expiry passes. Needs
+		 * spring-security-oauth2-core on the classpath.
+		 */
+		private boolean closeOnTokenExpiry = true;
+
+		/**
+		 * How often the GroupAuthorizer is asked again about every open session, closing with 1008 "not authorized"
+		 * those it now refuses. It sees the handshake as it was, so this matters for authorizers that consult state
+		 * that changes (memberships, revoked accounts). When unset, sessions are authorized once, at the handshake.
+		 */
+		private @Nullable Duration reauthorizeInterval;
+
+		public boolean isCloseOnTokenExpiry() {
+			return this.closeOnTokenExpiry;
+		}
+
+		public void setCloseOnTokenExpiry(boolean closeOnTokenExpiry) {
+			this.closeOnTokenExpiry = closeOnTokenExpiry;
+		}
+
+		public @Nullable Duration getReauthorizeInterval() {
+			return this.reauthorizeInterval;
+		}
+
+		public void setReauthorizeInterval(@Nullable Duration reauthorizeInterval) {
+			this.reauthorizeInterval = reauthorizeInterval;
 		}
 
 	}
