@@ -43,6 +43,10 @@ final class UserIndex {
 				DefaultNotifierSession[] fewer = Arrays.stream(current)
 					.filter((member) -> member != session)
 					.toArray(DefaultNotifierSession[]::new);
+				if (fewer.length == current.length) {
+					// Called again once the session has closed: nothing to replace.
+					return current;
+				}
 				return (fewer.length > 0) ? fewer : null;
 			});
 		}
