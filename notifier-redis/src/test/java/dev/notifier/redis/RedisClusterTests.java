@@ -170,7 +170,8 @@ class RedisClusterTests {
 		List<String> sent = IntStream.rangeClosed(1, 50).mapToObj((n) -> "for alice " + n).toList();
 		sent.forEach((text) -> assertThat(a.engine().sendToUser("alice", text)).as("queued on a").isEqualTo(1));
 
-		waiting("alice's viewer on b receives all 50").until(() -> aliceOnB.texts().size() >= 50);
+		waiting("both of alice's viewers receive all 50")
+			.until(() -> aliceOnA.texts().size() >= 50 && aliceOnB.texts().size() >= 50);
 		assertThat(aliceOnB.texts()).as("on the other instance, in order, once").isEqualTo(sent);
 		assertThat(aliceOnA.texts()).as("on the sending instance, without its own echo").isEqualTo(sent);
 		assertThat(bobOnB.texts()).isEmpty();
