@@ -9,8 +9,8 @@ import org.jspecify.annotations.Nullable;
  * handed to {@link NotifierCluster#start}. The cluster never sees the engine itself.
  *
  * <p>Every method is safe to call from any thread and never waits on the network. {@link #deliver} and {@link #close}
- * run over every local session of the group, so a cluster calls them from a thread of its own, never from a client
- * library's I/O thread that other traffic waits on.
+ * run over every local session of the group, {@link #deliverToUser} and {@link #closeUser} over a user's, so a
+ * cluster calls them from a thread of its own, never from a client library's I/O thread that other traffic waits on.
  */
 public interface ClusterNode {
 
@@ -48,6 +48,26 @@ public interface ClusterNode {
 
 	/** Whether a group keeps history: the cluster records its broadcasts through {@link SharedHistory}. */
 	boolean keepsHistory(String group);
+
+	/**
+	 * Delivers what another instance sent to a user to this instance's sessions of that user. It is not published
+	 * again.
+	 * @return how many sessions the message was queued for
+	 */
+	int deliverToUser(String user, OutboundMessage message);
+
+	/**
+	 * Closes this instance's sessions of a user, as another instance asked.
+	 * @return how many sessions were closed
+	 */
+	int closeUser(String user, CloseStatus status);
+
+	/**
+	 * Has the engine pass every presence count of this instance to {@link NotifierCluster#presenceChanged} again, on
+	 * its presence thread after the changes already waiting, for a cluster that has lost what it knew (a new
+	 * connection, a restarted server). Returns at once.
+	 */
+	void resendPresence();
 
 	/** The groups that have at least one session on this instance. */
 	Set<String> groups();

@@ -73,6 +73,14 @@ final class DefaultNotifierSession implements NotifierSession, Connection, Outbo
 
 	private long lastPingNanos;
 
+	/**
+	 * The {@code nanoClock} reading at which the session's credentials expire, if {@link #hasExpiry}. Written by
+	 * {@link #expireAt} before the engine publishes the session to its sweep, read only by the sweep.
+	 */
+	private long expiresAtNanos;
+
+	private boolean hasExpiry;
+
 	/** This session's place among its group's members; -1 while it is in none. */
 	int groupSlot = -1;
 
@@ -281,6 +289,22 @@ final class DefaultNotifierSession implements NotifierSession, Connection, Outbo
 	@Override
 	public void runBlocking(Runnable task) {
 		this.engine.runBlocking(task);
+	}
+
+	/** Sets when the session's credentials expire; called once by the engine, before the sweep can see the session. */
+	void expireAt(long nanos) {
+		this.expiresAtNanos = nanos;
+		this.hasExpiry = true;
+	}
+
+	/** Whether the session's credentials have expired; run by the engine's sweep thread. */
+	boolean expired(long nowNanos) {
+		return this.hasExpiry && nowNanos - this.expiresAtNanos >= 0;
+	}
+
+	/** The handshake the session was opened with, for re-authorization. */
+	HandshakeInfo handshake() {
+		return this.handshake;
 	}
 
 	/** The heartbeat and timeout checks, run by the engine's sweep thread. */

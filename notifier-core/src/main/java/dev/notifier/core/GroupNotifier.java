@@ -38,6 +38,22 @@ public interface GroupNotifier {
 	int broadcastMultiple(Collection<? extends NotifierSession> sessions, Object message);
 
 	/**
+	 * Sends a message to every session of a user, whatever their groups: the sessions whose handshake principal has
+	 * this name. In a cluster it also reaches the user's sessions on the other instances.
+	 * @return how many sessions of this instance the message was queued for
+	 * @throws IllegalArgumentException if the user is {@code null} or blank
+	 */
+	int sendToUser(String user, Object message);
+
+	/**
+	 * Closes every session of a user with this status, whatever their groups; in a cluster also on the other
+	 * instances. For example with 1008 when the user's account is locked.
+	 * @return how many sessions of this instance were closed
+	 * @throws IllegalArgumentException if the user is {@code null} or blank, or the status cannot be sent
+	 */
+	int closeUser(String user, CloseStatus status);
+
+	/**
 	 * Closes every session of a group with this status.
 	 * @return how many sessions were closed
 	 */
@@ -93,5 +109,15 @@ public interface GroupNotifier {
 
 	/** The open session with this id. */
 	Optional<NotifierSession> session(String id);
+
+	/**
+	 * Who is in a group with presence: its sessions and its users, in a cluster on every instance. In a cluster this
+	 * asks the cluster and may block the calling thread briefly (Redis: at most 2 seconds); if the cluster cannot
+	 * answer, the result is what this instance knows, marked not {@link Presence#complete() complete}. Presence is
+	 * recorded by one thread after sessions join and leave, so the cluster's view may lag a join that just happened.
+	 * @throws IllegalArgumentException if the group name is not valid, or the group has no presence (no presence
+	 * pattern matches it)
+	 */
+	Presence presence(String group);
 
 }

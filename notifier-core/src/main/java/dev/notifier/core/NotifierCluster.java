@@ -1,5 +1,7 @@
 package dev.notifier.core;
 
+import java.util.Map;
+
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -42,6 +44,45 @@ public interface NotifierCluster {
 	 * @param group the group, or {@code null} for every group
 	 */
 	void closed(@Nullable String group, CloseStatus status);
+
+	/**
+	 * A message was sent to a user on this instance: the other instances deliver it to their sessions of that user.
+	 * Called on the caller's thread after the local delivery; must not block on the network. By default a cluster
+	 * does not carry messages to users, and they reach this instance's sessions only.
+	 */
+	default void sentToUser(String user, OutboundMessage message) {
+	}
+
+	/**
+	 * A user's sessions were closed on this instance: the other instances close theirs. Called on the caller's
+	 * thread; must not block on the network. By default only this instance's sessions are closed.
+	 */
+	default void closedUser(String user, CloseStatus status) {
+	}
+
+	/**
+	 * This instance now has this many sessions of a user in a group with presence, 0 for none: the cluster records
+	 * it for {@link #presence}. Called on the engine's {@code notifier-presence} thread, one change at a time in the
+	 * order they happened, and for every count again after {@link ClusterNode#resendPresence}; it may block briefly
+	 * on the network, holding up only later presence changes. By default a cluster keeps no presence.
+	 * @param user the user, or {@code ""} for the anonymous sessions
+	 * @return whether no other instance has sessions of the user in the group: the engine announces a user's join or
+	 * leave to the listeners only then, so that they hear it once in the cluster; {@code true} if the cluster cannot
+	 * tell
+	 */
+	default boolean presenceChanged(String group, String user, int sessions) {
+		return true;
+	}
+
+	/**
+	 * The sessions of each user in a group with presence on every instance, anonymous ones under {@code ""}. Called
+	 * on the thread asking {@link GroupNotifier#presence}; it may block briefly on the network.
+	 * @return the sessions by user, or {@code null} if the cluster cannot tell now (the engine then answers with
+	 * what this instance knows, marked incomplete); by default {@code null}
+	 */
+	default @Nullable Map<String, Integer> presence(String group) {
+		return null;
+	}
 
 	/** A group has gained its first session on this instance. */
 	void groupOccupied(String group);

@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,12 +35,16 @@ import org.slf4j.LoggerFactory;
  * <li>a few {@code notifier-writer-N} threads, about one per core, which start every send: a broadcast only appends
  * to the queues of its recipients (see {@link WriterThreads});</li>
  * <li>one {@code notifier-heartbeat} thread runs the periodic sweep (pings due, silent peers, stuck writes, close
- * handshakes that do not finish);</li>
+ * handshakes that do not finish, credentials that expired);</li>
  * <li>a small pool of {@code notifier-io-N} threads sends close frames, and pings where the container only offers a
  * blocking ping (Jakarta WebSocket), because a container may block while closing a connection whose peer does not
  * read;</li>
  * <li>one {@code notifier-groups} thread tells the cluster and the workers when a group gains its first session or
  * loses its last (see {@link GroupOccupancy});</li>
+ * <li>one {@code notifier-presence} thread, for the groups with presence, passes each user's session count on to the
+ * cluster and a user's join and leave to the listeners (see {@link PresenceIndex});</li>
+ * <li>with {@link Builder#reauthorize re-authorization}, one {@code notifier-reauthorize} thread asks the authorizer
+ * again about every open session;</li>
  * <li>the worker threads of {@link GroupWorkers}.</li>
  * </ul>
  * Everything else runs on the caller's thread (broadcasts) or the container's (inbound messages, send completions).
@@ -58,6 +64,12 @@ public final class NotifierEngine implements GroupNotifier {
 
 	private static final Duration MAX_SWEEP_PERIOD = Duration.ofSeconds(1);
 
+	/** Expiries further away are treated as this far, which keeps the nanoClock arithmetic from overflowing. */
+	private static final Duration MAX_EXPIRY = Duration.ofDays(365 * 100);
+
+	/** 1008 "not authorized": the status of a session that re-authorization refused. */
+	public static final CloseStatus NOT_AUTHORIZED = CloseStatus.POLICY_VIOLATION.withReason("not authorized");
+
 	private final NotifierOptions options;
 
 	private final MessageEncoder encoder;
@@ -71,6 +83,19 @@ public final class NotifierEngine implements GroupNotifier {
 	private final Delivery delivery;
 
 	private final @Nullable NotifierCluster cluster;
+
+	private final SessionExpiry sessionExpiry;
+
+	/** Asked again about every open session each {@link #reauthorizeInterval}; {@code null} for never. */
+	private final @Nullable GroupAuthorizer reauthorizer;
+
+	private final @Nullable Duration reauthorizeInterval;
+
+	/**
+	 * The {@code notifier-reauthorize} thread while the engine runs with re-authorization, {@code null} otherwise;
+	 * guarded by the engine's monitor ({@link #start()} and {@link #shutdown} set it).
+	 */
+	private @Nullable ScheduledExecutorService reauthorization;
 
 	/** Resolved from the source at {@link #start()}, so listeners may themselves depend on the engine. */
 	private volatile List<ListenerBinding> listeners = List.of();
@@ -94,6 +119,12 @@ public final class NotifierEngine implements GroupNotifier {
 	/** Deals sessions out to the writer threads in turn. */
 	private final AtomicInteger nextWriterSlot = new AtomicInteger();
 
+	/** Open sessions by user, for the per-user verbs. */
+	private final UserIndex users = new UserIndex();
+
+	/** Users and their sessions in the groups with presence. */
+	private final PresenceIndex presence;
+
 	/** Open sessions by id. */
 	private final ConcurrentHashMap<String, DefaultNotifierSession> sessionsById = new ConcurrentHashMap<>();
 
@@ -116,6 +147,9 @@ public final class NotifierEngine implements GroupNotifier {
 		this.workerFactorySource = builder.workerFactories;
 		this.workerOptions = builder.workerOptions;
 		this.cluster = builder.cluster;
+		this.sessionExpiry = builder.sessionExpiry;
+		this.reauthorizer = builder.reauthorizer;
+		this.reauthorizeInterval = builder.reauthorizeInterval;
 		Delivery local = this::deliverLocally;
 		this.delivery = builder.deliveryDecorator.apply((this.cluster != null) ? this.cluster.delivery(local) : local);
 		this.occupancy = new GroupOccupancy(this::incarnation, new OccupancyListener());
@@ -123,6 +157,7 @@ public final class NotifierEngine implements GroupNotifier {
 		this.sharedHistory = (this.cluster != null) ? this.cluster.sharedHistory() : null;
 		this.history = new GroupHistory(builder.history, this.options.nanoClock(),
 				(this.sharedHistory != null) ? this::loadSharedHistory : null);
+		this.presence = new PresenceIndex(builder.presenceGroups, new PresenceListener());
 		this.writers = (builder.writers != null) ? builder.writers
 				: new WriterThreads(WriterThreads.defaultCount(), NotifierThreads.named("notifier-writer"));
 		this.heartbeat = newHeartbeat();
@@ -172,6 +207,7 @@ public final class NotifierEngine implements GroupNotifier {
 		}
 		this.writers.start();
 		this.occupancy.start();
+		this.presence.start();
 		this.running = true;
 		if (this.cluster != null) {
 			this.cluster.start(new Node());
@@ -179,6 +215,15 @@ public final class NotifierEngine implements GroupNotifier {
 		long period = sweepPeriod().toNanos();
 		this.heartbeat.scheduleAtFixedRate(this::sweepSafely, period, period, TimeUnit.NANOSECONDS);
 		this.heartbeat.scheduleWithFixedDelay(this::sweepHistory, 1, 1, TimeUnit.SECONDS);
+		if (this.reauthorizer != null && this.reauthorizeInterval != null) {
+			// A thread of its own: an authorizer may block on a lookup, which must hold up neither heartbeats nor
+			// container threads.
+			ScheduledThreadPoolExecutor reauthorization = new ScheduledThreadPoolExecutor(1,
+					NotifierThreads.named("notifier-reauthorize"));
+			long interval = this.reauthorizeInterval.toNanos();
+			reauthorization.scheduleWithFixedDelay(this::reauthorizeSafely, interval, interval, TimeUnit.NANOSECONDS);
+			this.reauthorization = reauthorization;
+		}
 	}
 
 	/** Drops expired history, and the streams of groups with neither history nor sessions; on the sweep thread and in tests. */
@@ -205,6 +250,11 @@ public final class NotifierEngine implements GroupNotifier {
 	public synchronized void shutdown(CloseStatus status, Duration grace) {
 		status.requireSendable();
 		this.running = false;
+		ScheduledExecutorService reauthorization = this.reauthorization;
+		if (reauthorization != null) {
+			reauthorization.shutdownNow();
+			this.reauthorization = null;
+		}
 		GroupWorkers workers = this.workers;
 		if (workers != null) {
 			workers.shutdown();
@@ -223,6 +273,8 @@ public final class NotifierEngine implements GroupNotifier {
 				}
 			}
 		}
+		// Before the cluster stops: a leave from now on could no longer be checked against the other instances.
+		this.presence.stop();
 		if (this.cluster != null) {
 			this.cluster.stop();
 		}
@@ -241,10 +293,16 @@ public final class NotifierEngine implements GroupNotifier {
 		DefaultNotifierSession session = new DefaultNotifierSession(handshake, transport, this,
 				listenersFor(handshake.group()), this.writers, this.nextWriterSlot.getAndIncrement(), Instant.now(),
 				this.options.nanoClock().getAsLong());
+		Instant expiresAt = this.sessionExpiry.expiresAt(handshake);
+		if (expiresAt != null) {
+			session.expireAt(this.options.nanoClock().getAsLong() + nanosUntil(expiresAt));
+		}
 		this.connected.add(session);
 		this.statistics.connectionOpened();
 		this.sessionsById.put(session.id(), session);
+		this.users.add(session);
 		boolean goesOn = join(session, handshake);
+		this.presence.join(session);
 		// Checked after registering: a shutdown that began meanwhile either saw this session or is seen here.
 		if (!this.running) {
 			session.closeNow(CloseStatus.GOING_AWAY);
@@ -418,6 +476,37 @@ public final class NotifierEngine implements GroupNotifier {
 	}
 
 	@Override
+	public int sendToUser(String user, Object message) {
+		UserIndex.requireValid(user);
+		OutboundMessage encoded = encode(message);
+		int queued = sendToUserLocally(user, encoded);
+		if (this.cluster != null) {
+			this.cluster.sentToUser(user, encoded);
+		}
+		return queued;
+	}
+
+	private int sendToUserLocally(String user, OutboundMessage message) {
+		int queued = 0;
+		for (DefaultNotifierSession session : this.users.sessions(user)) {
+			if (session.send(message)) {
+				queued++;
+			}
+		}
+		return queued;
+	}
+
+	@Override
+	public int closeUser(String user, CloseStatus status) {
+		UserIndex.requireValid(user);
+		status.requireSendable();
+		if (this.cluster != null) {
+			this.cluster.closedUser(user, status);
+		}
+		return closeEach(this.users.sessions(user), status);
+	}
+
+	@Override
 	public int close(String group, CloseStatus status) {
 		status.requireSendable();
 		if (this.cluster != null) {
@@ -483,6 +572,31 @@ public final class NotifierEngine implements GroupNotifier {
 		return Optional.ofNullable(this.sessionsById.get(id));
 	}
 
+	@Override
+	public Presence presence(String group) {
+		if (!this.presence.tracks(validGroup(group))) {
+			throw new IllegalArgumentException("The group '" + group + "' has no presence: no presence group pattern "
+					+ "matches it (notifier.presence.groups)");
+		}
+		if (this.cluster == null) {
+			return this.presence.local(group);
+		}
+		Map<String, Integer> everywhere = this.cluster.presence(group);
+		if (everywhere == null) {
+			Presence local = this.presence.local(group);
+			return new Presence(group, local.sessions(), local.users(), false);
+		}
+		Map<String, Integer> users = new HashMap<>(everywhere);
+		users.remove(PresenceIndex.ANONYMOUS);
+		int sessions = everywhere.values().stream().mapToInt(Integer::intValue).sum();
+		return new Presence(group, sessions, users, true);
+	}
+
+	/** Whether a group has presence: a presence group pattern matches it. */
+	public boolean hasPresence(String group) {
+		return this.presence.tracks(group);
+	}
+
 	/**
 	 * The sequence number of the latest broadcast to a group on this instance. Every broadcast that reaches the group's
 	 * sessions ({@code GROUP}, {@code GROUP_FILTER}, {@code GROUP_OTHERS}, and {@code ALL} once per group) takes the
@@ -530,11 +644,60 @@ public final class NotifierEngine implements GroupNotifier {
 		return OutboundMessage.of(message, this.encoder);
 	}
 
-	/** Runs the heartbeat and send-timeout checks over every connection; called by the sweep thread and by tests. */
+	/**
+	 * Runs the heartbeat and send-timeout checks over every connection, and closes those whose credentials have
+	 * expired; called by the sweep thread and by tests.
+	 */
 	void sweep() {
 		long now = this.options.nanoClock().getAsLong();
 		for (DefaultNotifierSession session : this.connected) {
 			session.sweep(now);
+			if (session.expired(now) && session.isOpen()) {
+				session.close(SessionExpiry.EXPIRED);
+			}
+		}
+	}
+
+	/** The nanoseconds from now until a wall-clock instant, 0 if it has passed, saturated rather than overflowing. */
+	private static long nanosUntil(Instant instant) {
+		Duration remaining = Duration.between(Instant.now(), instant);
+		if (remaining.isNegative()) {
+			return 0;
+		}
+		return (remaining.compareTo(MAX_EXPIRY) > 0) ? MAX_EXPIRY.toNanos() : remaining.toNanos();
+	}
+
+	/**
+	 * Asks the re-authorizer again about every open session, closing those it refuses with
+	 * {@link #NOT_AUTHORIZED}; runs on the re-authorization thread. A failing authorizer keeps the session open: an
+	 * outage of what it consults must not close every session.
+	 */
+	void reauthorize() {
+		GroupAuthorizer authorizer = this.reauthorizer;
+		if (authorizer == null) {
+			return;
+		}
+		for (DefaultNotifierSession session : new ArrayList<>(this.sessionsById.values())) {
+			if (!session.isOpen()) {
+				continue;
+			}
+			try {
+				if (!authorizer.authorize(session.handshake())) {
+					session.close(NOT_AUTHORIZED);
+				}
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Re-authorizing {} failed; it stays open until the next round", session, ex);
+			}
+		}
+	}
+
+	private void reauthorizeSafely() {
+		try {
+			reauthorize();
+		}
+		catch (RuntimeException ex) {
+			logger.error("Re-authorization failed; it runs again in the next period", ex);
 		}
 	}
 
@@ -563,10 +726,12 @@ public final class NotifierEngine implements GroupNotifier {
 	/** Takes a session out of its group; called once it starts closing, and again, harmlessly, when it is closed. */
 	void leave(DefaultNotifierSession session) {
 		this.sessionsById.remove(session.id(), session);
+		this.users.remove(session);
 		this.groups.leave(session);
 		if (this.sharedHistory != null && this.groups.sessionCount(session.group()) == 0) {
 			this.history.forget(session.group(), (group) -> this.groups.sessionCount(group) > 0);
 		}
+		this.presence.leave(session);
 	}
 
 	void sessionClosed(DefaultNotifierSession session, CloseStatus status) {
@@ -685,6 +850,21 @@ public final class NotifierEngine implements GroupNotifier {
 		}
 
 		@Override
+		public int deliverToUser(String user, OutboundMessage message) {
+			return sendToUserLocally(user, message);
+		}
+
+		@Override
+		public int closeUser(String user, CloseStatus status) {
+			return closeEach(NotifierEngine.this.users.sessions(user), status);
+		}
+
+		@Override
+		public void resendPresence() {
+			NotifierEngine.this.presence.resend();
+		}
+
+		@Override
 		public Set<String> groups() {
 			return NotifierEngine.this.groups();
 		}
@@ -738,6 +918,44 @@ public final class NotifierEngine implements GroupNotifier {
 
 	}
 
+	/** Passes presence changes on to the cluster and the listeners, on the presence thread. */
+	private final class PresenceListener implements PresenceIndex.Listener {
+
+		@Override
+		public boolean changed(String group, String user, int sessions) {
+			NotifierCluster cluster = NotifierEngine.this.cluster;
+			return cluster == null || cluster.presenceChanged(group, user, sessions);
+		}
+
+		@Override
+		public void joined(String group, String user) {
+			announce(group, user, true);
+		}
+
+		@Override
+		public void left(String group, String user) {
+			announce(group, user, false);
+		}
+
+		private void announce(String group, String user, boolean joined) {
+			for (NotifierListener listener : listenersFor(group)) {
+				try {
+					if (joined) {
+						listener.onPresenceJoin(group, user);
+					}
+					else {
+						listener.onPresenceLeave(group, user);
+					}
+				}
+				catch (RuntimeException ex) {
+					logger.warn("Listener {} failed for the presence of '{}' in group '{}'",
+							listener.getClass().getName(), user, group, ex);
+				}
+			}
+		}
+
+	}
+
 	/** Builds a {@link NotifierEngine}; not thread-safe. */
 	public static final class Builder {
 
@@ -758,6 +976,14 @@ public final class NotifierEngine implements GroupNotifier {
 		private @Nullable WriteScheduler writers;
 
 		private HistoryOptions history = HistoryOptions.none();
+
+		private List<String> presenceGroups = List.of();
+
+		private SessionExpiry sessionExpiry = SessionExpiry.NEVER;
+
+		private @Nullable GroupAuthorizer reauthorizer;
+
+		private @Nullable Duration reauthorizeInterval;
 
 		private Builder(NotifierOptions options) {
 			this.options = options;
@@ -806,6 +1032,41 @@ public final class NotifierEngine implements GroupNotifier {
 		/** Makes this engine one of a cluster sharing its groups; by default it stands alone. */
 		public Builder cluster(NotifierCluster cluster) {
 			this.cluster = cluster;
+			return this;
+		}
+
+		/**
+		 * The groups with presence ({@link GroupNotifier#presence}, {@link NotifierListener#onPresenceJoin}), by group
+		 * pattern; by default none.
+		 * @throws IllegalArgumentException if a pattern is not a valid group pattern
+		 */
+		public Builder presence(List<String> groupPatterns) {
+			groupPatterns.forEach(GroupPattern::compile);
+			this.presenceGroups = List.copyOf(groupPatterns);
+			return this;
+		}
+
+		/**
+		 * When the credentials of each session expire: the engine closes a session with
+		 * {@link SessionExpiry#EXPIRED} once they have. By default no session expires.
+		 */
+		public Builder sessionExpiry(SessionExpiry sessionExpiry) {
+			this.sessionExpiry = sessionExpiry;
+			return this;
+		}
+
+		/**
+		 * Asks the authorizer again about every open session at this interval, on a {@code notifier-reauthorize}
+		 * thread, and closes those it refuses with {@link NotifierEngine#NOT_AUTHORIZED}. The authorizer sees the
+		 * handshake as it was; by default nothing is asked again.
+		 * @throws IllegalArgumentException if the interval is not positive
+		 */
+		public Builder reauthorize(GroupAuthorizer authorizer, Duration interval) {
+			if (interval.isNegative() || interval.isZero()) {
+				throw new IllegalArgumentException("The re-authorization interval must be positive: " + interval);
+			}
+			this.reauthorizer = authorizer;
+			this.reauthorizeInterval = interval;
 			return this;
 		}
 

@@ -7,8 +7,9 @@ import java.nio.ByteBuffer;
  * overridden.
  *
  * <p>Threading: events of one session arrive in order, on container or engine threads; events of different sessions
- * may arrive concurrently. A listener must not block: it holds up that session's inbound traffic. An exception thrown
- * by a listener is logged and passed to {@link #onError}; it never closes the session.
+ * may arrive concurrently. Presence events arrive one at a time on the engine's presence thread. A listener must not
+ * block: it holds up that session's inbound traffic. An exception thrown by a listener is logged and passed to
+ * {@link #onError}; it never closes the session (an exception from a presence event is only logged).
  */
 public interface NotifierListener {
 
@@ -42,6 +43,25 @@ public interface NotifierListener {
 
 	/** The connection or a listener failed. */
 	default void onError(NotifierSession session, Throwable error) {
+	}
+
+	/**
+	 * A user has appeared in a group with presence ({@code notifier.presence.groups}): its first session joined, in a
+	 * cluster its first on any instance. Heard on the {@code notifier-presence} thread, apart from the session's own
+	 * events (before or after its {@link #onConnect}), once per user and group in the cluster (by the instance the
+	 * session joined), never for anonymous sessions. A session that leaves before the presence thread looks may go
+	 * unannounced, join and leave alike.
+	 */
+	default void onPresenceJoin(String group, String user) {
+	}
+
+	/**
+	 * A user's last session has left a group with presence, in a cluster its last on any instance. Heard on the
+	 * {@code notifier-presence} thread, once per user and group in the cluster. It may not be heard for the sessions an
+	 * engine closes as it shuts down, and in a cluster it is not heard for those of an instance that died: their users
+	 * stop counting without it.
+	 */
+	default void onPresenceLeave(String group, String user) {
 	}
 
 	/** A message has been written to the session's connection. */

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
@@ -60,13 +61,22 @@ abstract class EngineTestSupport {
 
 	protected NotifierEngine engine(NotifierOptions options, MessageEncoder encoder, HistoryOptions history,
 			NotifierListener... listeners) {
+		return engine(NotifierEngine.builder(options).encoder(encoder).history(history), listeners);
+	}
+
+	/** An engine built with these settings on the fake clock, its writes run by the test. */
+	protected NotifierEngine engine(UnaryOperator<NotifierEngine.Builder> settings, NotifierListener... listeners) {
+		return engine(settings.apply(NotifierEngine.builder(options().build())), listeners);
+	}
+
+	/** An engine with presence in the groups matching these patterns. */
+	protected NotifierEngine engineWithPresence(List<String> presenceGroups, NotifierListener... listeners) {
+		return engine(NotifierEngine.builder(options().build()).presence(presenceGroups), listeners);
+	}
+
+	private NotifierEngine engine(NotifierEngine.Builder builder, NotifierListener... listeners) {
 		ManualWrites manual = new ManualWrites();
-		NotifierEngine engine = NotifierEngine.builder(options)
-			.encoder(encoder)
-			.listeners(() -> Arrays.asList(listeners))
-			.history(history)
-			.writers(manual)
-			.build();
+		NotifierEngine engine = builder.listeners(() -> Arrays.asList(listeners)).writers(manual).build();
 		writes.put(engine, manual);
 		this.engines.add(engine);
 		engine.start();
@@ -97,6 +107,12 @@ abstract class EngineTestSupport {
 
 	protected static Peer open(NotifierEngine engine, String group, RecordingTransport transport) {
 		return open(engine, handshake(group), transport);
+	}
+
+	/** Opens a connection whose sends complete inline, for a user authenticated at the handshake. */
+	protected static Peer openAs(NotifierEngine engine, String group, String user) {
+		return open(engine, new HandshakeInfo(group, null, () -> user, Map.of(), Map.of()),
+				new RecordingTransport(Mode.INLINE));
 	}
 
 	protected static Peer open(NotifierEngine engine, HandshakeInfo handshake, RecordingTransport transport) {

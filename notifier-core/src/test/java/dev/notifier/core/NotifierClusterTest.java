@@ -24,6 +24,9 @@ class NotifierClusterTest extends EngineTestSupport {
 
 	private final Map<String, String> leases = new ConcurrentHashMap<>();
 
+	/** Presence of every member: sessions by "group instance user". */
+	private final Map<String, Integer> presence = new ConcurrentHashMap<>();
+
 	private final List<InProcessCluster> members = new CopyOnWriteArrayList<>();
 
 	private final List<NotifierEngine> engines = new ArrayList<>();
@@ -51,8 +54,14 @@ class NotifierClusterTest extends EngineTestSupport {
 	}
 
 	private InProcessCluster member(String id, GroupWorkerFactory... factories) {
+		return member(id, List.of(), factories);
+	}
+
+	private InProcessCluster member(String id, List<NotifierListener> listeners, GroupWorkerFactory... factories) {
 		InProcessCluster cluster = new InProcessCluster(id);
 		NotifierEngine engine = NotifierEngine.builder(NotifierOptions.builder().build())
+			.presence(List.of("chat/*"))
+			.listeners(() -> listeners)
 			.workers(() -> List.of(factories),
 					new WorkerOptions(Duration.ofMillis(100), Duration.ofHours(1), Duration.ofMillis(200), 4,
 							NotifierThreads.named("test-worker")))
@@ -109,6 +118,49 @@ class NotifierClusterTest extends EngineTestSupport {
 
 		a.engine.shutdown(CloseStatus.GOING_AWAY, Duration.ZERO);
 		assertThat(otherOnB.session().isOpen()).isTrue();
+	}
+
+	@Test
+	void sendingToAndClosingAUserReachesItsSessionsOnEveryInstance() {
+		InProcessCluster a = member("a");
+		InProcessCluster b = member("b");
+		Peer aliceOnA = openAs(a.engine, "chat/lobby", "alice");
+		Peer aliceOnB = openAs(b.engine, "tasks/1", "alice");
+		Peer bobOnB = openAs(b.engine, "chat/lobby", "bob");
+
+		assertThat(a.engine.sendToUser("alice", "hello")).as("queued on this instance").isEqualTo(1);
+		eventually().until(() -> aliceOnB.texts().size() == 1);
+		assertThat(aliceOnA.texts()).containsExactly("hello");
+		assertThat(bobOnB.texts()).isEmpty();
+
+		assertThat(b.engine.closeUser("alice", CloseStatus.POLICY_VIOLATION)).as("closed on this instance").isEqualTo(1);
+		aliceOnA.awaitClosedWith(1008);
+		aliceOnB.awaitClosedWith(1008);
+		assertThat(bobOnB.session().isOpen()).isTrue();
+	}
+
+	@Test
+	void presenceCoversEveryInstanceAndAUserJoinsAndLeavesOnceInTheCluster() {
+		PresenceTest.PresenceRecorder heardOnA = new PresenceTest.PresenceRecorder("**");
+		PresenceTest.PresenceRecorder heardOnB = new PresenceTest.PresenceRecorder("**");
+		InProcessCluster a = member("a", List.of(heardOnA));
+		InProcessCluster b = member("b", List.of(heardOnB));
+		Peer aliceOnA = openAs(a.engine, "chat/lobby", "alice");
+		eventually().until(() -> heardOnA.events.size() == 1);
+		Peer aliceOnB = openAs(b.engine, "chat/lobby", "alice");
+		openAs(b.engine, "chat/lobby", "bob");
+		open(b.engine, "chat/lobby");
+
+		eventually().until(() -> a.engine.presence("chat/lobby")
+			.equals(new Presence("chat/lobby", 4, Map.of("alice", 2, "bob", 1), true)));
+		aliceOnA.session().close(CloseStatus.NORMAL);
+		eventually().until(() -> b.engine.presence("chat/lobby").users().get("alice") == 1);
+		aliceOnB.session().close(CloseStatus.NORMAL);
+
+		eventually().until(() -> heardOnB.events.contains("leave chat/lobby alice"));
+		assertThat(heardOnA.events).containsExactly("join chat/lobby alice");
+		assertThat(heardOnB.events).containsExactly("join chat/lobby bob", "leave chat/lobby alice");
+		assertThat(b.engine.presence("chat/lobby").users()).containsOnlyKeys("bob");
 	}
 
 	@Test
@@ -229,6 +281,42 @@ class NotifierClusterTest extends EngineTestSupport {
 		@Override
 		public void closed(@Nullable String group, CloseStatus status) {
 			others().forEach((other) -> other.node.close(group, status));
+		}
+
+		@Override
+		public void sentToUser(String user, OutboundMessage message) {
+			others().forEach((other) -> other.node.deliverToUser(user, message));
+		}
+
+		@Override
+		public void closedUser(String user, CloseStatus status) {
+			others().forEach((other) -> other.node.closeUser(user, status));
+		}
+
+		@Override
+		public boolean presenceChanged(String group, String user, int sessions) {
+			String key = group + " " + this.id + " " + user;
+			if (sessions > 0) {
+				NotifierClusterTest.this.presence.put(key, sessions);
+			}
+			else {
+				NotifierClusterTest.this.presence.remove(key);
+			}
+			return NotifierClusterTest.this.presence.keySet()
+				.stream()
+				.noneMatch((other) -> !other.equals(key) && other.startsWith(group + " ")
+						&& other.endsWith(" " + user));
+		}
+
+		@Override
+		public Map<String, Integer> presence(String group) {
+			Map<String, Integer> users = new java.util.HashMap<>();
+			NotifierClusterTest.this.presence.forEach((key, sessions) -> {
+				if (key.startsWith(group + " ")) {
+					users.merge(key.substring(key.indexOf(' ', group.length() + 1) + 1), sessions, Integer::sum);
+				}
+			});
+			return users;
 		}
 
 		@Override

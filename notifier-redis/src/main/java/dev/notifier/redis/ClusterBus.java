@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * connection is not open, or when {@link RedisClusterOptions#maxPendingPublishes()} publishes already wait for Redis's
  * reply, a publish is not made and is counted as unpublished: the broadcast reaches this instance's sessions only.
  *
- * <p><b>Subscriptions.</b> {@code SUBSCRIBE <prefix>all} always, and {@code SUBSCRIBE <prefix>group:<group>} from a
+ * <p><b>Subscriptions.</b> {@code SUBSCRIBE <prefix>all} and {@code SUBSCRIBE <prefix>users} (messages and closes
+ * for one user, whose sessions may be on any instance) always, and {@code SUBSCRIBE <prefix>group:<group>} from a
  * group's first local session until its last one leaves ({@code UNSUBSCRIBE}), so that an instance hears only about
  * groups it has sessions in. After Lettuce reconnected, every channel is subscribed again: a group occupied while the
  * connection was down was not.
@@ -106,7 +107,7 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 	 * @param group the group, or {@code null} for every group
 	 */
 	void publish(@Nullable String group, OutboundMessage message) {
-		publish(group, this.codec.encode(message));
+		publish(this.keys.channel(group), this.codec.encode(message));
 	}
 
 	/**
@@ -114,7 +115,17 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 	 * @param group the group, or {@code null} for every group
 	 */
 	void publish(@Nullable String group, CloseStatus status) {
-		publish(group, this.codec.encode(status));
+		publish(this.keys.channel(group), this.codec.encode(status));
+	}
+
+	/** Publishes a message for a user's sessions to the other instances. */
+	void publishToUser(String user, OutboundMessage message) {
+		publish(this.keys.usersChannel(), this.codec.encode(user, message));
+	}
+
+	/** Publishes the close of a user's sessions to the other instances. */
+	void publishToUser(String user, CloseStatus status) {
+		publish(this.keys.usersChannel(), this.codec.encode(user, status));
 	}
 
 	/** Subscribes to a group's channel while it has local sessions, unsubscribes once it has none. */
@@ -194,8 +205,8 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 		}
 	}
 
-	private void publish(@Nullable String group, byte[] payload) {
-		send((commands) -> commands.publish(this.keys.channel(group), payload));
+	private void publish(byte[] channel, byte[] payload) {
+		send((commands) -> commands.publish(channel, payload));
 	}
 
 	/**
@@ -229,6 +240,7 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 	private RedisFuture<Void> subscribeAll(StatefulRedisPubSubConnection<byte[], byte[]> pubSub) {
 		List<byte[]> channels = new ArrayList<>();
 		channels.add(this.keys.channel(null));
+		channels.add(this.keys.usersChannel());
 		this.subscribed.forEach((group) -> channels.add(this.keys.channel(group)));
 		RedisFuture<Void> confirmed = pubSub.async().subscribe(channels.toArray(byte[][]::new));
 		this.confirmations.clear();

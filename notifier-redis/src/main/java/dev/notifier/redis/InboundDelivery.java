@@ -74,7 +74,7 @@ final class InboundDelivery {
 	 * @param group its group, or {@code null} for every group
 	 */
 	void offer(@Nullable String group, Published published) {
-		boolean droppable = !(published instanceof Published.Close);
+		boolean droppable = !published.isClose();
 		if (droppable && this.pendingMessages.incrementAndGet() > this.capacity) {
 			this.pendingMessages.decrementAndGet();
 			drop();

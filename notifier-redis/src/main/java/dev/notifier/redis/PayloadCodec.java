@@ -14,9 +14,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>
  * version   1 byte     {@value #VERSION}
- * kind      1 byte     'T' text, 'B' binary, 'C' close, 'R' recorded in a group's history
+ * kind      1 byte     'T' text, 'B' binary, 'C' close; 't', 'b', 'c' the same for one user; 'R' recorded in a
+ *                      group's history
  * length    2 bytes    of the origin, unsigned, big-endian
  * origin    length     the publishing instance's id, UTF-8
+ * user                 only for a user's kinds: its length (2 bytes, unsigned, big-endian), then the name, UTF-8
  * body                 text: the text, UTF-8; binary: the bytes; close: the code (2 bytes, unsigned), the reason, UTF-8;
  *                      recorded: its position "&lt;epoch&gt;:&lt;offset&gt;\n" (ASCII), the length of the id of the
  *                      session it leaves out (1 byte) and that id, then the message ('T' or 'B', then its content)
@@ -44,6 +46,9 @@ final class PayloadCodec {
 
 	private static final byte RECORDED = 'R';
 
+	/** What a kind becomes for one user: its lower case. */
+	private static final int TO_USER = 'a' - 'A';
+
 	private static final int HEADER_LENGTH = 4;
 
 	private final byte[] origin;
@@ -61,12 +66,7 @@ final class PayloadCodec {
 
 	/** The payload publishing a text or binary message. */
 	byte[] encode(OutboundMessage message) {
-		if (message.isText()) {
-			byte[] text = message.text().getBytes(StandardCharsets.UTF_8);
-			return header(TEXT, text.length).put(text).array();
-		}
-		ByteBuffer binary = message.binary();
-		return header(BINARY, binary.remaining()).put(binary).array();
+		return encode(null, message);
 	}
 
 	/** What a recorded broadcast's payload starts with; Redis writes the position after it. */
@@ -118,8 +118,29 @@ final class PayloadCodec {
 
 	/** The payload publishing a close. */
 	byte[] encode(CloseStatus status) {
+		return encode(null, status);
+	}
+
+	/**
+	 * The payload publishing a text or binary message.
+	 * @param user the user it is for, or {@code null} for a group's or every group's sessions
+	 */
+	byte[] encode(@Nullable String user, OutboundMessage message) {
+		if (message.isText()) {
+			byte[] text = message.text().getBytes(StandardCharsets.UTF_8);
+			return header(TEXT, user, text.length).put(text).array();
+		}
+		ByteBuffer binary = message.binary();
+		return header(BINARY, user, binary.remaining()).put(binary).array();
+	}
+
+	/**
+	 * The payload publishing a close.
+	 * @param user the user whose sessions to close, or {@code null} for a group's or every group's sessions
+	 */
+	byte[] encode(@Nullable String user, CloseStatus status) {
 		byte[] reason = status.reason().getBytes(StandardCharsets.UTF_8);
-		return header(CLOSE, 2 + reason.length).putShort((short) status.code()).put(reason).array();
+		return header(CLOSE, user, 2 + reason.length).putShort((short) status.code()).put(reason).array();
 	}
 
 	/**
@@ -148,12 +169,33 @@ final class PayloadCodec {
 		if (ByteBuffer.wrap(payload, HEADER_LENGTH, originLength).equals(ByteBuffer.wrap(this.origin))) {
 			return null;
 		}
-		return switch (payload[1]) {
+		byte kind = payload[1];
+		String user = null;
+		if (kind == TEXT + TO_USER || kind == BINARY + TO_USER || kind == CLOSE + TO_USER) {
+			user = user(body);
+			kind = (byte) (kind - TO_USER);
+		}
+		Published published = switch (kind) {
 			case TEXT -> new Published.Message(OutboundMessage.text(StandardCharsets.UTF_8.decode(body).toString()));
 			case BINARY -> new Published.Message(OutboundMessage.binary(body));
 			case CLOSE -> close(body);
 			default -> throw new MalformedPayloadException("unknown kind " + payload[1]);
 		};
+		return (user != null) ? new Published.ToUser(user, published) : published;
+	}
+
+	/** Reads the user of a user's kind, leaving the body after it. */
+	private static String user(ByteBuffer body) throws MalformedPayloadException {
+		if (body.remaining() < 2) {
+			throw new MalformedPayloadException("a user's payload without the user");
+		}
+		int length = Short.toUnsignedInt(body.getShort());
+		if (body.remaining() < length) {
+			throw new MalformedPayloadException("a user of " + length + " bytes past the end of the payload");
+		}
+		ByteBuffer name = body.slice(body.position(), length);
+		body.position(body.position() + length);
+		return StandardCharsets.UTF_8.decode(name).toString();
 	}
 
 	private static Published recorded(ByteBuffer body) throws MalformedPayloadException {
@@ -190,6 +232,18 @@ final class PayloadCodec {
 		}
 		int code = Short.toUnsignedInt(body.getShort());
 		return new Published.Close(new CloseStatus(code, StandardCharsets.UTF_8.decode(body).toString()));
+	}
+
+	private ByteBuffer header(byte kind, @Nullable String user, int bodyLength) {
+		if (user == null) {
+			return header(kind, bodyLength);
+		}
+		byte[] name = user.getBytes(StandardCharsets.UTF_8);
+		if (name.length > 0xFFFF) {
+			throw new IllegalArgumentException("A user's name must be at most 65535 bytes in UTF-8 to reach the "
+					+ "other instances, but has " + name.length);
+		}
+		return header((byte) (kind + TO_USER), 2 + name.length + bodyLength).putShort((short) name.length).put(name);
 	}
 
 	private ByteBuffer header(byte kind, int bodyLength) {
@@ -240,6 +294,27 @@ final class PayloadCodec {
 				node.close(group, this.status);
 			}
 
+		}
+
+		/** A message or close for one user's sessions, whatever their groups. */
+		record ToUser(String user, Published published) implements Published {
+
+			/** Applies to the user's local sessions; the channel's group plays no part. */
+			@Override
+			public void applyTo(ClusterNode node, @Nullable String group) {
+				if (this.published instanceof Message message) {
+					node.deliverToUser(this.user, message.message());
+				}
+				else if (this.published instanceof Close close) {
+					node.closeUser(this.user, close.status());
+				}
+			}
+
+		}
+
+		/** Whether this is a close, which the inbound hand-off never drops. */
+		default boolean isClose() {
+			return this instanceof Close || (this instanceof ToUser toUser && toUser.published() instanceof Close);
 		}
 
 	}

@@ -24,6 +24,8 @@ public record RedisClusterOptions(String prefix, String instanceId, Duration wor
 		Objects.requireNonNull(prefix, "prefix");
 		Objects.requireNonNull(instanceId, "instanceId");
 		require(!instanceId.isBlank(), "instanceId must not be blank");
+		// Presence keeps the instance and the user in one hash field, split at the first line break.
+		require(instanceId.indexOf('\n') < 0, "instanceId must not contain a line break");
 		require(workerLease.compareTo(MIN_WORKER_LEASE) >= 0, "workerLease must be at least " + MIN_WORKER_LEASE);
 		require(reconnectMaxDelay.compareTo(Duration.ZERO) > 0, "reconnectMaxDelay must be positive");
 		require(maxPendingPublishes > 0, "maxPendingPublishes must be positive");

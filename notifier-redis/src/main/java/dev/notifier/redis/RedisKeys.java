@@ -7,9 +7,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The names the cluster uses on the Redis server, all under the configured prefix: the pub/sub channels
- * {@code <prefix>all} and {@code <prefix>group:<group>}, the lease keys {@code <prefix>worker:<group>}, and for a
- * group that keeps history the stream {@code <prefix>history:<group>} and the hash {@code <prefix>history-meta:<group>}
- * (its epoch and latest offset).
+ * {@code <prefix>all}, {@code <prefix>group:<group>} and {@code <prefix>users}, the lease keys
+ * {@code <prefix>worker:<group>}, for presence the hashes {@code <prefix>presence:<group>} and the keys
+ * {@code <prefix>instance:<incarnation>}, and for a group that keeps history the stream
+ * {@code <prefix>history:<group>} and the hash {@code <prefix>history-meta:<group>} (its epoch and latest offset).
  * Immutable.
  */
 final class RedisKeys {
@@ -18,11 +19,14 @@ final class RedisKeys {
 
 	private final byte[] allChannel;
 
+	private final byte[] usersChannel;
+
 	private final String groupChannelPrefix;
 
 	RedisKeys(String prefix) {
 		this.prefix = prefix;
 		this.allChannel = bytes(prefix + "all");
+		this.usersChannel = bytes(prefix + "users");
 		this.groupChannelPrefix = prefix + "group:";
 	}
 
@@ -35,11 +39,19 @@ final class RedisKeys {
 	}
 
 	/**
+	 * The channel of messages and closes for users, which every instance listens to (an array shared by every call:
+	 * never modify it).
+	 */
+	byte[] usersChannel() {
+		return this.usersChannel;
+	}
+
+	/**
 	 * The group of a channel from {@link #channel}.
-	 * @return the group, or {@code null} for the channel of every group
+	 * @return the group, or {@code null} for the channel of every group and for {@link #usersChannel()}
 	 */
 	@Nullable String group(byte[] channel) {
-		if (Arrays.equals(channel, this.allChannel)) {
+		if (Arrays.equals(channel, this.allChannel) || Arrays.equals(channel, this.usersChannel)) {
 			return null;
 		}
 		return new String(channel, StandardCharsets.UTF_8).substring(this.groupChannelPrefix.length());
@@ -53,6 +65,24 @@ final class RedisKeys {
 	/** The hash holding the epoch and the latest offset of a group's history. */
 	byte[] historyMetaKey(String group) {
 		return bytes(this.prefix + "history-meta:" + group);
+	}
+
+	/** The hash holding the presence of a group: each instance's sessions of each user. */
+	byte[] presenceKey(String group) {
+		return bytes(this.prefix + "presence:" + group);
+	}
+
+	/** The key that exists while an incarnation of an instance is alive, for presence. */
+	byte[] incarnationKey(byte[] incarnation) {
+		byte[] prefix = incarnationKeyPrefix();
+		byte[] key = Arrays.copyOf(prefix, prefix.length + incarnation.length);
+		System.arraycopy(incarnation, 0, key, prefix.length, incarnation.length);
+		return key;
+	}
+
+	/** What precedes an incarnation in its key, for the presence scripts. */
+	byte[] incarnationKeyPrefix() {
+		return bytes(this.prefix + "instance:");
 	}
 
 	/** The key holding the lease on a group's worker. */

@@ -1,5 +1,6 @@
 package dev.notifier.redis;
 
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.LongAdder;
@@ -23,13 +24,20 @@ import org.jspecify.annotations.Nullable;
  * once on the group's channel or the channel of all, as a small header (the origin instance, the kind: text, binary or
  * close) followed by the message as the engine encoded it. The origin delivers to its own sessions directly and
  * ignores its own echo. An instance listens to the channel of all and to the channel of every group it has sessions
- * in. What one instance publishes arrives everywhere in the order it was published. While Redis cannot take a
+ * in. A message or close for one user ({@link dev.notifier.core.GroupNotifier#sendToUser sendToUser},
+ * {@link dev.notifier.core.GroupNotifier#closeUser closeUser}) is published on the channel every instance listens to
+ * for users, with the user's name in the header; each instance looks the user up in the engine's index of its own
+ * sessions. What one instance publishes arrives everywhere in the order it was published. While Redis cannot take a
  * publish, the broadcast reaches this instance's sessions only and is counted in {@link #unpublished()}; what arrives
  * faster than this instance can deliver it is dropped and counted in {@link #droppedInbound()}.
  *
  * <p><b>Workers.</b> A group's worker runs only on the instance holding the group's lease in Redis, which renews it
  * every third of {@link RedisClusterOptions#workerLease()}. When the holder dies, an instance with sessions in the
  * group takes the worker over within the lease.
+ *
+ * <p><b>Presence.</b> For the groups with presence, each instance keeps its session count of each user in the
+ * group's hash in Redis, under a field of its own that stops counting within the lease once the instance dies; a
+ * user's join or leave is announced by the instance that finds no other instance with sessions of that user.
  *
  * <p><b>Failures.</b> Lettuce reconnects a connection that drops; when there is none at all (Redis down at startup),
  * this cluster tries again with a backoff up to {@link RedisClusterOptions#reconnectMaxDelay()}. {@link #unavailable()}
@@ -38,16 +46,19 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Inside.</b> This class only wires, for each {@link #start}, the parts that do the work, each documenting the
  * Redis commands it sends and the threads that call it: {@code RedisConnections} (connecting, reconnecting, why Redis
  * is unavailable), {@code ClusterBus} (publishing, subscriptions, receiving), {@code PayloadCodec} (the payload
- * format), {@code InboundDelivery} (the hand-off of what was received to a thread of its own) and {@code WorkerLeases}
- * (acquiring, renewing and releasing leases, the watchdog, takeovers). The parts never call back into this class.
+ * format), {@code InboundDelivery} (the hand-off of what was received to a thread of its own), {@code WorkerLeases}
+ * (acquiring, renewing and releasing leases, the watchdog, takeovers) and {@code RedisPresence} (presence). The parts
+ * never call back into this class.
  *
- * <p>Threads: {@link #delivery}, {@link #closed}, {@link #groupOccupied} and {@link #groupEmptied} only hand commands
- * to Lettuce and never wait for a reply. {@link #acquireWorker} and {@link #releaseWorker} wait for Redis, at most a
- * third of the lease and never more than 2 seconds. Connecting, renewing and taking over run on one
- * {@code notifier-cluster} thread, which may wait for Redis; one {@code notifier-cluster-lease} thread, which never
- * does, stops a worker whose lease was not renewed within two thirds of it. What other instances published is
- * received on Lettuce's event loop thread of the pub/sub connection and delivered, in the order received, on one
- * {@code notifier-cluster-inbound} thread. Every method is safe to call from any thread.
+ * <p>Threads: {@link #delivery}, {@link #closed}, {@link #sentToUser}, {@link #closedUser}, {@link #groupOccupied}
+ * and {@link #groupEmptied} only hand commands to Lettuce and never wait for a reply. {@link #acquireWorker},
+ * {@link #releaseWorker}, {@link #presenceChanged} (on the engine's presence thread) and {@link #presence} (on the
+ * caller's) wait for Redis, at most a third of the lease and never more than 2 seconds. Connecting, renewing and
+ * taking over run on one {@code notifier-cluster} thread, which may wait for Redis; one
+ * {@code notifier-cluster-lease} thread, which never does, stops a worker whose lease was not renewed within two
+ * thirds of it. What other instances published is received on Lettuce's event loop thread of the pub/sub connection
+ * and delivered, in the order received, on one {@code notifier-cluster-inbound} thread. Every method is safe to call
+ * from any thread.
  */
 public final class RedisNotifierCluster implements NotifierCluster {
 
@@ -107,12 +118,15 @@ public final class RedisNotifierCluster implements NotifierCluster {
 		WorkerLeases leases = new WorkerLeases(this.options, connections, node, clusterThread);
 		RedisHistory history = new RedisHistory(new RedisKeys(this.options.prefix()),
 				new PayloadCodec(this.options.instanceId()), connections, bus, node);
+		RedisPresence presence = new RedisPresence(this.options, connections, node, clusterThread);
 		connections.listen(bus);
 		connections.listen(leases);
+		connections.listen(presence);
 		// Before connecting: a group occupied meanwhile is then subscribed by the connection or by itself.
-		this.running = new Running(clusterThread, connections, inbound, bus, leases, history, node);
+		this.running = new Running(clusterThread, connections, inbound, bus, leases, presence, history, node);
 		connections.connect();
 		leases.start();
+		presence.start();
 	}
 
 	/** Releases the leases still held, closes both connections and stops the cluster's threads. */
@@ -124,6 +138,7 @@ public final class RedisNotifierCluster implements NotifierCluster {
 		if (running != null) {
 			running.clusterThread().shutdownNow();
 			running.leases().stop();
+			running.presence().stop();
 			running.inbound().stop();
 			running.connections().close();
 		}
@@ -172,6 +187,40 @@ public final class RedisNotifierCluster implements NotifierCluster {
 		else {
 			this.unpublished.increment();
 		}
+	}
+
+	@Override
+	public void sentToUser(String user, OutboundMessage message) {
+		Running running = this.running;
+		if (running != null) {
+			running.bus().publishToUser(user, message);
+		}
+		else {
+			this.unpublished.increment();
+		}
+	}
+
+	@Override
+	public void closedUser(String user, CloseStatus status) {
+		Running running = this.running;
+		if (running != null) {
+			running.bus().publishToUser(user, status);
+		}
+		else {
+			this.unpublished.increment();
+		}
+	}
+
+	@Override
+	public boolean presenceChanged(String group, String user, int sessions) {
+		Running running = this.running;
+		return running == null || running.presence().changed(group, user, sessions);
+	}
+
+	@Override
+	public @Nullable Map<String, Integer> presence(String group) {
+		Running running = this.running;
+		return (running != null) ? running.presence().presence(group) : null;
 	}
 
 	@Override
@@ -253,7 +302,8 @@ public final class RedisNotifierCluster implements NotifierCluster {
 
 	/** The parts of one run, from {@link #start} to {@link #stop}. */
 	private record Running(ScheduledThreadPoolExecutor clusterThread, RedisConnections connections,
-			InboundDelivery inbound, ClusterBus bus, WorkerLeases leases, RedisHistory history, ClusterNode node) {
+			InboundDelivery inbound, ClusterBus bus, WorkerLeases leases, RedisPresence presence, RedisHistory history,
+			ClusterNode node) {
 	}
 
 }

@@ -170,6 +170,33 @@ class PayloadCodecTests {
 	}
 
 	@Test
+	void aMessageForAUserArrivesWithTheUserAndTheSameText() throws Exception {
+		Published published = this.receiver.decode(this.publisher.encode("zoë", OutboundMessage.text("for you")));
+
+		assertThat(published).isInstanceOfSatisfying(Published.ToUser.class, (toUser) -> {
+			assertThat(toUser.user()).isEqualTo("zoë");
+			assertThat(((Published.Message) toUser.published()).message().text()).isEqualTo("for you");
+		});
+		assertThat(published.isClose()).isFalse();
+	}
+
+	@Test
+	void aCloseForAUserArrivesWithTheUserTheCodeAndTheReasonAndIsNeverDropped() throws Exception {
+		Published published = this.receiver.decode(this.publisher.encode("alice", new CloseStatus(1008, "locked")));
+
+		assertThat(published)
+			.isEqualTo(new Published.ToUser("alice", new Published.Close(new CloseStatus(1008, "locked"))));
+		assertThat(published.isClose()).isTrue();
+	}
+
+	@Test
+	void aUsersPayloadWhoseUserRunsPastTheEndIsRefused() {
+		byte[] payload = { PayloadCodec.VERSION, 't', 0, 1, 'a', 0, 9, 'b' };
+
+		assertMalformed(payload, "a user of 9 bytes past the end of the payload");
+	}
+
+	@Test
 	void anInstanceIdTooLongForTheHeaderIsRefusedUpFront() {
 		char[] id = new char[0x10000];
 		Arrays.fill(id, 'i');

@@ -108,6 +108,22 @@ final class RecordingNode implements ClusterNode {
 		return 1;
 	}
 
+	/** Recorded as a delivery to the group {@code user:<user>}. */
+	@Override
+	public int deliverToUser(String user, OutboundMessage message) {
+		return deliver("user:" + user, message);
+	}
+
+	/** Recorded as a close of the group {@code user:<user>}. */
+	@Override
+	public int closeUser(String user, CloseStatus status) {
+		return close("user:" + user, status);
+	}
+
+	@Override
+	public void resendPresence() {
+	}
+
 	@Override
 	public Set<String> groups() {
 		return this.groups;

@@ -15,6 +15,7 @@ import java.util.stream.LongStream;
 
 import dev.notifier.core.CloseStatus;
 import dev.notifier.core.NotifierEngine;
+import dev.notifier.core.Presence;
 import io.lettuce.core.KillArgs;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.SetArgs;
@@ -22,6 +23,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,6 +46,8 @@ class RedisClusterTests {
 	private static final Duration LEASE = Duration.ofMillis(900);
 
 	private static final String[] HISTORY = { "notifier.history.groups=tasks/*", "notifier.history.replay-last=100" };
+
+	private static final String PRESENCE = "notifier.presence.groups=chat/*";
 
 	private static RedisClient admin;
 
@@ -154,6 +158,102 @@ class RedisClusterTests {
 		assertThat(onB.closeCode()).isEqualTo(1000);
 		assertThat(onB.texts()).as("what was broadcast before the close").containsExactly("last line");
 		assertThat(other.isClosed()).isFalse();
+	}
+
+	@Test
+	void aMessageToAUserReachesItsSessionsOnEveryInstanceInEveryGroupAndNobodyElse() throws Exception {
+		Instance a = start("a");
+		Instance b = start("b");
+		Viewer aliceOnA = join(a, "chat/lobby", "alice");
+		Viewer aliceOnB = join(b, "tasks/1", "alice");
+		Viewer bobOnB = join(b, "chat/lobby", "bob");
+		Viewer anonymousOnB = join(b, "chat/lobby");
+		awaitUsersSubscribed(2);
+
+		List<String> sent = IntStream.rangeClosed(1, 50).mapToObj((n) -> "for alice " + n).toList();
+		sent.forEach((text) -> assertThat(a.engine().sendToUser("alice", text)).as("queued on a").isEqualTo(1));
+
+		waiting("both of alice's viewers receive all 50")
+			.until(() -> aliceOnA.texts().size() >= 50 && aliceOnB.texts().size() >= 50);
+		assertThat(aliceOnB.texts()).as("on the other instance, in order, once").isEqualTo(sent);
+		assertThat(aliceOnA.texts()).as("on the sending instance, without its own echo").isEqualTo(sent);
+		assertThat(bobOnB.texts()).isEmpty();
+		assertThat(anonymousOnB.texts()).isEmpty();
+	}
+
+	@Test
+	void closingAUserClosesItsSessionsOnEveryInstanceAndLeavesOthersServed() throws Exception {
+		Instance a = start("a");
+		Instance b = start("b");
+		Viewer aliceOnA = join(a, "chat/lobby", "alice");
+		Viewer aliceOnB = join(b, "tasks/1", "alice");
+		Viewer bobOnB = join(b, "chat/lobby", "bob");
+		awaitUsersSubscribed(2);
+
+		assertThat(a.engine().closeUser("alice", CloseStatus.POLICY_VIOLATION.withReason("account locked")))
+			.as("closed on a")
+			.isEqualTo(1);
+
+		waiting("alice's viewers on both instances are closed").until(() -> aliceOnA.isClosed() && aliceOnB.isClosed());
+		assertThat(aliceOnB.closeCode()).isEqualTo(1008);
+		assertThat(bobOnB.isClosed()).isFalse();
+		assertThat(a.engine().sendToUser("bob", "still here")).as("bob is not on a").isZero();
+		waiting("bob still receives what is sent to him").until(() -> bobOnB.texts().contains("still here"));
+	}
+
+	@Test
+	void presenceCoversEveryInstanceAndAUserJoinsAndLeavesOnceInTheCluster() throws Exception {
+		Instance a = start("a", PRESENCE);
+		Instance b = start("b", PRESENCE);
+		Viewer aliceOnA = join(a, "chat/lobby", "alice");
+		waiting("a announces alice").until(() -> a.presenceEvents().size() == 1);
+		Viewer aliceOnB = join(b, "chat/lobby", "alice");
+		join(b, "chat/lobby", "bob");
+		join(b, "chat/lobby");
+
+		Presence everyone = new Presence("chat/lobby", 4, Map.of("alice", 2, "bob", 1), true);
+		waiting("both instances see everyone")
+			.until(() -> a.engine().presence("chat/lobby").equals(everyone)
+					&& b.engine().presence("chat/lobby").equals(everyone));
+		JsonNode presence = get(a, "/actuator/notifier/chat/lobby").get("presence");
+		assertThat(presence.get("users").get("bob").asInt()).as("b's user in a's endpoint").isEqualTo(1);
+		assertThat(presence.get("sessions").asInt()).isEqualTo(4);
+		assertThat(redis().hkeys(this.prefix + "presence:chat/lobby"))
+			.as("a field per instance incarnation and user, anonymous sessions under the empty user")
+			.containsExactlyInAnyOrder(a.id() + "/1\nalice", b.id() + "/1\nalice", b.id() + "/1\nbob", b.id() + "/1\n");
+
+		aliceOnA.close();
+		waiting("alice has one session left").until(() -> b.engine().presence("chat/lobby").users().get("alice") == 1);
+		aliceOnB.close();
+		waiting("b announces that alice left").until(() -> b.presenceEvents().contains("leave chat/lobby alice"));
+		assertThat(a.presenceEvents()).containsExactly("join chat/lobby alice");
+		assertThat(b.presenceEvents()).containsExactly("join chat/lobby bob", "leave chat/lobby alice");
+		assertThat(a.engine().presence("chat/lobby").users()).containsOnlyKeys("bob");
+	}
+
+	@Test
+	void theUsersOfAnInstanceCutOffFromRedisStopCountingWithinTheLeaseAndCountAgainWhenItIsBack() throws Exception {
+		try (TcpProxy proxy = new TcpProxy(TestRedis.uri())) {
+			Instance a = start("a", PRESENCE, "spring.data.redis.url=" + proxy.url());
+			Instance b = start("b", PRESENCE);
+			join(a, "chat/lobby", "alice");
+			join(b, "chat/lobby", "bob");
+			waiting("b sees alice").until(() -> b.engine().presence("chat/lobby").contains("alice"));
+
+			proxy.cut();
+			long cut = System.nanoTime();
+			waiting("alice stops counting").until(() -> !b.engine().presence("chat/lobby").contains("alice"));
+			assertThat(Duration.ofNanos(System.nanoTime() - cut)).as("within the lease")
+				.isLessThan(LEASE.plusMillis(500));
+			assertThat(a.engine().presence("chat/lobby"))
+				.as("a, cut off, answers with what it knows, marked incomplete")
+				.isEqualTo(new Presence("chat/lobby", 1, Map.of("alice", 1), false));
+
+			proxy.resume();
+			waiting("alice counts again once a is back")
+				.until(() -> b.engine().presence("chat/lobby").equals(
+						new Presence("chat/lobby", 2, Map.of("alice", 1, "bob", 1), true)));
+		}
 	}
 
 	@Test
@@ -467,7 +567,12 @@ class RedisClusterTests {
 	}
 
 	private Viewer join(Instance instance, String group) throws Exception {
-		Viewer viewer = Viewer.join(instance.port(), group);
+		return join(instance, group, null);
+	}
+
+	/** Joins signed in as a user of {@link ClusterTestApplication}, or anonymously for {@code null}. */
+	private Viewer join(Instance instance, String group, @Nullable String user) throws Exception {
+		Viewer viewer = Viewer.join(instance.port(), group, user);
 		this.viewers.add(viewer);
 		waiting(group + " has the new viewer on " + instance.id())
 			.until(() -> instance.engine().sessionCount(group) > 0);
@@ -476,6 +581,12 @@ class RedisClusterTests {
 
 	private void awaitSubscribed(String group, int instances) {
 		waiting(instances + " instances subscribe to " + group).until(() -> numsub(group) == instances);
+	}
+
+	private void awaitUsersSubscribed(int instances) {
+		String channel = this.prefix + "users";
+		waiting(instances + " instances subscribe to " + channel)
+			.until(() -> redis().pubsubNumsub(channel).getOrDefault(channel, 0L) == instances);
 	}
 
 	private long numsub(String group) {
@@ -537,6 +648,10 @@ class RedisClusterTests {
 
 		RedisNotifierCluster cluster() {
 			return this.context.getBean(RedisNotifierCluster.class);
+		}
+
+		List<String> presenceEvents() {
+			return this.context.getBean(ClusterTestApplication.PresenceEvents.class).events;
 		}
 
 	}

@@ -4,7 +4,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -12,6 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import dev.notifier.core.NotifierProtocol;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A WebSocket client on the JDK's {@link WebSocket} that records every text message in order and how it closed.
@@ -28,17 +31,30 @@ final class Viewer implements AutoCloseable {
 
 	private final WebSocket webSocket;
 
-	private Viewer(URI uri, boolean framed) throws Exception {
+	private Viewer(URI uri, @Nullable String user, boolean framed) throws Exception {
 		WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
 		if (framed) {
 			builder.subprotocols(NotifierProtocol.NAME);
 		}
+		if (user != null) {
+			String credentials = user + ":" + ClusterTestApplication.PASSWORD_PREFIX + user;
+			builder.header("Authorization",
+					"Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
+		}
 		this.webSocket = builder.buildAsync(uri, new Recorder()).get(10, TimeUnit.SECONDS);
 	}
 
-	/** Joins a group on the instance listening on this port. */
+	/** Joins a group on the instance listening on this port, anonymously. */
 	static Viewer join(int port, String group) throws Exception {
-		return new Viewer(URI.create("ws://127.0.0.1:" + port + "/ws/" + group), false);
+		return join(port, group, null);
+	}
+
+	/**
+	 * Joins a group on the instance listening on this port, signed in with HTTP Basic as a user of
+	 * {@link ClusterTestApplication}, or anonymously for {@code null}.
+	 */
+	static Viewer join(int port, String group, @Nullable String user) throws Exception {
+		return new Viewer(URI.create("ws://127.0.0.1:" + port + "/ws/" + group), user, false);
 	}
 
 	/**
@@ -46,7 +62,7 @@ final class Viewer implements AutoCloseable {
 	 * @param groupAndQuery the group, and the query with the position to resume from, if any
 	 */
 	static Viewer joinFramed(int port, String groupAndQuery) throws Exception {
-		return new Viewer(URI.create("ws://127.0.0.1:" + port + "/ws/" + groupAndQuery), true);
+		return new Viewer(URI.create("ws://127.0.0.1:" + port + "/ws/" + groupAndQuery), null, true);
 	}
 
 	List<String> texts() {

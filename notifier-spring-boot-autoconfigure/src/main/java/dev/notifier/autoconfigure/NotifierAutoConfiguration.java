@@ -2,16 +2,19 @@ package dev.notifier.autoconfigure;
 
 import java.util.concurrent.ThreadFactory;
 
+import dev.notifier.autoconfigure.security.OAuth2TokenExpiry;
 import dev.notifier.core.GroupAuthorizer;
 import dev.notifier.core.GroupWorkerFactory;
 import dev.notifier.core.MessageEncoder;
 import dev.notifier.core.NotifierCluster;
 import dev.notifier.core.NotifierEngine;
 import dev.notifier.core.NotifierListener;
+import dev.notifier.core.SessionExpiry;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -25,8 +28,10 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
  * Auto-configuration of the {@link NotifierEngine}, the {@link dev.notifier.core.GroupNotifier} applications inject,
- * with the application's {@link NotifierListener} and {@link GroupWorkerFactory} beans, and the
- * {@link NotifierCluster} bean if there is one (notifier-redis declares it with {@code notifier.cluster.mode=redis}).
+ * with the application's {@link NotifierListener} and {@link GroupWorkerFactory} beans, the {@link NotifierCluster}
+ * bean if there is one (notifier-redis declares it with {@code notifier.cluster.mode=redis}), and the
+ * {@link SessionExpiry} bean if there is one (here, {@link OAuth2TokenExpiry} when Spring Security's OAuth 2.0 core is
+ * on the classpath).
  */
 @AutoConfiguration(afterName = "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration")
 @ConditionalOnProperty(name = "notifier.enabled", matchIfMissing = true)
@@ -45,7 +50,8 @@ public final class NotifierAutoConfiguration {
 	@ConditionalOnMissingBean
 	NotifierEngine notifierEngine(NotifierProperties properties, ObjectProvider<MessageEncoder> encoder,
 			ObjectProvider<NotifierListener> listeners, ObjectProvider<GroupWorkerFactory> workerFactories,
-			ObjectProvider<NotifierCluster> cluster, Environment environment) {
+			ObjectProvider<NotifierCluster> cluster, ObjectProvider<SessionExpiry> sessionExpiry,
+			ObjectProvider<GroupAuthorizer> authorizer, Environment environment) {
 		ThreadFactory blockingThreads = Threading.VIRTUAL.isActive(environment)
 				? new VirtualThreadTaskExecutor(WORKER_THREADS + "-").getVirtualThreadFactory()
 				: daemonThreads(WORKER_THREADS);
@@ -55,6 +61,9 @@ public final class NotifierAutoConfiguration {
 			.workers(() -> workerFactories.orderedStream().toList(),
 					NotifierOptionsMapper.toWorkerOptions(properties.getWorkers(), blockingThreads))
 			.history(NotifierOptionsMapper.toHistoryOptions(properties.getHistory()));
+		NotifierOptionsMapper.presence(builder, properties);
+		NotifierOptionsMapper.reauthorization(builder, properties, authorizer::getObject);
+		sessionExpiry.ifAvailable(builder::sessionExpiry);
 		cluster.ifAvailable(builder::cluster);
 		return builder.build();
 	}
@@ -76,6 +85,20 @@ public final class NotifierAutoConfiguration {
 	@ConditionalOnMissingBean
 	GroupAuthorizer groupAuthorizer() {
 		return GroupAuthorizer.ALLOW_ALL;
+	}
+
+	/** Sessions opened with an OAuth 2.0 token close when it expires, if Spring Security's OAuth 2.0 core is there. */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "org.springframework.security.oauth2.core.AbstractOAuth2Token")
+	@ConditionalOnBooleanProperty(name = "notifier.security.close-on-token-expiry", matchIfMissing = true)
+	static class TokenExpiryConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		SessionExpiry notifierSessionExpiry() {
+			return new OAuth2TokenExpiry();
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

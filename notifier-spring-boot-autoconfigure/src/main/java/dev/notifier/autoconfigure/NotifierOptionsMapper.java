@@ -1,14 +1,19 @@
 package dev.notifier.autoconfigure;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.Supplier;
 
+import dev.notifier.core.GroupAuthorizer;
 import dev.notifier.core.HistoryOptions;
+import dev.notifier.core.NotifierEngine;
 import dev.notifier.core.NotifierOptions;
 import dev.notifier.core.WorkerOptions;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.util.function.SingletonSupplier;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -104,6 +109,35 @@ final class NotifierOptionsMapper {
 		requirePositiveIfSet("notifier.limits.max-connections-per-user", limits.getMaxConnectionsPerUser());
 		requirePositiveIfSet("notifier.limits.max-connections-per-address", limits.getMaxConnectionsPerAddress());
 		return new ConnectionLimits(limits.getMaxConnectionsPerUser(), limits.getMaxConnectionsPerAddress());
+	}
+
+	/** Applies {@code notifier.presence.groups} to an engine, failing with the first invalid pattern. */
+	static NotifierEngine.Builder presence(NotifierEngine.Builder engine, NotifierProperties properties) {
+		List<String> groups = properties.getPresence().getGroups();
+		for (int i = 0; i < groups.size(); i++) {
+			try {
+				engine.presence(List.of(groups.get(i)));
+			}
+			catch (IllegalArgumentException ex) {
+				throw invalid("notifier.presence.groups[" + i + "]", groups.get(i), ex.getMessage());
+			}
+		}
+		return engine.presence(groups);
+	}
+
+	/**
+	 * Applies {@code notifier.security.reauthorize-interval} to an engine, if set.
+	 * @param authorizer the authorizer to ask again, looked up when first asked, so that it may depend on the engine
+	 */
+	static NotifierEngine.Builder reauthorization(NotifierEngine.Builder engine, NotifierProperties properties,
+			Supplier<GroupAuthorizer> authorizer) {
+		Duration interval = properties.getSecurity().getReauthorizeInterval();
+		if (interval == null) {
+			return engine;
+		}
+		requirePositive("notifier.security.reauthorize-interval", interval);
+		SingletonSupplier<GroupAuthorizer> once = SingletonSupplier.of(authorizer);
+		return engine.reauthorize((handshake) -> once.obtain().authorize(handshake), interval);
 	}
 
 	/** {@code notifier.inbound-buffer-size} in bytes, checked. */

@@ -65,6 +65,10 @@ public class NotifierProperties {
 
 	private final Limits limits = new Limits();
 
+	private final Presence presence = new Presence();
+
+	private final Security security = new Security();
+
 	private final Probe probe = new Probe();
 
 	private final Outbound outbound = new Outbound();
@@ -145,6 +149,14 @@ public class NotifierProperties {
 
 	public Limits getLimits() {
 		return this.limits;
+	}
+
+	public Security getSecurity() {
+		return this.security;
+	}
+
+	public Presence getPresence() {
+		return this.presence;
 	}
 
 	public Probe getProbe() {
@@ -236,6 +248,66 @@ public class NotifierProperties {
 
 		public void setInboundBurst(@Nullable Integer inboundBurst) {
 			this.inboundBurst = inboundBurst;
+		}
+
+	}
+
+	/**
+	 * Sessions that do not outlive their login.
+	 */
+	public static class Security {
+
+		/**
+		 * Whether a session opened with an OAuth 2.0 token (Spring Security's resource server: a JWT or an opaque
+		 * access token) is closed with 1008 "token expired" once the token's expiry passes. Needs
+		 * spring-security-oauth2-core on the classpath.
+		 */
+		private boolean closeOnTokenExpiry = true;
+
+		/**
+		 * How often the GroupAuthorizer is asked again about every open session, closing with 1008 "not authorized"
+		 * those it now refuses. It sees the handshake as it was, so this matters for authorizers that consult state
+		 * that changes (memberships, revoked accounts). When unset, sessions are authorized once, at the handshake.
+		 */
+		private @Nullable Duration reauthorizeInterval;
+
+		public boolean isCloseOnTokenExpiry() {
+			return this.closeOnTokenExpiry;
+		}
+
+		public void setCloseOnTokenExpiry(boolean closeOnTokenExpiry) {
+			this.closeOnTokenExpiry = closeOnTokenExpiry;
+		}
+
+		public @Nullable Duration getReauthorizeInterval() {
+			return this.reauthorizeInterval;
+		}
+
+		public void setReauthorizeInterval(@Nullable Duration reauthorizeInterval) {
+			this.reauthorizeInterval = reauthorizeInterval;
+		}
+
+	}
+
+	/**
+	 * Presence: who is in a group, its sessions and its signed-in users, with an event when a user appears in a group
+	 * or its last session leaves. In cluster mode it covers every instance.
+	 */
+	public static class Presence {
+
+		/**
+		 * Group patterns with presence, such as "chat/**" or "admin/*": "*" matches one segment, "**" any number of
+		 * segments. Presence costs one update per join and leave (in cluster mode a Redis script that reads the
+		 * group's users), so it is off for every group unless listed here.
+		 */
+		private List<String> groups = new ArrayList<>();
+
+		public List<String> getGroups() {
+			return this.groups;
+		}
+
+		public void setGroups(List<String> groups) {
+			this.groups = groups;
 		}
 
 	}

@@ -4,6 +4,7 @@ import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
 
+import dev.notifier.autoconfigure.security.OAuth2TokenExpiry;
 import dev.notifier.core.GroupAuthorizer;
 import dev.notifier.core.GroupNotifier;
 import dev.notifier.core.MessageEncoder;
@@ -11,6 +12,7 @@ import dev.notifier.core.NotifierCluster;
 import dev.notifier.core.NotifierEngine;
 import dev.notifier.core.NotifierOptions;
 import dev.notifier.core.OverflowPolicy;
+import dev.notifier.core.SessionExpiry;
 import dev.notifier.core.WorkerOptions;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
@@ -281,6 +283,73 @@ class NotifierAutoConfigurationTests {
 		this.contextRunner
 			.withPropertyValues("notifier.limits.inbound-messages-per-second=20", "notifier.limits.inbound-burst=5")
 			.run((context) -> assertThat(context.getBean(NotifierEngine.class).options().inboundBurst()).isEqualTo(5));
+	}
+
+	@Test
+	void presenceShouldBeOffForEveryGroupByDefault() {
+		this.contextRunner.run((context) -> assertThat(context.getBean(NotifierEngine.class).hasPresence("chat/lobby"))
+			.isFalse());
+	}
+
+	@Test
+	void presenceGroupsShouldReachTheEngine() {
+		this.contextRunner.withPropertyValues("notifier.presence.groups=chat/**,admin/*").run((context) -> {
+			NotifierEngine engine = context.getBean(NotifierEngine.class);
+			assertThat(engine.hasPresence("chat/lobby/1")).isTrue();
+			assertThat(engine.hasPresence("admin/audit")).isTrue();
+			assertThat(engine.hasPresence("admin/a/b")).isFalse();
+			assertThat(engine.hasPresence("tasks/1")).isFalse();
+		});
+	}
+
+	@Test
+	void invalidPresenceGroupPatternShouldFailStartupNamingTheProperty() {
+		this.contextRunner.withPropertyValues("notifier.presence.groups=chat/**,admin/a*").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class, (ex) -> {
+					assertThat(ex.getName()).isEqualTo("notifier.presence.groups[1]");
+					assertThat(ex.getReason()).isEqualTo("invalid group pattern 'admin/a*': segments are non-empty "
+							+ "and '*' or '**' stand alone in a segment");
+				});
+		});
+	}
+
+	@Test
+	void sessionExpiryShouldFollowOAuth2TokensWhenSpringSecuritysOAuth2CoreIsPresent() {
+		this.contextRunner.run((context) -> assertThat(context).getBean(SessionExpiry.class)
+			.isInstanceOf(OAuth2TokenExpiry.class));
+	}
+
+	@Test
+	void sessionExpiryWithoutSpringSecuritysOAuth2CoreShouldBeAbsent() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader("org.springframework.security.oauth2"))
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(SessionExpiry.class));
+	}
+
+	@Test
+	void sessionExpiryWhenSwitchedOffShouldBeAbsent() {
+		this.contextRunner.withPropertyValues("notifier.security.close-on-token-expiry=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(SessionExpiry.class));
+	}
+
+	@Test
+	void sessionExpiryWhenUserDefinesOneShouldBackOff() {
+		SessionExpiry own = (handshake) -> null;
+		this.contextRunner.withBean(SessionExpiry.class, () -> own)
+			.run((context) -> assertThat(context).getBean(SessionExpiry.class).isSameAs(own));
+	}
+
+	@Test
+	void nonPositiveReauthorizeIntervalShouldFailStartupNamingTheProperty() {
+		this.contextRunner.withPropertyValues("notifier.security.reauthorize-interval=0s").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class, (ex) -> {
+					assertThat(ex.getName()).isEqualTo("notifier.security.reauthorize-interval");
+					assertThat(ex.getReason()).isEqualTo("must be positive");
+				});
+		});
 	}
 
 	@Test

@@ -14,7 +14,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Tells the admins who joins and leaves which group, in {@code admin/audit}: a group that only a signed-in admin may
- * join (see {@link SampleSecurity}), shown by the admin page.
+ * join (see {@link SampleSecurity}), shown by the admin page. The admin groups have presence
+ * ({@code notifier.presence.groups}), so it also tells when an admin arrives on an admin page (the first tab) and
+ * departs (the last one), rather than every tab's join.
  */
 @Component
 class AuditTrail implements NotifierListener {
@@ -35,6 +37,24 @@ class AuditTrail implements NotifierListener {
 	@Override
 	public void onDisconnect(NotifierSession session, CloseStatus status) {
 		report(session, "left", status);
+	}
+
+	@Override
+	public void onPresenceJoin(String group, String user) {
+		report("arrived", group, user);
+	}
+
+	@Override
+	public void onPresenceLeave(String group, String user) {
+		report("departed", group, user);
+	}
+
+	private void report(String event, String group, String user) {
+		Map<String, Object> entry = new LinkedHashMap<>();
+		entry.put("event", event);
+		entry.put("group", group);
+		entry.put("user", user);
+		this.notifier.broadcast(GROUP, entry);
 	}
 
 	private void report(NotifierSession session, String event, @Nullable CloseStatus status) {

@@ -18,8 +18,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.notifier.core.GroupNotifier;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
@@ -39,10 +41,15 @@ class AdminGroupTests {
 
 	private static final Pattern VALUE = Pattern.compile("value=\"([^\"]*)\"");
 
+	private static final String ARRIVED = "{\"event\":\"arrived\",\"group\":\"admin/audit\",\"user\":\"admin\"}";
+
 	private final HttpClient anonymous = HttpClient.newHttpClient();
 
 	@LocalServerPort
 	private int port;
+
+	@Autowired
+	private GroupNotifier notifier;
 
 	@Test
 	void theAdminPageAsksAnAnonymousVisitorToLogIn() throws Exception {
@@ -69,6 +76,24 @@ class AdminGroupTests {
 
 		await().atMost(TIMEOUT).until(() -> audit.texts.stream()
 			.anyMatch((entry) -> entry.contains("\"event\":\"joined\"") && entry.contains("\"group\":\"demo/audited\"")));
+	}
+
+	@Test
+	void anAdminOnTheAdminPageIsReportedOnceHoweverManyTabsItOpens() throws Exception {
+		LoginSession admin = new LoginSession().logIn("admin", "admin");
+		RecordingViewer watcher = new RecordingViewer();
+		join("/ws/admin/audit", admin.sessionCookie(), watcher);
+		await().atMost(TIMEOUT).until(() -> watcher.texts.contains(ARRIVED));
+		WebSocket secondTab = join("/ws/admin/audit", admin.sessionCookie(), new RecordingViewer());
+		await().atMost(TIMEOUT).until(() -> this.notifier.presence("admin/audit").users().get("admin") == 2);
+
+		secondTab.sendClose(WebSocket.NORMAL_CLOSURE, "").join();
+		await().atMost(TIMEOUT).until(() -> this.notifier.presence("admin/audit").users().get("admin") == 1);
+		admin.logOut();
+
+		assertThat(watcher.closed.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1008);
+		assertThat(watcher.texts.stream().filter(ARRIVED::equals)).as("one arrival for two tabs").hasSize(1);
+		await().atMost(TIMEOUT).until(() -> this.notifier.presence("admin/audit").sessions() == 0);
 	}
 
 	@Test

@@ -72,6 +72,9 @@ public final class NotifierRedisAutoConfiguration {
 		else if (instanceId.isBlank()) {
 			throw invalid("instance-id", instanceId, "must not be blank");
 		}
+		else if (instanceId.indexOf('\n') >= 0) {
+			throw invalid("instance-id", instanceId, "must not contain a line break");
+		}
 		Duration lease = cluster.getWorkerLease();
 		if (lease.compareTo(RedisClusterOptions.MIN_WORKER_LEASE) < 0) {
 			throw invalid("worker-lease", lease, "must be at least 300ms");

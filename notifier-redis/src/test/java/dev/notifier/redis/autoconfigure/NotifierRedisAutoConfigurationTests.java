@@ -94,6 +94,16 @@ class NotifierRedisAutoConfigurationTests {
 	}
 
 	@Test
+	void instanceIdWithALineBreakShouldFailNamingThePropertyAsPresenceSplitsItsFieldsThere() {
+		this.contextRunner.withPropertyValues("notifier.cluster.mode=redis", "notifier.cluster.instance-id=a\nb")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("notifier.cluster.instance-id")
+				.hasMessageContaining("must not contain a line break"));
+	}
+
+	@Test
 	void emptyPrefixShouldFailNamingTheProperty() {
 		this.contextRunner.withPropertyValues("notifier.cluster.mode=redis", "notifier.cluster.prefix=")
 			.run((context) -> assertThat(context).getFailure()

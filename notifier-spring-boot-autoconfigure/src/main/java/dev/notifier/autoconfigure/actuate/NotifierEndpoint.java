@@ -14,6 +14,7 @@ import dev.notifier.core.HistoryInfo;
 import dev.notifier.core.NotifierCluster;
 import dev.notifier.core.NotifierEngine;
 import dev.notifier.core.NotifierSession;
+import dev.notifier.core.Presence;
 import dev.notifier.core.WorkerInfo;
 import org.jspecify.annotations.Nullable;
 
@@ -71,7 +72,10 @@ public class NotifierEndpoint {
 		List<NotifierSession> members = this.engine.sessions(group);
 		Optional<WorkerInfo> worker = this.engine.worker(group);
 		Optional<HistoryInfo> history = this.engine.history(group);
-		if (members.isEmpty() && worker.isEmpty() && history.isEmpty()) {
+		PresenceDescriptor presence = this.engine.hasPresence(group) ? PresenceDescriptor.of(this.engine.presence(group))
+				: null;
+		if (members.isEmpty() && worker.isEmpty() && history.isEmpty()
+				&& (presence == null || presence.sessions() == 0)) {
 			return null;
 		}
 		List<SessionDescriptor> sessions = members.stream()
@@ -80,7 +84,7 @@ public class NotifierEndpoint {
 			.map(SessionDescriptor::of)
 			.toList();
 		return new GroupDescriptor(group, members.size(), sessions, worker.map(this::describe).orElse(null),
-				workerInstance(group), history.map(HistoryDescriptor::of).orElse(null));
+				workerInstance(group), history.map(HistoryDescriptor::of).orElse(null), presence);
 	}
 
 	private WorkerDescriptor describe(WorkerInfo info) {
@@ -195,10 +199,13 @@ public class NotifierEndpoint {
 	 * @param workerInstance the cluster instance running its worker, this one or another, or {@code null} (left out)
 	 * when none is known or not clustered
 	 * @param history what its history holds, or {@code null} (left out) if it keeps none
+	 * @param presence who is in the group on every instance, for a group with presence ({@code notifier.presence.groups}),
+	 * or {@code null} (left out)
 	 */
 	@JsonInclude(JsonInclude.Include.NON_NULL)
 	public record GroupDescriptor(String group, int sessionCount, List<SessionDescriptor> sessions,
-			@Nullable WorkerDescriptor worker, @Nullable String workerInstance, @Nullable HistoryDescriptor history) {
+			@Nullable WorkerDescriptor worker, @Nullable String workerInstance, @Nullable HistoryDescriptor history,
+			@Nullable PresenceDescriptor presence) {
 	}
 
 	/**
@@ -214,6 +221,29 @@ public class NotifierEndpoint {
 		static HistoryDescriptor of(HistoryInfo history) {
 			return new HistoryDescriptor(history.epoch(), history.firstOffset(), history.lastOffset(),
 					history.messages(), history.bytes());
+		}
+
+	}
+
+	/**
+	 * Who is in a group with presence, in a cluster on every instance.
+	 * @param sessions its sessions, anonymous ones included
+	 * @param userCount how many distinct signed-in users it has
+	 * @param users the sessions of each user, the first {@value #MAX_SESSIONS_LISTED} users by name
+	 * @param complete whether every instance was asked; {@code false} when the cluster could not be, and this is what
+	 * this instance knows
+	 */
+	public record PresenceDescriptor(int sessions, int userCount, Map<String, Integer> users, boolean complete) {
+
+		static PresenceDescriptor of(Presence presence) {
+			Map<String, Integer> users = new TreeMap<>();
+			presence.users()
+				.entrySet()
+				.stream()
+				.sorted(Map.Entry.comparingByKey())
+				.limit(MAX_SESSIONS_LISTED)
+				.forEach((user) -> users.put(user.getKey(), user.getValue()));
+			return new PresenceDescriptor(presence.sessions(), presence.users().size(), users, presence.complete());
 		}
 
 	}
