@@ -14,7 +14,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.thread.Threading;
 import org.springframework.context.annotation.Bean;
@@ -26,10 +26,11 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 /**
  * Auto-configuration of the {@link NotifierEngine}, the {@link dev.notifier.core.GroupNotifier} applications inject,
  * with the application's {@link NotifierListener} and {@link GroupWorkerFactory} beans, and the
- * {@link NotifierCluster} bean if there is one (notifier-redis declares it with {@code notifier.cluster.mode=redis}).
+ * {@link NotifierCluster} bean if there is one (notifier-redis declares it with {@code notifier.cluster.mode=redis}),
+ * customized by every {@link NotifierEngineBuilderCustomizer} bean.
  */
 @AutoConfiguration(afterName = "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration")
-@ConditionalOnProperty(name = "notifier.enabled", matchIfMissing = true)
+@ConditionalOnBooleanProperty(name = "notifier.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(NotifierProperties.class)
 public final class NotifierAutoConfiguration {
 
@@ -45,7 +46,9 @@ public final class NotifierAutoConfiguration {
 	@ConditionalOnMissingBean
 	NotifierEngine notifierEngine(NotifierProperties properties, ObjectProvider<MessageEncoder> encoder,
 			ObjectProvider<NotifierListener> listeners, ObjectProvider<GroupWorkerFactory> workerFactories,
-			ObjectProvider<NotifierCluster> cluster, Environment environment) {
+			ObjectProvider<NotifierCluster> cluster, ObjectProvider<NotifierEngineBuilderCustomizer> customizers,
+			Environment environment) {
+		ClusterMode.check(environment, cluster.getIfAvailable());
 		ThreadFactory blockingThreads = Threading.VIRTUAL.isActive(environment)
 				? new VirtualThreadTaskExecutor(WORKER_THREADS + "-").getVirtualThreadFactory()
 				: daemonThreads(WORKER_THREADS);
@@ -55,6 +58,7 @@ public final class NotifierAutoConfiguration {
 			.workers(() -> workerFactories.orderedStream().toList(),
 					NotifierOptionsMapper.toWorkerOptions(properties.getWorkers(), blockingThreads));
 		cluster.ifAvailable(builder::cluster);
+		customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
 		return builder.build();
 	}
 

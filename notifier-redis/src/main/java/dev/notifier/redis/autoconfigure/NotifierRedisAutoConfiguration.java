@@ -5,7 +5,6 @@ import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 
 import dev.notifier.autoconfigure.NotifierAutoConfiguration;
-import dev.notifier.autoconfigure.NotifierProperties;
 import dev.notifier.core.NotifierCluster;
 import dev.notifier.redis.RedisClusterOptions;
 import dev.notifier.redis.RedisNotifierCluster;
@@ -34,16 +33,16 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 @ConditionalOnClass({ RedisClient.class, LettuceConnectionFactory.class })
 @ConditionalOnBooleanProperty(name = "notifier.enabled", matchIfMissing = true)
 @ConditionalOnProperty(name = "notifier.cluster.mode", havingValue = "redis")
-@EnableConfigurationProperties(NotifierProperties.class)
+@EnableConfigurationProperties(NotifierRedisProperties.class)
 public final class NotifierRedisAutoConfiguration {
 
 	private static final String PREFIX = "notifier.cluster.";
 
 	@Bean
 	@ConditionalOnMissingBean(NotifierCluster.class)
-	RedisNotifierCluster notifierCluster(RedisConnectionFactory connectionFactory, NotifierProperties properties,
+	RedisNotifierCluster notifierCluster(RedisConnectionFactory connectionFactory, NotifierRedisProperties properties,
 			Environment environment) {
-		RedisClusterOptions options = options(properties.getCluster(), environment);
+		RedisClusterOptions options = options(properties, environment);
 		if (!(connectionFactory instanceof LettuceConnectionFactory lettuce)) {
 			throw new IllegalStateException("notifier.cluster.mode=redis needs Spring Boot's Lettuce connection "
 					+ "factory, but the RedisConnectionFactory is a " + connectionFactory.getClass().getName());
@@ -60,7 +59,8 @@ public final class NotifierRedisAutoConfiguration {
 		}, options);
 	}
 
-	static RedisClusterOptions options(NotifierProperties.Cluster cluster, Environment environment) {
+	/** Every {@code notifier.cluster.*} value is checked here, naming the first one that cannot work. */
+	static RedisClusterOptions options(NotifierRedisProperties cluster, Environment environment) {
 		if (cluster.getPrefix().isEmpty()) {
 			throw invalid("prefix", cluster.getPrefix(), "must not be empty");
 		}

@@ -31,6 +31,19 @@ class NotifierRedisAutoConfigurationTests {
 	}
 
 	@Test
+	void runWithClusterModeRedisShouldBindTheClusterPropertiesHere() {
+		this.contextRunner.withPropertyValues("notifier.cluster.mode=redis", "notifier.cluster.prefix=shop:")
+			.run((context) -> assertThat(context.getBean(NotifierRedisProperties.class).getPrefix())
+				.isEqualTo("shop:"));
+	}
+
+	@Test
+	void runWithClusterModeRedisInAnyCaseShouldCreateTheCluster() {
+		this.contextRunner.withPropertyValues("notifier.cluster.mode=REDIS")
+			.run((context) -> assertThat(context).hasSingleBean(RedisNotifierCluster.class));
+	}
+
+	@Test
 	void runWithClusterModeNoneShouldNotCreateTheCluster() {
 		this.contextRunner.withPropertyValues("notifier.cluster.mode=none")
 			.run((context) -> assertThat(context).doesNotHaveBean(NotifierCluster.class));

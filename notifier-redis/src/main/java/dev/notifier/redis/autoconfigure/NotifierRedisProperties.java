@@ -1,0 +1,103 @@
+package dev.notifier.redis.autoconfigure;
+
+import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration of cluster mode on Redis, used with {@code notifier.cluster.mode=redis}. The Redis server itself is
+ * Spring Boot's, {@code spring.data.redis.*}. The values are checked, naming the property, when the cluster is created
+ * ({@code NotifierRedisAutoConfiguration}).
+ */
+@ConfigurationProperties("notifier.cluster")
+public class NotifierRedisProperties {
+
+	/**
+	 * Prefix of every Redis key and pub/sub channel the cluster uses. Instances with the same prefix on the same
+	 * Redis server form one cluster.
+	 */
+	private String prefix = "notifier:";
+
+	/**
+	 * Name of this instance in the cluster, shown by the Actuator endpoint as the holder of workers; it must differ
+	 * between instances. When unset, "spring.application.name" (or "notifier") followed by "-" and 8 random
+	 * hexadecimal digits, new at every start.
+	 */
+	private @Nullable String instanceId;
+
+	/**
+	 * How long the lease on a group's worker lasts in Redis unless renewed; the holder renews it every third of this.
+	 * When the holder dies, another instance with sessions in the group takes the worker over within this time.
+	 */
+	private Duration workerLease = Duration.ofSeconds(10);
+
+	/**
+	 * Longest wait between two attempts to connect to Redis when there is no connection (at startup, or after one was
+	 * closed): the first attempt comes after 100ms and each failure doubles the wait up to this. A connection that
+	 * drops is reconnected by Lettuce itself, with the reconnect delay of Spring Boot's Lettuce ClientResources.
+	 */
+	private Duration reconnectMaxDelay = Duration.ofSeconds(5);
+
+	/**
+	 * Broadcasts handed to Redis and not yet acknowledged beyond which a further broadcast reaches this instance's
+	 * sessions only and is counted as dropped.
+	 */
+	private int maxPendingPublishes = 10000;
+
+	/**
+	 * Messages from other instances waiting to be delivered to this instance's sessions beyond which a further one is
+	 * dropped and counted, rather than holding up the Redis client's event loop. Group closes are never dropped.
+	 */
+	private int inboundQueueSize = 10000;
+
+	public String getPrefix() {
+		return this.prefix;
+	}
+
+	public void setPrefix(String prefix) {
+		this.prefix = prefix;
+	}
+
+	public @Nullable String getInstanceId() {
+		return this.instanceId;
+	}
+
+	public void setInstanceId(@Nullable String instanceId) {
+		this.instanceId = instanceId;
+	}
+
+	public Duration getWorkerLease() {
+		return this.workerLease;
+	}
+
+	public void setWorkerLease(Duration workerLease) {
+		this.workerLease = workerLease;
+	}
+
+	public Duration getReconnectMaxDelay() {
+		return this.reconnectMaxDelay;
+	}
+
+	public void setReconnectMaxDelay(Duration reconnectMaxDelay) {
+		this.reconnectMaxDelay = reconnectMaxDelay;
+	}
+
+	public int getMaxPendingPublishes() {
+		return this.maxPendingPublishes;
+	}
+
+	public void setMaxPendingPublishes(int maxPendingPublishes) {
+		this.maxPendingPublishes = maxPendingPublishes;
+	}
+
+	public int getInboundQueueSize() {
+		return this.inboundQueueSize;
+	}
+
+	public void setInboundQueueSize(int inboundQueueSize) {
+		this.inboundQueueSize = inboundQueueSize;
+	}
+
+}
