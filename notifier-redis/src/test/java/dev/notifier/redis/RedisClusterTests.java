@@ -245,7 +245,7 @@ class RedisClusterTests {
 	}
 
 	@Test
-	void withoutRedisTheHealthIsDownWithTheReasonAndLocalDeliveryStillWorks() throws Exception {
+	void withoutRedisTheHealthIsDegradedWithTheReasonAndLocalDeliveryStillWorks() throws Exception {
 		Instance lonely = start("lonely", "spring.data.redis.url=redis://127.0.0.1:1");
 		Viewer viewer = join(lonely, "tasks/1");
 
@@ -253,13 +253,13 @@ class RedisClusterTests {
 
 		waiting("the viewer receives the local broadcast").until(() -> viewer.texts().contains("local"));
 		JsonNode health = health(lonely);
-		assertThat(health.get("status").asString()).isEqualTo("DOWN");
+		assertThat(health.get("status").asString()).isEqualTo("DEGRADED");
 		assertThat(health.get("details").get("reason").asString()).startsWith("cannot connect to Redis");
 		assertThat(lonely.cluster().unpublished()).isEqualTo(1);
 	}
 
 	@Test
-	void whileRedisIsAwayTheHealthIsDownLocalDeliveryGoesOnAndWhenItComesBackSoDoSubscriptions() throws Exception {
+	void whileRedisIsAwayTheHealthIsDegradedLocalDeliveryGoesOnAndWhenItComesBackSoDoSubscriptions() throws Exception {
 		try (TcpProxy proxy = new TcpProxy(TestRedis.uri())) {
 			Instance a = start("a", "spring.data.redis.url=" + proxy.url());
 			Instance b = start("b");
@@ -268,7 +268,7 @@ class RedisClusterTests {
 			awaitSubscribed("tasks/1", 2);
 
 			proxy.cut();
-			waiting("a's health turns DOWN").until(() -> "DOWN".equals(health(a).get("status").asString()));
+			waiting("a's health turns DEGRADED").until(() -> "DEGRADED".equals(health(a).get("status").asString()));
 			assertThat(health(a).get("details").get("reason").asString()).startsWith("lost the connection to Redis");
 			a.engine().broadcast("tasks/1", "local while away");
 			b.engine().broadcast("tasks/1", "from b while a is away");
@@ -283,6 +283,34 @@ class RedisClusterTests {
 			});
 			assertThat(onA.texts()).as("pub/sub has no history").doesNotContain("from b while a is away");
 			assertThat(a.cluster().unpublished()).isGreaterThanOrEqualTo(1);
+		}
+	}
+
+	@Test
+	void aRedisOutageLeavesTheInstanceInItsReadinessGroupUntilTheEngineItselfIsDown() throws Exception {
+		// Redis is shared: were a Redis outage DOWN, every instance would leave the load balancer at once.
+		try (TcpProxy proxy = new TcpProxy(TestRedis.uri())) {
+			Instance a = start("a", "spring.data.redis.url=" + proxy.url(),
+					"management.endpoint.health.probes.enabled=true",
+					"management.endpoint.health.group.readiness.include=readinessState,notifier",
+					"management.health.redis.enabled=false");
+			join(a, "tasks/1");
+
+			proxy.cut();
+
+			waiting("a's notifier health turns DEGRADED")
+				.until(() -> "DEGRADED".equals(health(a).get("status").asString()));
+			assertThat(send(a, "/actuator/health/notifier").statusCode()).as("the component itself").isEqualTo(200);
+			HttpResponse<String> readiness = send(a, "/actuator/health/readiness");
+			assertThat(readiness.statusCode()).as("readiness, notifier included").isEqualTo(200);
+			assertThat(json(readiness).get("status").asString()).isEqualTo("UP");
+			HttpResponse<String> overall = send(a, "/actuator/health");
+			assertThat(overall.statusCode()).as("the application's health").isEqualTo(200);
+			assertThat(json(overall).get("status").asString()).isEqualTo("UP");
+
+			a.engine().shutdown(CloseStatus.GOING_AWAY, Duration.ZERO);
+			assertThat(send(a, "/actuator/health/readiness").statusCode()).as("an engine that is down")
+				.isEqualTo(503);
 		}
 	}
 
@@ -401,6 +429,10 @@ class RedisClusterTests {
 	/** The notifier health component over HTTP: {@code {"status": ..., "details": {...}}}. */
 	private static JsonNode health(Instance instance) throws Exception {
 		return JsonMapper.builder().build().readTree(send(instance, "/actuator/health/notifier").body());
+	}
+
+	private static JsonNode json(HttpResponse<String> response) {
+		return JsonMapper.builder().build().readTree(response.body());
 	}
 
 	private static JsonNode get(Instance instance, String path) throws Exception {

@@ -97,16 +97,16 @@ class NotifierActuatorAutoConfigurationTests {
 	}
 
 	@Test
-	void healthIndicatorShouldBeDownWithTheReasonWhileTheClusterIsUnavailable() {
+	void healthIndicatorShouldBeDegradedWithTheReasonWhileTheClusterIsUnavailable() {
 		this.contextRunner.withBean(StubCluster.class, StubCluster::new).run((context) -> {
 			NotifierHealthIndicator indicator = context.getBean(NotifierHealthIndicator.class);
 			StubCluster cluster = context.getBean(StubCluster.class);
 			assertThat(indicator.health(true).getStatus()).isEqualTo(Status.UP);
 			assertThat(indicator.health(true).getDetails()).containsEntry("instance", "stub-1");
 			cluster.unavailable = "lost the connection to Redis";
-			Health down = indicator.health(true);
-			assertThat(down.getStatus()).isEqualTo(Status.DOWN);
-			assertThat(down.getDetails()).containsEntry("reason", "lost the connection to Redis");
+			Health degraded = indicator.health(true);
+			assertThat(degraded.getStatus()).isEqualTo(NotifierHealthIndicator.DEGRADED);
+			assertThat(degraded.getDetails()).containsEntry("reason", "lost the connection to Redis");
 			cluster.unavailable = null;
 			assertThat(indicator.health(true).getStatus()).isEqualTo(Status.UP);
 		});
