@@ -1,6 +1,7 @@
 package dev.notifier.redis;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -30,13 +31,15 @@ import org.slf4j.LoggerFactory;
  * connection is not open, or when {@link RedisClusterOptions#maxPendingPublishes()} publishes already wait for Redis's
  * reply, a publish is not made and is counted as unpublished: the broadcast reaches this instance's sessions only.
  *
- * <p><b>Subscriptions.</b> {@code SUBSCRIBE <prefix>all} always, and {@code SUBSCRIBE <prefix>group:<group>} from a
+ * <p><b>Subscriptions.</b> {@code SUBSCRIBE <prefix>all} and this instance's probe channel (see
+ * {@link PubSubProbe}) always, and {@code SUBSCRIBE <prefix>group:<group>} from a
  * group's first local session until its last one leaves ({@code UNSUBSCRIBE}), so that an instance hears only about
  * groups it has sessions in. After Lettuce reconnected, every channel is subscribed again: a group occupied while the
  * connection was down was not.
  *
- * <p><b>Receiving.</b> Decodes what arrives, skips this instance's own echo and what it cannot read (logged at debug
- * level), and hands the rest to the {@link InboundDelivery}, never delivering it here.
+ * <p><b>Receiving.</b> Hands a probe to the {@link PubSubProbe}; decodes what else
+ * arrives, skips this instance's own echo and what it cannot read (logged at debug level), and hands the rest to the
+ * {@link InboundDelivery}, never delivering it here.
  *
  * <p>Threads: {@link #publish} on the engine's caller threads and {@link #reconcile} on the threads that join and
  * leave groups only hand commands to Lettuce and never wait. {@link #opened} and {@link #reconnected} run on the
@@ -64,6 +67,10 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 
 	private final LongAdder unpublished;
 
+	private final PubSubProbe probe;
+
+	private final byte[] probeChannel;
+
 	/** Groups whose channel the pub/sub connection is subscribed to, or will be once open; guarded by itself. */
 	private final Set<String> subscribed = new HashSet<>();
 
@@ -77,10 +84,13 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 	 * @param node the engine, to ask which groups have local sessions
 	 * @param inbound where what others published goes
 	 * @param unpublished counts the publishes not made
+	 * @param probe hears the probes that come back on its channel
 	 */
 	ClusterBus(RedisClusterOptions options, RedisConnections connections, ClusterNode node, InboundDelivery inbound,
-			LongAdder unpublished) {
+			LongAdder unpublished, PubSubProbe probe) {
 		this.keys = new RedisKeys(options.prefix());
+		this.probe = probe;
+		this.probeChannel = probe.channel();
 		this.codec = new PayloadCodec(options.instanceId());
 		this.connections = connections;
 		this.node = node;
@@ -148,6 +158,10 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 	/** A payload on one of the subscribed channels, on Lettuce's event loop thread. */
 	@Override
 	public void message(byte[] channel, byte[] payload) {
+		if (Arrays.equals(channel, this.probeChannel)) {
+			this.probe.answered(payload);
+			return;
+		}
 		Published published;
 		try {
 			published = this.codec.decode(payload);
@@ -185,6 +199,7 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 	private RedisFuture<Void> subscribeAll(StatefulRedisPubSubConnection<byte[], byte[]> pubSub) {
 		List<byte[]> channels = new ArrayList<>();
 		channels.add(this.keys.channel(null));
+		channels.add(this.probeChannel);
 		this.subscribed.forEach((group) -> channels.add(this.keys.channel(group)));
 		return pubSub.async().subscribe(channels.toArray(byte[][]::new));
 	}

@@ -7,7 +7,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The names the cluster uses on the Redis server, all under the configured prefix: the pub/sub channels
- * {@code <prefix>all} and {@code <prefix>group:<group>}, and the lease keys {@code <prefix>worker:<group>}.
+ * {@code <prefix>all}, {@code <prefix>group:<group>} and {@code <prefix>probe:<instance>},
+ * and the lease keys {@code <prefix>worker:<group>}.
  * Immutable.
  */
 final class RedisKeys {
@@ -41,6 +42,11 @@ final class RedisKeys {
 			return null;
 		}
 		return new String(channel, StandardCharsets.UTF_8).substring(this.groupChannelPrefix.length());
+	}
+
+	/** The channel on which an instance probes its own subscription; only that instance subscribes to it. */
+	byte[] probeChannel(String instanceId) {
+		return bytes(this.prefix + "probe:" + instanceId);
 	}
 
 	/** The key holding the lease on a group's worker. */

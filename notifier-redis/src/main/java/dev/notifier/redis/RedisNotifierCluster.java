@@ -30,8 +30,10 @@ import org.jspecify.annotations.Nullable;
  * group takes the worker over within the lease.
  *
  * <p><b>Failures.</b> Lettuce reconnects a connection that drops; when there is none at all (Redis down at startup),
- * this cluster tries again with a backoff up to {@link RedisClusterOptions#reconnectMaxDelay()}. {@link #unavailable()}
- * says why Redis cannot be reached meanwhile.
+ * this cluster tries again with a backoff up to {@link RedisClusterOptions#reconnectMaxDelay()}. A subscription that
+ * stops delivering while its connection stays open is found by a probe ({@link RedisClusterOptions#probeInterval()})
+ * and its connection replaced, counted in {@link #pubSubRestarts()}. {@link #unavailable()} says why Redis cannot be
+ * reached, or the subscription is not known to deliver, meanwhile.
  *
  * <p><b>Inside.</b> This class only wires, for each {@link #start}, the parts that do the work, each documenting the
  * Redis commands it sends and the threads that call it: {@code RedisConnections} (connecting, reconnecting, why Redis
@@ -58,6 +60,8 @@ public final class RedisNotifierCluster implements NotifierCluster {
 
 	private final LongAdder droppedInbound = new LongAdder();
 
+	private final LongAdder pubSubRestarts = new LongAdder();
+
 	private volatile @Nullable Running running;
 
 	private volatile String notRunning = "not connected to Redis yet";
@@ -78,14 +82,16 @@ public final class RedisNotifierCluster implements NotifierCluster {
 		ScheduledThreadPoolExecutor clusterThread = ClusterThreads.scheduler("notifier-cluster");
 		RedisConnections connections = new RedisConnections(this.clientSource, this.options, clusterThread);
 		InboundDelivery inbound = new InboundDelivery(node, this.options.inboundQueueSize(), this.droppedInbound);
-		ClusterBus bus = new ClusterBus(this.options, connections, node, inbound, this.unpublished);
 		WorkerLeases leases = new WorkerLeases(this.options, connections, node, clusterThread);
+		PubSubProbe probe = new PubSubProbe(this.options, connections, clusterThread, this.pubSubRestarts);
+		ClusterBus bus = new ClusterBus(this.options, connections, node, inbound, this.unpublished, probe);
 		connections.listen(bus);
 		connections.listen(leases);
 		// Before connecting: a group occupied meanwhile is then subscribed by the connection or by itself.
-		this.running = new Running(clusterThread, connections, inbound, bus, leases);
+		this.running = new Running(clusterThread, connections, inbound, bus, leases, probe);
 		connections.connect();
 		leases.start();
+		probe.start();
 	}
 
 	/** Releases the leases still held, closes both connections and stops the cluster's threads. */
@@ -173,7 +179,19 @@ public final class RedisNotifierCluster implements NotifierCluster {
 	@Override
 	public @Nullable String unavailable() {
 		Running running = this.running;
-		return (running != null) ? running.connections().unavailable() : this.notRunning;
+		if (running == null) {
+			return this.notRunning;
+		}
+		String connections = running.connections().unavailable();
+		return (connections != null) ? connections : running.probe().problem();
+	}
+
+	/**
+	 * Pub/sub subscriptions found to have stopped delivering while their connection stayed open, each replaced with a
+	 * new connection (see {@link RedisClusterOptions#probeInterval()}).
+	 */
+	public long pubSubRestarts() {
+		return this.pubSubRestarts.sum();
 	}
 
 	/** Broadcasts and closes that reached this instance's sessions only, since Redis could not take them. */
@@ -207,7 +225,7 @@ public final class RedisNotifierCluster implements NotifierCluster {
 
 	/** The parts of one run, from {@link #start} to {@link #stop}. */
 	private record Running(ScheduledThreadPoolExecutor clusterThread, RedisConnections connections,
-			InboundDelivery inbound, ClusterBus bus, WorkerLeases leases) {
+			InboundDelivery inbound, ClusterBus bus, WorkerLeases leases, PubSubProbe probe) {
 	}
 
 }

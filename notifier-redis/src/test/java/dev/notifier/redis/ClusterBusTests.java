@@ -37,9 +37,21 @@ class ClusterBusTests {
 
 	private final InboundDelivery inbound = new InboundDelivery(this.node, 100, new LongAdder());
 
-	private final ClusterBus bus = new ClusterBus(OPTIONS, new RedisConnections(() -> {
+	private final RedisConnections connections = new RedisConnections(() -> {
 		throw new IllegalStateException("no Redis in this test");
-	}, OPTIONS, this.clusterThread), this.node, this.inbound, this.unpublished);
+	}, OPTIONS, this.clusterThread);
+
+	private final PubSubProbe probe = new PubSubProbe(OPTIONS, this.connections, this.clusterThread, new LongAdder());
+
+	private final ClusterBus bus = new ClusterBus(OPTIONS, this.connections, this.node, this.inbound,
+			this.unpublished, this.probe);
+
+	@Test
+	void aProbeOnThisInstancesProbeChannelIsNotDeliveredToAnyGroup() {
+		this.bus.message(this.keys.probeChannel("b"), "1".getBytes(StandardCharsets.US_ASCII));
+
+		assertThat(this.node.events()).isEmpty();
+	}
 
 	@AfterEach
 	void stop() {

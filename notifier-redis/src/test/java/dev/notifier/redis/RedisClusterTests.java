@@ -15,6 +15,7 @@ import java.util.stream.IntStream;
 import dev.notifier.core.CloseStatus;
 import dev.notifier.core.NotifierEngine;
 import io.lettuce.core.KillArgs;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -315,6 +316,32 @@ class RedisClusterTests {
 	}
 
 	@Test
+	void aSubscriptionThatSilentlyStopsDeliveringIsFoundReplacedAndReported() throws Exception {
+		try (TcpProxy proxy = new TcpProxy(TestRedis.uri())) {
+			Instance a = start("a", "spring.data.redis.url=" + proxy.url(), "notifier.cluster.probe-interval=1s",
+					"notifier.cluster.probe-timeout=300ms");
+			Instance b = start("b");
+			Viewer onA = join(a, "tasks/1");
+			join(b, "tasks/1");
+			awaitSubscribed("tasks/1", 2);
+
+			// The connection stays open and Redis still counts a as a subscriber: only a probe can tell.
+			assertThat(proxy.silencePubSub()).as("a's pub/sub connection").isEqualTo(1);
+			b.engine().broadcast("tasks/1", "lost while silent");
+
+			waiting("a reports its silent subscription").until(() -> "DEGRADED".equals(health(a).get("status").asString()));
+			assertThat(health(a).get("details").get("reason").asString())
+				.contains("pub/sub subscription stopped delivering");
+			waiting("a is UP again once a probe comes back on the new connection")
+				.until(() -> "UP".equals(health(a).get("status").asString()));
+			assertThat(meter(a, "notifier.cluster.pubsub.restarts")).isGreaterThanOrEqualTo(1);
+			b.engine().broadcast("tasks/1", "after the restart");
+			waiting("b's broadcasts reach a again").until(() -> onA.texts().contains("after the restart"));
+			assertThat(onA.texts()).doesNotContain("lost while silent");
+		}
+	}
+
+	@Test
 	void aHolderCutOffFromRedisStopsItsWorkerBeforeAnotherInstanceTakesItOver() throws Exception {
 		// A lease long enough that a loaded machine's scheduling delays stay well within its last third.
 		Duration lease = Duration.ofSeconds(3);
@@ -433,6 +460,10 @@ class RedisClusterTests {
 
 	private static JsonNode json(HttpResponse<String> response) {
 		return JsonMapper.builder().build().readTree(response.body());
+	}
+
+	private static double meter(Instance instance, String name) {
+		return instance.context().getBean(MeterRegistry.class).get(name).functionCounter().count();
 	}
 
 	private static JsonNode get(Instance instance, String path) throws Exception {

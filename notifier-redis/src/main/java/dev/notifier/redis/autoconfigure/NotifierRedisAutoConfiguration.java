@@ -85,8 +85,16 @@ public final class NotifierRedisAutoConfiguration {
 		if (cluster.getInboundQueueSize() <= 0) {
 			throw invalid("inbound-queue-size", cluster.getInboundQueueSize(), "must be positive");
 		}
+		if (cluster.getProbeTimeout().isNegative() || cluster.getProbeTimeout().isZero()) {
+			throw invalid("probe-timeout", cluster.getProbeTimeout(), "must be positive");
+		}
+		if (cluster.getProbeInterval().compareTo(cluster.getProbeTimeout()) <= 0) {
+			throw invalid("probe-interval", cluster.getProbeInterval(),
+					"must be longer than notifier.cluster.probe-timeout (" + cluster.getProbeTimeout() + ")");
+		}
 		return new RedisClusterOptions(cluster.getPrefix(), instanceId, lease, cluster.getReconnectMaxDelay(),
-				cluster.getMaxPendingPublishes(), cluster.getInboundQueueSize());
+				cluster.getMaxPendingPublishes(), cluster.getInboundQueueSize(), cluster.getProbeInterval(),
+				cluster.getProbeTimeout());
 	}
 
 	private static InvalidConfigurationPropertyValueException invalid(String name, Object value, String reason) {

@@ -52,6 +52,19 @@ public class NotifierRedisProperties {
 	 */
 	private int inboundQueueSize = 10000;
 
+	/**
+	 * How often this instance checks end to end that its pub/sub subscription still delivers, by publishing a probe
+	 * on a channel only it subscribes to. A subscription found silent is replaced with a new connection, reported by
+	 * the health indicator and counted by the notifier.cluster.pubsub.restarts meter.
+	 */
+	private Duration probeInterval = Duration.ofSeconds(5);
+
+	/**
+	 * How long after Redis acknowledged a probe it must have come back; a probe that does not counts the subscription
+	 * as silent. Must be shorter than probe-interval.
+	 */
+	private Duration probeTimeout = Duration.ofSeconds(2);
+
 	public String getPrefix() {
 		return this.prefix;
 	}
@@ -98,6 +111,22 @@ public class NotifierRedisProperties {
 
 	public void setInboundQueueSize(int inboundQueueSize) {
 		this.inboundQueueSize = inboundQueueSize;
+	}
+
+	public Duration getProbeInterval() {
+		return this.probeInterval;
+	}
+
+	public void setProbeInterval(Duration probeInterval) {
+		this.probeInterval = probeInterval;
+	}
+
+	public Duration getProbeTimeout() {
+		return this.probeTimeout;
+	}
+
+	public void setProbeTimeout(Duration probeTimeout) {
+		this.probeTimeout = probeTimeout;
 	}
 
 }

@@ -10,6 +10,8 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,7 +25,7 @@ class NotifierRedisAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
-				NotifierRedisAutoConfiguration.class));
+				NotifierRedisAutoConfiguration.class, NotifierRedisMetricsAutoConfiguration.class));
 
 	@Test
 	void runWithoutClusterModeShouldNotCreateAnythingAboutRedisForTheNotifier() {
@@ -107,6 +109,37 @@ class NotifierRedisAutoConfigurationTests {
 	}
 
 	@Test
+	void probeIntervalNotLongerThanItsTimeoutShouldFailNamingTheProperty() {
+		this.contextRunner
+			.withPropertyValues("notifier.cluster.mode=redis", "notifier.cluster.probe-interval=2s",
+					"notifier.cluster.probe-timeout=2s")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("notifier.cluster.probe-interval")
+				.hasMessageContaining("must be longer than notifier.cluster.probe-timeout"));
+	}
+
+	@Test
+	void metricsShouldBeConfiguredWithTheCluster() {
+		this.contextRunner.withPropertyValues("notifier.cluster.mode=redis")
+			.run((context) -> assertThat(context).hasSingleBean(NotifierRedisMetrics.class));
+	}
+
+	@Test
+	void metricsWithoutTheClusterShouldNotBeConfigured() {
+		this.contextRunner.run((context) -> assertThat(context).doesNotHaveBean(NotifierRedisMetrics.class));
+	}
+
+	@Test
+	void metricsWhenUserDefinesThemShouldBackOff() {
+		this.contextRunner.withPropertyValues("notifier.cluster.mode=redis")
+			.withUserConfiguration(CustomMetricsConfiguration.class)
+			.run((context) -> assertThat(context).getBeans(NotifierRedisMetrics.class)
+				.containsOnlyKeys("customMetrics"));
+	}
+
+	@Test
 	void emptyPrefixShouldFailNamingTheProperty() {
 		this.contextRunner.withPropertyValues("notifier.cluster.mode=redis", "notifier.cluster.prefix=")
 			.run((context) -> assertThat(context).getFailure()
@@ -121,6 +154,16 @@ class NotifierRedisAutoConfigurationTests {
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
 				.hasMessageContaining("needs Spring Boot's Lettuce connection factory"));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class CustomMetricsConfiguration {
+
+		@Bean
+		NotifierRedisMetrics customMetrics(RedisNotifierCluster cluster) {
+			return new NotifierRedisMetrics(cluster);
+		}
+
 	}
 
 }
