@@ -1,5 +1,6 @@
 package dev.notifier.redis;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -7,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 import dev.notifier.core.CloseStatus;
 import dev.notifier.core.ClusterNode;
@@ -31,13 +33,13 @@ import org.slf4j.LoggerFactory;
  * connection is not open, or when {@link RedisClusterOptions#maxPendingPublishes()} publishes already wait for Redis's
  * reply, a publish is not made and is counted as unpublished: the broadcast reaches this instance's sessions only.
  *
- * <p><b>Subscriptions.</b> {@code SUBSCRIBE <prefix>all} and this instance's probe channel (see
- * {@link PubSubProbe}) always, and {@code SUBSCRIBE <prefix>group:<group>} from a
+ * <p><b>Subscriptions.</b> {@code SUBSCRIBE <prefix>all}, {@code <prefix>released} (leases given up, see
+ * {@link WorkerLeases}) and this instance's probe channel (see {@link PubSubProbe}) always, and {@code SUBSCRIBE <prefix>group:<group>} from a
  * group's first local session until its last one leaves ({@code UNSUBSCRIBE}), so that an instance hears only about
  * groups it has sessions in. After Lettuce reconnected, every channel is subscribed again: a group occupied while the
  * connection was down was not.
  *
- * <p><b>Receiving.</b> Hands a probe to the {@link PubSubProbe}; decodes what else
+ * <p><b>Receiving.</b> Hands a probe to the {@link PubSubProbe} and a released lease to the leases; decodes what else
  * arrives, skips this instance's own echo and what it cannot read (logged at debug level), and hands the rest to the
  * {@link InboundDelivery}, never delivering it here.
  *
@@ -71,6 +73,10 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 
 	private final byte[] probeChannel;
 
+	private final byte[] releasedChannel;
+
+	private final Consumer<String> leaseReleased;
+
 	/** Groups whose channel the pub/sub connection is subscribed to, or will be once open; guarded by itself. */
 	private final Set<String> subscribed = new HashSet<>();
 
@@ -85,12 +91,15 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 	 * @param inbound where what others published goes
 	 * @param unpublished counts the publishes not made
 	 * @param probe hears the probes that come back on its channel
+	 * @param leaseReleased hears the groups whose lease an instance released, on Lettuce's event loop
 	 */
 	ClusterBus(RedisClusterOptions options, RedisConnections connections, ClusterNode node, InboundDelivery inbound,
-			LongAdder unpublished, PubSubProbe probe) {
+			LongAdder unpublished, PubSubProbe probe, Consumer<String> leaseReleased) {
 		this.keys = new RedisKeys(options.prefix());
 		this.probe = probe;
 		this.probeChannel = probe.channel();
+		this.releasedChannel = this.keys.releasedChannel();
+		this.leaseReleased = leaseReleased;
 		this.codec = new PayloadCodec(options.instanceId());
 		this.connections = connections;
 		this.node = node;
@@ -162,6 +171,10 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 			this.probe.answered(payload);
 			return;
 		}
+		if (Arrays.equals(channel, this.releasedChannel)) {
+			this.leaseReleased.accept(new String(payload, StandardCharsets.UTF_8));
+			return;
+		}
 		Published published;
 		try {
 			published = this.codec.decode(payload);
@@ -200,6 +213,7 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 		List<byte[]> channels = new ArrayList<>();
 		channels.add(this.keys.channel(null));
 		channels.add(this.probeChannel);
+		channels.add(this.releasedChannel);
 		this.subscribed.forEach((group) -> channels.add(this.keys.channel(group)));
 		return pubSub.async().subscribe(channels.toArray(byte[][]::new));
 	}

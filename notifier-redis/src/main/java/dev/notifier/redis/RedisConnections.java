@@ -181,6 +181,15 @@ final class RedisConnections {
 			logger.warn("Notifier cluster cannot connect to Redis, trying again in {}: {}", this.reconnectDelay,
 					ex.getMessage());
 			scheduleOpen();
+			return;
+		}
+		for (Listener listener : this.listeners) {
+			try {
+				listener.ready();
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Catching up after connecting to Redis failed", ex);
+			}
 		}
 	}
 
@@ -284,6 +293,10 @@ final class RedisConnections {
 		 */
 		default @Nullable RedisFuture<?> opened(StatefulRedisPubSubConnection<byte[], byte[]> pubSub) {
 			return null;
+		}
+
+		/** Both connections have just been opened by this class and count as connected now. */
+		default void ready() {
 		}
 
 		/** Lettuce has reconnected one of the connections by itself, and resubscribed it to its channels. */

@@ -7,7 +7,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The names the cluster uses on the Redis server, all under the configured prefix: the pub/sub channels
- * {@code <prefix>all}, {@code <prefix>group:<group>} and {@code <prefix>probe:<instance>},
+ * {@code <prefix>all}, {@code <prefix>group:<group>}, {@code <prefix>released} and {@code <prefix>probe:<instance>},
  * and the lease keys {@code <prefix>worker:<group>}.
  * Immutable.
  */
@@ -47,6 +47,11 @@ final class RedisKeys {
 	/** The channel on which an instance probes its own subscription; only that instance subscribes to it. */
 	byte[] probeChannel(String instanceId) {
 		return bytes(this.prefix + "probe:" + instanceId);
+	}
+
+	/** The channel on which a released lease is announced, its payload the group; every instance subscribes to it. */
+	byte[] releasedChannel() {
+		return bytes(this.prefix + "released");
 	}
 
 	/** The key holding the lease on a group's worker. */

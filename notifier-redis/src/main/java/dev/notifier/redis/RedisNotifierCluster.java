@@ -84,7 +84,8 @@ public final class RedisNotifierCluster implements NotifierCluster {
 		InboundDelivery inbound = new InboundDelivery(node, this.options.inboundQueueSize(), this.droppedInbound);
 		WorkerLeases leases = new WorkerLeases(this.options, connections, node, clusterThread);
 		PubSubProbe probe = new PubSubProbe(this.options, connections, clusterThread, this.pubSubRestarts);
-		ClusterBus bus = new ClusterBus(this.options, connections, node, inbound, this.unpublished, probe);
+		ClusterBus bus = new ClusterBus(this.options, connections, node, inbound, this.unpublished, probe,
+				leases::released);
 		connections.listen(bus);
 		connections.listen(leases);
 		// Before connecting: a group occupied meanwhile is then subscribed by the connection or by itself.
@@ -94,7 +95,10 @@ public final class RedisNotifierCluster implements NotifierCluster {
 		probe.start();
 	}
 
-	/** Releases the leases still held, closes both connections and stops the cluster's threads. */
+	/**
+	 * Releases the leases still held (pipelined, under one deadline of at most a third of the lease and 2 seconds),
+	 * closes both connections and stops the cluster's threads.
+	 */
 	@Override
 	public void stop() {
 		Running running = this.running;

@@ -14,9 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A TCP proxy in front of the test Redis server, so that a test can take Redis away from one instance, and give it
  * back, without touching the server that other tests share. {@link #cut()} closes the listening socket and every
- * connection; {@link #resume()} listens again on the same port. {@link #silencePubSub()} keeps the connections open
- * but stops what Redis sends on the subscribed ones, a failure a closed connection does not show: a subscription that
- * no longer delivers.
+ * connection; {@link #resume()} listens again on the same port. {@link #silencePubSub()} and {@link #freeze()} keep
+ * the connections open but stop what flows through them, the failures a closed connection does not show: a
+ * subscription that no longer delivers, and a server that no longer answers.
  */
 final class TcpProxy implements AutoCloseable {
 
@@ -30,6 +30,9 @@ final class TcpProxy implements AutoCloseable {
 	private final Set<Link> links = ConcurrentHashMap.newKeySet();
 
 	private volatile ServerSocket server;
+
+	/** Nothing is forwarded in either direction, on any connection. */
+	private volatile boolean frozen;
 
 	TcpProxy(URI target) throws IOException {
 		this.target = target;
@@ -72,6 +75,11 @@ final class TcpProxy implements AutoCloseable {
 			}
 		}
 		return silenced;
+	}
+
+	/** Redis stops answering: every connection stays open, and nothing goes through in either direction. */
+	void freeze() {
+		this.frozen = true;
 	}
 
 	@Override
@@ -118,7 +126,7 @@ final class TcpProxy implements AutoCloseable {
 					if (toServer && !link.pubSub && contains(buffer, read, SUBSCRIBE)) {
 						link.pubSub = true;
 					}
-					if (!toServer && link.silent) {
+					if (this.frozen || (!toServer && link.silent)) {
 						// Dropped, and the stream is broken from here on: a silenced link stays silent.
 						continue;
 					}
