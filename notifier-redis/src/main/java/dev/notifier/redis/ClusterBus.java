@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * connection is not open, or when {@link RedisClusterOptions#maxPendingPublishes()} publishes already wait for Redis's
  * reply, a publish is not made and is counted as unpublished: the broadcast reaches this instance's sessions only.
  *
- * <p><b>Subscriptions.</b> {@code SUBSCRIBE <prefix>all}, {@code <prefix>released} (leases given up, see
+ * <p><b>Subscriptions.</b> {@code SUBSCRIBE <prefix>all} (on the first shard only, see
+ * {@link RedisNotifierCluster#RedisNotifierCluster(List, RedisClusterOptions)}), {@code <prefix>released} (leases given up, see
  * {@link WorkerLeases}) and this instance's probe channel (see {@link PubSubProbe}) always, and {@code SUBSCRIBE <prefix>group:<group>} from a
  * group's first local session until its last one leaves ({@code UNSUBSCRIBE}), so that an instance hears only about
  * groups it has sessions in. After Lettuce reconnected, every channel is subscribed again: a group occupied while the
@@ -77,6 +78,8 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 
 	private final Consumer<String> leaseReleased;
 
+	private final boolean home;
+
 	/** Groups whose channel the pub/sub connection is subscribed to, or will be once open; guarded by itself. */
 	private final Set<String> subscribed = new HashSet<>();
 
@@ -92,14 +95,16 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 	 * @param unpublished counts the publishes not made
 	 * @param probe hears the probes that come back on its channel
 	 * @param leaseReleased hears the groups whose lease an instance released, on Lettuce's event loop
+	 * @param home whether this bus's server carries the broadcasts and closes to every group (the first shard's)
 	 */
 	ClusterBus(RedisClusterOptions options, RedisConnections connections, ClusterNode node, InboundDelivery inbound,
-			LongAdder unpublished, PubSubProbe probe, Consumer<String> leaseReleased) {
+			LongAdder unpublished, PubSubProbe probe, Consumer<String> leaseReleased, boolean home) {
 		this.keys = new RedisKeys(options.prefix());
 		this.probe = probe;
 		this.probeChannel = probe.channel();
 		this.releasedChannel = this.keys.releasedChannel();
 		this.leaseReleased = leaseReleased;
+		this.home = home;
 		this.codec = new PayloadCodec(options.instanceId());
 		this.connections = connections;
 		this.node = node;
@@ -211,7 +216,9 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 	/** Under the monitor of {@link #subscribed}. */
 	private RedisFuture<Void> subscribeAll(StatefulRedisPubSubConnection<byte[], byte[]> pubSub) {
 		List<byte[]> channels = new ArrayList<>();
-		channels.add(this.keys.channel(null));
+		if (this.home) {
+			channels.add(this.keys.channel(null));
+		}
 		channels.add(this.probeChannel);
 		channels.add(this.releasedChannel);
 		this.subscribed.forEach((group) -> channels.add(this.keys.channel(group)));

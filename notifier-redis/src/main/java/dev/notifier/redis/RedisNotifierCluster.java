@@ -1,5 +1,8 @@
 package dev.notifier.redis;
 
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.LongAdder;
@@ -15,7 +18,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link NotifierCluster} on one Redis server (standalone, or found through Sentinel), over two Lettuce connections
- * of its own: one for commands and publishes, one for pub/sub.
+ * of its own: one for commands and publishes, one for pub/sub; or on several servers, the shards, each group living on
+ * one of them ({@code ShardRing}), with two connections and one cluster thread per server.
  *
  * <p><b>Broadcasts.</b> A broadcast to a group, to a group but its sender, or to all, and a group close, is published
  * once on the group's channel or the channel of all, as a small header (the origin instance, the kind: text, binary or
@@ -44,14 +48,15 @@ import org.jspecify.annotations.Nullable;
  * <p>Threads: {@link #delivery}, {@link #closed}, {@link #groupOccupied} and {@link #groupEmptied} only hand commands
  * to Lettuce and never wait for a reply. {@link #acquireWorker} and {@link #releaseWorker} wait for Redis, at most a
  * third of the lease and never more than 2 seconds. Connecting, renewing and taking over run on one
- * {@code notifier-cluster} thread, which may wait for Redis; one {@code notifier-cluster-lease} thread, which never
+ * {@code notifier-cluster} thread per server (the others' named {@code notifier-cluster-shard<n>}), which may wait
+ * for Redis; one {@code notifier-cluster-lease} thread, which never
  * does, stops a worker whose lease was not renewed within two thirds of it. What other instances published is
  * received on Lettuce's event loop thread of the pub/sub connection and delivered, in the order received, on one
  * {@code notifier-cluster-inbound} thread. Every method is safe to call from any thread.
  */
 public final class RedisNotifierCluster implements NotifierCluster {
 
-	private final Supplier<RedisClient> clientSource;
+	private final List<Supplier<RedisClient>> shards;
 
 	private final RedisClusterOptions options;
 
@@ -72,32 +77,59 @@ public final class RedisNotifierCluster implements NotifierCluster {
 	 * @param options the settings
 	 */
 	public RedisNotifierCluster(Supplier<RedisClient> clientSource, RedisClusterOptions options) {
-		this.clientSource = clientSource;
-		this.options = options;
-	}
-
-	/** Connects (waiting for the first attempt up to 2 seconds) and starts renewing and taking over leases. */
-	@Override
-	public void start(ClusterNode node) {
-		ScheduledThreadPoolExecutor clusterThread = ClusterThreads.scheduler("notifier-cluster");
-		RedisConnections connections = new RedisConnections(this.clientSource, this.options, clusterThread);
-		InboundDelivery inbound = new InboundDelivery(node, this.options.inboundQueueSize(), this.droppedInbound);
-		WorkerLeases leases = new WorkerLeases(this.options, connections, node, clusterThread);
-		PubSubProbe probe = new PubSubProbe(this.options, connections, clusterThread, this.pubSubRestarts);
-		ClusterBus bus = new ClusterBus(this.options, connections, node, inbound, this.unpublished, probe,
-				leases::released);
-		connections.listen(bus);
-		connections.listen(leases);
-		// Before connecting: a group occupied meanwhile is then subscribed by the connection or by itself.
-		this.running = new Running(clusterThread, connections, inbound, bus, leases, probe);
-		connections.connect();
-		leases.start();
-		probe.start();
+		this(List.of(clientSource), options);
 	}
 
 	/**
-	 * Releases the leases still held (pipelined, under one deadline of at most a third of the lease and 2 seconds),
-	 * closes both connections and stops the cluster's threads.
+	 * A cluster whose groups are spread over several Redis servers, the shards, by consistent hashing of the group
+	 * name ({@code ShardRing}): a group's broadcasts, closes, subscriptions and worker lease all live on its shard;
+	 * broadcasts and closes to every group, on the first. Every instance must be given the same servers in the same
+	 * order; add a server at the end, and about 1/n of the groups move to it.
+	 * @param shards the Lettuce client of each server (not a cluster client), each asked for once per {@link #start}
+	 * @param options the settings, the same for every shard
+	 */
+	public RedisNotifierCluster(List<Supplier<RedisClient>> shards, RedisClusterOptions options) {
+		if (shards.isEmpty()) {
+			throw new IllegalArgumentException("at least one shard is needed");
+		}
+		this.shards = List.copyOf(shards);
+		this.options = options;
+	}
+
+	/**
+	 * Connects to every shard (waiting for each first attempt up to 2 seconds) and starts renewing and taking over
+	 * leases.
+	 */
+	@Override
+	public void start(ClusterNode node) {
+		ShardRing ring = new ShardRing(this.shards.size());
+		InboundDelivery inbound = new InboundDelivery(node, this.options.inboundQueueSize(), this.droppedInbound);
+		List<Shard> shards = new ArrayList<>();
+		for (int index = 0; index < this.shards.size(); index++) {
+			ClusterNode shardNode = (ring.size() > 1) ? new ShardNode(node, ring, index) : node;
+			ScheduledThreadPoolExecutor clusterThread = ClusterThreads
+				.scheduler((index == 0) ? "notifier-cluster" : "notifier-cluster-shard" + index);
+			RedisConnections connections = new RedisConnections(this.shards.get(index), this.options, clusterThread);
+			WorkerLeases leases = new WorkerLeases(this.options, connections, shardNode, clusterThread);
+			PubSubProbe probe = new PubSubProbe(this.options, connections, clusterThread, this.pubSubRestarts);
+			ClusterBus bus = new ClusterBus(this.options, connections, shardNode, inbound, this.unpublished, probe,
+					leases::released, index == 0);
+			connections.listen(bus);
+			connections.listen(leases);
+			shards.add(new Shard(clusterThread, connections, bus, leases, probe));
+		}
+		// Before connecting: a group occupied meanwhile is then subscribed by the connection or by itself.
+		this.running = new Running(ring, inbound, shards);
+		for (Shard shard : shards) {
+			shard.connections().connect();
+			shard.leases().start();
+			shard.probe().start();
+		}
+	}
+
+	/**
+	 * Releases the leases still held (on each shard pipelined, under one deadline of at most a third of the lease
+	 * and 2 seconds), closes the connections and stops the cluster's threads.
 	 */
 	@Override
 	public void stop() {
@@ -105,10 +137,10 @@ public final class RedisNotifierCluster implements NotifierCluster {
 		this.running = null;
 		this.notRunning = "the cluster is stopped";
 		if (running != null) {
-			running.clusterThread().shutdownNow();
-			running.leases().stop();
+			running.shards().forEach((shard) -> shard.clusterThread().shutdownNow());
+			running.shards().forEach((shard) -> shard.leases().stop());
 			running.inbound().stop();
-			running.connections().close();
+			running.shards().forEach((shard) -> shard.connections().close());
 		}
 	}
 
@@ -131,7 +163,7 @@ public final class RedisNotifierCluster implements NotifierCluster {
 	public void closed(@Nullable String group, CloseStatus status) {
 		Running running = this.running;
 		if (running != null) {
-			running.bus().publish(group, status);
+			running.shardOf(group).bus().publish(group, status);
 		}
 		else {
 			this.unpublished.increment();
@@ -142,7 +174,7 @@ public final class RedisNotifierCluster implements NotifierCluster {
 	public void groupOccupied(String group) {
 		Running running = this.running;
 		if (running != null) {
-			running.bus().reconcile(group);
+			running.shardOf(group).bus().reconcile(group);
 		}
 	}
 
@@ -150,22 +182,23 @@ public final class RedisNotifierCluster implements NotifierCluster {
 	public void groupEmptied(String group) {
 		Running running = this.running;
 		if (running != null) {
-			running.bus().reconcile(group);
-			running.leases().forget(group);
+			Shard shard = running.shardOf(group);
+			shard.bus().reconcile(group);
+			shard.leases().forget(group);
 		}
 	}
 
 	@Override
 	public boolean acquireWorker(String group) {
 		Running running = this.running;
-		return running != null && running.leases().acquire(group);
+		return running != null && running.shardOf(group).leases().acquire(group);
 	}
 
 	@Override
 	public void releaseWorker(String group) {
 		Running running = this.running;
 		if (running != null) {
-			running.leases().release(group);
+			running.shardOf(group).leases().release(group);
 		}
 	}
 
@@ -177,7 +210,7 @@ public final class RedisNotifierCluster implements NotifierCluster {
 	@Override
 	public @Nullable String workerInstance(String group) {
 		Running running = this.running;
-		return (running != null) ? running.leases().holder(group) : null;
+		return (running != null) ? running.shardOf(group).leases().holder(group) : null;
 	}
 
 	@Override
@@ -186,8 +219,16 @@ public final class RedisNotifierCluster implements NotifierCluster {
 		if (running == null) {
 			return this.notRunning;
 		}
-		String connections = running.connections().unavailable();
-		return (connections != null) ? connections : running.probe().problem();
+		List<Shard> shards = running.shards();
+		for (int index = 0; index < shards.size(); index++) {
+			Shard shard = shards.get(index);
+			String connections = shard.connections().unavailable();
+			String problem = (connections != null) ? connections : shard.probe().problem();
+			if (problem != null) {
+				return (shards.size() > 1) ? "shard " + index + ": " + problem : problem;
+			}
+		}
+		return null;
 	}
 
 	/**
@@ -214,22 +255,86 @@ public final class RedisNotifierCluster implements NotifierCluster {
 	/** The groups whose worker this instance holds the lease of. */
 	public Set<String> heldWorkers() {
 		Running running = this.running;
-		return (running != null) ? running.leases().held() : Set.of();
+		if (running == null) {
+			return Set.of();
+		}
+		Set<String> held = new HashSet<>();
+		running.shards().forEach((shard) -> held.addAll(shard.leases().held()));
+		return Set.copyOf(held);
 	}
 
 	private void publish(@Nullable String group, OutboundMessage message) {
 		Running running = this.running;
 		if (running != null) {
-			running.bus().publish(group, message);
+			running.shardOf(group).bus().publish(group, message);
 		}
 		else {
 			this.unpublished.increment();
 		}
 	}
 
-	/** The parts of one run, from {@link #start} to {@link #stop}. */
-	private record Running(ScheduledThreadPoolExecutor clusterThread, RedisConnections connections,
-			InboundDelivery inbound, ClusterBus bus, WorkerLeases leases, PubSubProbe probe) {
+	/** The parts of one run, from {@link #start} to {@link #stop}: one inbound queue, the parts of each shard. */
+	private record Running(ShardRing ring, InboundDelivery inbound, List<Shard> shards) {
+
+		/** The shard of a group; the first one for every group ({@code null}). */
+		Shard shardOf(@Nullable String group) {
+			return this.shards.get((group != null) ? this.ring.shard(group) : 0);
+		}
+
+	}
+
+	/** The parts that talk to one Redis server, each with its own cluster thread. */
+	private record Shard(ScheduledThreadPoolExecutor clusterThread, RedisConnections connections, ClusterBus bus,
+			WorkerLeases leases, PubSubProbe probe) {
+	}
+
+	/**
+	 * The engine as one shard's parts see it: only the groups that live on the shard, so that its subscriptions and
+	 * its catching up with missing workers stay on its own server. Everything else is the engine's.
+	 */
+	private record ShardNode(ClusterNode node, ShardRing ring, int index) implements ClusterNode {
+
+		@Override
+		public int deliver(@Nullable String group, OutboundMessage message) {
+			return this.node.deliver(group, message);
+		}
+
+		@Override
+		public int close(@Nullable String group, CloseStatus status) {
+			return this.node.close(group, status);
+		}
+
+		@Override
+		public Set<String> groups() {
+			Set<String> mine = new HashSet<>();
+			for (String group : this.node.groups()) {
+				if (this.ring.shard(group) == this.index) {
+					mine.add(group);
+				}
+			}
+			return mine;
+		}
+
+		@Override
+		public boolean hasSessions(String group) {
+			return this.node.hasSessions(group);
+		}
+
+		@Override
+		public boolean hasWorker(String group) {
+			return this.node.hasWorker(group);
+		}
+
+		@Override
+		public boolean startWorker(String group) {
+			return this.node.startWorker(group);
+		}
+
+		@Override
+		public boolean stopWorker(String group) {
+			return this.node.stopWorker(group);
+		}
+
 	}
 
 }

@@ -48,7 +48,7 @@ class ClusterBusTests {
 	private final List<String> released = new CopyOnWriteArrayList<>();
 
 	private final ClusterBus bus = new ClusterBus(OPTIONS, this.connections, this.node, this.inbound,
-			this.unpublished, this.probe, this.released::add);
+			this.unpublished, this.probe, this.released::add, true);
 
 	@Test
 	void aReleasedLeaseIsHandedToTheLeasesAndNotDeliveredToAnyGroup() {

@@ -389,6 +389,62 @@ class RedisClusterTests {
 		}
 	}
 
+	@Test
+	void withTwoShardsEachGroupLivesOnItsOwnServerAndBroadcastsReachEveryInstance() throws Exception {
+		try (RedisServerProcess first = RedisServerProcess.start();
+				RedisServerProcess second = RedisServerProcess.start()) {
+			String shards = "notifier.cluster.shards=" + first.url() + "," + second.url();
+			Instance a = start("a", shards);
+			Instance b = start("b", shards);
+			ShardRing ring = new ShardRing(2);
+			String onFirst = groupOnShard(ring, "tasks/", 0);
+			String onSecond = groupOnShard(ring, "tasks/", 1);
+			Viewer firstOnA = join(a, onFirst);
+			Viewer secondOnA = join(a, onSecond);
+			join(b, onFirst);
+			join(b, onSecond);
+
+			waiting("both instances subscribe to each group on its own server")
+				.until(() -> numsub(first, onFirst) == 2 && numsub(second, onSecond) == 2);
+			assertThat(numsub(first, onSecond)).as("a group is on one server only").isZero();
+			assertThat(numsub(second, onFirst)).isZero();
+
+			b.engine().broadcast(onFirst, "one");
+			b.engine().broadcast(onSecond, "two");
+			b.engine().broadcastAll("all");
+
+			waiting("a's viewers receive what b broadcast, through either server")
+				.until(() -> firstOnA.texts().containsAll(List.of("one", "all"))
+						&& secondOnA.texts().containsAll(List.of("two", "all")));
+			assertThat(firstOnA.texts()).containsExactly("one", "all");
+			assertThat(secondOnA.texts()).containsExactly("two", "all");
+
+			String ticker = groupOnShard(ring, "ticker/", 1);
+			Viewer ticks = join(a, ticker);
+			waiting("the worker of a group on the second server ticks").until(() -> ticks.texts().size() >= 3);
+			assertThat(second.commands().get(this.prefix + "worker:" + ticker)).as("its lease, on its server")
+				.isEqualTo(a.id());
+			assertThat(first.commands().exists(this.prefix + "worker:" + ticker)).isZero();
+			// Before the servers go: the instances release their leases on them as they stop.
+			a.context().close();
+			b.context().close();
+		}
+	}
+
+	/** The first group {@code <prefix><n>} that the ring places on the shard. */
+	private static String groupOnShard(ShardRing ring, String prefix, int shard) {
+		return IntStream.range(0, 1000)
+			.mapToObj((n) -> prefix + n)
+			.filter((group) -> ring.shard(group) == shard)
+			.findFirst()
+			.orElseThrow();
+	}
+
+	private long numsub(RedisServerProcess server, String group) {
+		String channel = this.prefix + "group:" + group;
+		return server.commands().pubsubNumsub(channel).getOrDefault(channel, 0L);
+	}
+
 	private static void assertOneWorker(List<String> ticks, String holder) {
 		assertThat(ticks).allMatch((tick) -> tick.startsWith(holder + " "));
 		List<Long> numbers = ticks.stream().map((tick) -> Long.parseLong(tick.substring(holder.length() + 1))).toList();

@@ -1,6 +1,8 @@
 package dev.notifier.redis.autoconfigure;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
@@ -19,6 +21,15 @@ public class NotifierRedisProperties {
 	 * Redis server form one cluster.
 	 */
 	private String prefix = "notifier:";
+
+	/**
+	 * Redis servers to spread the groups over, as URLs ("redis://host:6379"), instead of the one server of
+	 * "spring.data.redis.*": each group lives on one of them, chosen by consistent hashing of its name (its
+	 * broadcasts, closes and worker lease), and broadcasts to all groups go through the first. Every instance must
+	 * list the same servers in the same order; a server added at the end takes about 1/n of the groups. When empty,
+	 * the server of "spring.data.redis.*".
+	 */
+	private List<String> shards = new ArrayList<>();
 
 	/**
 	 * Name of this instance in the cluster, shown by the Actuator endpoint as the holder of workers; it must differ
@@ -71,6 +82,14 @@ public class NotifierRedisProperties {
 
 	public void setPrefix(String prefix) {
 		this.prefix = prefix;
+	}
+
+	public List<String> getShards() {
+		return this.shards;
+	}
+
+	public void setShards(List<String> shards) {
+		this.shards = shards;
 	}
 
 	public @Nullable String getInstanceId() {

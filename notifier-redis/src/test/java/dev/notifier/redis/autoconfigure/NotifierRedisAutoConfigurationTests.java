@@ -140,6 +140,39 @@ class NotifierRedisAutoConfigurationTests {
 	}
 
 	@Test
+	void shardThatIsNotARedisUrlShouldFailNamingTheEntry() {
+		this.contextRunner
+			.withPropertyValues("notifier.cluster.mode=redis",
+					"notifier.cluster.shards=redis://127.0.0.1:7001,http://127.0.0.1:7002")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("notifier.cluster.shards[1]")
+				.hasMessageContaining("is not a Redis URL"));
+	}
+
+	@Test
+	void shardListedTwiceShouldFailNamingTheEntry() {
+		this.contextRunner
+			.withPropertyValues("notifier.cluster.mode=redis",
+					"notifier.cluster.shards=redis://127.0.0.1:7001,redis://127.0.0.1:7001")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("notifier.cluster.shards[1]")
+				.hasMessageContaining("appears twice"));
+	}
+
+	@Test
+	void withShardsTheClusterDoesNotNeedSpringBootsLettuceConnectionFactory() {
+		// The shards have clients of their own; Spring Boot's connection factory is left to the application.
+		this.contextRunner
+			.withPropertyValues("notifier.cluster.mode=redis",
+					"notifier.cluster.shards=redis://127.0.0.1:7001,redis://127.0.0.1:7002")
+			.withBean(RedisConnectionFactory.class, () -> mock(RedisConnectionFactory.class))
+			.run((context) -> assertThat(context).hasSingleBean(RedisNotifierCluster.class));
+	}
+
+	@Test
 	void emptyPrefixShouldFailNamingTheProperty() {
 		this.contextRunner.withPropertyValues("notifier.cluster.mode=redis", "notifier.cluster.prefix=")
 			.run((context) -> assertThat(context).getFailure()
