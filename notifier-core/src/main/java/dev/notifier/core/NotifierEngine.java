@@ -996,11 +996,16 @@ public final class NotifierEngine implements GroupNotifier {
 		}
 
 		/**
-		 * The listeners, each limited to its group pattern. The supplier is called when the engine starts, so a
-		 * listener may itself depend on the engine.
+		 * Adds listeners, each limited to its group pattern, after those of earlier calls. The supplier is called when
+		 * the engine starts, so a listener may itself depend on the engine.
 		 */
 		public Builder listeners(Supplier<? extends List<? extends NotifierListener>> listeners) {
-			this.listeners = listeners;
+			Supplier<? extends List<? extends NotifierListener>> earlier = this.listeners;
+			this.listeners = () -> {
+				List<NotifierListener> all = new ArrayList<>(earlier.get());
+				all.addAll(listeners.get());
+				return all;
+			};
 			return this;
 		}
 
@@ -1015,11 +1020,12 @@ public final class NotifierEngine implements GroupNotifier {
 		}
 
 		/**
-		 * Wraps the engine's local delivery, for example with a cluster bus; by default broadcasts reach this
-		 * instance's sessions only.
+		 * Wraps the engine's local delivery (and the cluster's, if any); each call wraps what earlier calls made, so
+		 * the last decorator sees a broadcast first. By default broadcasts reach this instance's sessions only.
 		 */
 		public Builder delivery(UnaryOperator<Delivery> decorator) {
-			this.deliveryDecorator = decorator;
+			UnaryOperator<Delivery> earlier = this.deliveryDecorator;
+			this.deliveryDecorator = (local) -> decorator.apply(earlier.apply(local));
 			return this;
 		}
 

@@ -363,6 +363,30 @@ class BroadcastVerbsTest extends EngineTestSupport {
 	}
 
 	@Test
+	void eachDeliveryDecoratorWrapsTheOnesBeforeItSoNoneIsLost() {
+		// Builder customizers each add a decorator: a later one must not drop what an earlier one wrapped.
+		List<String> order = new ArrayList<>();
+		NotifierEngine engine = NotifierEngine.builder(options().build()).delivery((local) -> (broadcast) -> {
+			order.add("first");
+			return local.deliver(broadcast);
+		}).delivery((inner) -> (broadcast) -> {
+			order.add("second");
+			return inner.deliver(broadcast);
+		}).build();
+		engine.start();
+		try {
+			open(engine, "a");
+
+			assertThat(engine.broadcast("a", "x")).isEqualTo(1);
+
+			assertThat(order).containsExactly("second", "first");
+		}
+		finally {
+			engine.shutdown(CloseStatus.GOING_AWAY, Duration.ZERO);
+		}
+	}
+
+	@Test
 	void textSizeIsCountedInUtf8Bytes() {
 		assertThat(OutboundMessage.text("abc").sizeInBytes()).isEqualTo(3);
 		assertThat(OutboundMessage.text("é").sizeInBytes()).isEqualTo(2);

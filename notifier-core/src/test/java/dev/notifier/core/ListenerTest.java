@@ -85,6 +85,27 @@ class ListenerTest extends EngineTestSupport {
 	}
 
 	@Test
+	void listenersOfEveryCallToTheBuilderHearTheSessionsInCallOrder() {
+		// The auto-configuration adds the listener beans and a customizer may add more: neither replaces the other.
+		RecordingListener first = new RecordingListener();
+		RecordingListener second = new RecordingListener();
+		NotifierEngine engine = NotifierEngine.builder(options().build())
+			.listeners(() -> List.of(first))
+			.listeners(() -> List.of(second))
+			.build();
+		engine.start();
+		try {
+			open(engine, "chat/lobby");
+
+			assertThat(first.events).containsExactly("connect chat/lobby");
+			assertThat(second.events).containsExactly("connect chat/lobby");
+		}
+		finally {
+			engine.shutdown(CloseStatus.GOING_AWAY, Duration.ZERO);
+		}
+	}
+
+	@Test
 	void invalidListenerPatternIsRejectedWhenTheEngineStarts() {
 		RecordingListener invalid = new RecordingListener("chat/*x");
 		NotifierEngine engine = NotifierEngine.builder(options().build()).listeners(() -> List.of(invalid)).build();

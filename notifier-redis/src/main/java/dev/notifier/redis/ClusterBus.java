@@ -1,6 +1,8 @@
 package dev.notifier.redis;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -10,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import dev.notifier.core.CloseStatus;
@@ -37,13 +40,17 @@ import org.slf4j.LoggerFactory;
  * reply, a publish is not made and is counted as unpublished: the broadcast reaches this instance's sessions only.
  *
  * <p><b>Subscriptions.</b> {@code SUBSCRIBE <prefix>all} and {@code SUBSCRIBE <prefix>users} (messages and closes
- * for one user, whose sessions may be on any instance) always, and {@code SUBSCRIBE <prefix>group:<group>} from a
+ * for one user, whose sessions may be on any instance; both on the first shard only, see
+ * {@link RedisNotifierCluster#RedisNotifierCluster(List, RedisClusterOptions)}), {@code <prefix>released} (leases
+ * given up, see {@link WorkerLeases}) and this instance's probe channel (see {@link PubSubProbe}) always, and
+ * {@code SUBSCRIBE <prefix>group:<group>} from a
  * group's first local session until its last one leaves ({@code UNSUBSCRIBE}), so that an instance hears only about
  * groups it has sessions in. After Lettuce reconnected, every channel is subscribed again: a group occupied while the
  * connection was down was not.
  *
- * <p><b>Receiving.</b> Decodes what arrives, skips this instance's own echo and what it cannot read (logged at debug
- * level), and hands the rest to the {@link InboundDelivery}, never delivering it here.
+ * <p><b>Receiving.</b> Hands a probe to the {@link PubSubProbe} and a released lease to the leases; decodes what else
+ * arrives, skips this instance's own echo and what it cannot read (logged at debug level), and hands the rest to the
+ * {@link InboundDelivery}, never delivering it here.
  *
  * <p>Threads: {@link #publish} on the engine's caller threads and {@link #reconcile} on the threads that join and
  * leave groups only hand commands to Lettuce and never wait. {@link #opened} and {@link #reconnected} run on the
@@ -71,6 +78,16 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 
 	private final LongAdder unpublished;
 
+	private final PubSubProbe probe;
+
+	private final byte[] probeChannel;
+
+	private final byte[] releasedChannel;
+
+	private final Consumer<String> leaseReleased;
+
+	private final boolean home;
+
 	/** Groups whose channel the pub/sub connection is subscribed to, or will be once open; guarded by itself. */
 	private final Set<String> subscribed = new HashSet<>();
 
@@ -90,10 +107,18 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 	 * @param node the engine, to ask which groups have local sessions
 	 * @param inbound where what others published goes
 	 * @param unpublished counts the publishes not made
+	 * @param probe hears the probes that come back on its channel
+	 * @param leaseReleased hears the groups whose lease an instance released, on Lettuce's event loop
+	 * @param home whether this bus's server carries the broadcasts and closes to every group (the first shard's)
 	 */
 	ClusterBus(RedisClusterOptions options, RedisConnections connections, ClusterNode node, InboundDelivery inbound,
-			LongAdder unpublished) {
+			LongAdder unpublished, PubSubProbe probe, Consumer<String> leaseReleased, boolean home) {
 		this.keys = new RedisKeys(options.prefix());
+		this.probe = probe;
+		this.probeChannel = probe.channel();
+		this.releasedChannel = this.keys.releasedChannel();
+		this.leaseReleased = leaseReleased;
+		this.home = home;
 		this.codec = new PayloadCodec(options.instanceId());
 		this.connections = connections;
 		this.node = node;
@@ -192,6 +217,14 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 	/** A payload on one of the subscribed channels, on Lettuce's event loop thread. */
 	@Override
 	public void message(byte[] channel, byte[] payload) {
+		if (Arrays.equals(channel, this.probeChannel)) {
+			this.probe.answered(payload);
+			return;
+		}
+		if (Arrays.equals(channel, this.releasedChannel)) {
+			this.leaseReleased.accept(new String(payload, StandardCharsets.UTF_8));
+			return;
+		}
 		Published published;
 		try {
 			published = this.codec.decode(payload);
@@ -239,8 +272,12 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 	/** Under the monitor of {@link #subscribed}. */
 	private RedisFuture<Void> subscribeAll(StatefulRedisPubSubConnection<byte[], byte[]> pubSub) {
 		List<byte[]> channels = new ArrayList<>();
-		channels.add(this.keys.channel(null));
-		channels.add(this.keys.usersChannel());
+		if (this.home) {
+			channels.add(this.keys.channel(null));
+			channels.add(this.keys.usersChannel());
+		}
+		channels.add(this.probeChannel);
+		channels.add(this.releasedChannel);
 		this.subscribed.forEach((group) -> channels.add(this.keys.channel(group)));
 		RedisFuture<Void> confirmed = pubSub.async().subscribe(channels.toArray(byte[][]::new));
 		this.confirmations.clear();

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * only the messages this instance cannot deliver in time. A close is never dropped: it is small and rare, and dropping
  * it would leave sessions open that the rest of the cluster has closed; closes may take the queue past its bound.
  *
- * <p>Threads: {@link #offer} is called on Lettuce's event loop thread and never waits; {@link #stop} on the thread
+ * <p>Threads: {@link #offer} is called on Lettuce's event loop thread (with several shards, those of every shard's
+ * pub/sub connection, at once: it only touches atomics and the executor's queue) and never waits; {@link #stop} on the thread
  * that stops the cluster. Deliveries run on the inbound thread only.
  */
 final class InboundDelivery {

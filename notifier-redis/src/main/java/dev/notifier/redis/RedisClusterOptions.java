@@ -13,12 +13,21 @@ import java.util.Objects;
  * @param maxPendingPublishes publishes handed to Redis and not yet acknowledged beyond which a broadcast stays local
  * @param inboundQueueSize messages from other instances waiting to be delivered here beyond which a further one is
  * dropped; closes are never dropped
+ * @param probeInterval how often this instance publishes a probe on a channel its own pub/sub connection subscribes
+ * to, to find a subscription that stopped delivering without its connection closing
+ * @param probeTimeout how long after Redis acknowledged a probe it must have come back; shorter than the interval
  */
 public record RedisClusterOptions(String prefix, String instanceId, Duration workerLease, Duration reconnectMaxDelay,
-		int maxPendingPublishes, int inboundQueueSize) {
+		int maxPendingPublishes, int inboundQueueSize, Duration probeInterval, Duration probeTimeout) {
 
 	/** The shortest lease accepted: a third of it must leave room for a round trip to Redis. */
 	public static final Duration MIN_WORKER_LEASE = Duration.ofMillis(300);
+
+	/** How often the pub/sub subscription is probed unless told otherwise. */
+	public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(5);
+
+	/** How long a probe may take to come back unless told otherwise. */
+	public static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofSeconds(2);
 
 	public RedisClusterOptions {
 		Objects.requireNonNull(prefix, "prefix");
@@ -30,6 +39,17 @@ public record RedisClusterOptions(String prefix, String instanceId, Duration wor
 		require(reconnectMaxDelay.compareTo(Duration.ZERO) > 0, "reconnectMaxDelay must be positive");
 		require(maxPendingPublishes > 0, "maxPendingPublishes must be positive");
 		require(inboundQueueSize > 0, "inboundQueueSize must be positive");
+		require(probeTimeout.compareTo(Duration.ZERO) > 0, "probeTimeout must be positive");
+		require(probeInterval.compareTo(probeTimeout) > 0, "probeInterval must be longer than probeTimeout");
+	}
+
+	/**
+	 * These options with the defaults of the probe: every 5 seconds, 2 seconds to come back.
+	 */
+	public RedisClusterOptions(String prefix, String instanceId, Duration workerLease, Duration reconnectMaxDelay,
+			int maxPendingPublishes, int inboundQueueSize) {
+		this(prefix, instanceId, workerLease, reconnectMaxDelay, maxPendingPublishes, inboundQueueSize,
+				DEFAULT_PROBE_INTERVAL, DEFAULT_PROBE_TIMEOUT);
 	}
 
 	private static void require(boolean condition, String message) {

@@ -181,7 +181,63 @@ final class RedisConnections {
 			logger.warn("Notifier cluster cannot connect to Redis, trying again in {}: {}", this.reconnectDelay,
 					ex.getMessage());
 			scheduleOpen();
+			return;
 		}
+		for (Listener listener : this.listeners) {
+			try {
+				listener.ready();
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Catching up after connecting to Redis failed", ex);
+			}
+		}
+	}
+
+	/**
+	 * On the cluster thread: replaces the pub/sub connection with a new one subscribed to every channel, when the one
+	 * in use stopped delivering without closing (see {@code PubSubProbe}). The old one is closed first, without
+	 * waiting: what it would still deliver is not wanted twice. Opening waits for Lettuce's connect and for the
+	 * subscriptions, as {@link #connect()} does; if that fails, {@link #pubSubMissing()} says so and the probe asks
+	 * again. Does nothing while there is no connection at all: connecting is already under way.
+	 * @param reason why, for {@link #unavailable()} until the new connection is open
+	 */
+	void reopenPubSub(String reason) {
+		RedisClient client = this.client;
+		if (client == null || this.commands == null) {
+			return;
+		}
+		StatefulRedisPubSubConnection<byte[], byte[]> stale = this.pubSub;
+		// Out of the field first: the state listener then knows that its disconnection is on purpose.
+		this.pubSub = null;
+		this.lastProblem = reason;
+		if (stale != null) {
+			stale.closeAsync();
+		}
+		StatefulRedisPubSubConnection<byte[], byte[]> fresh = null;
+		try {
+			fresh = client.connectPubSub(ByteArrayCodec.INSTANCE);
+			fresh.addListener(this.stateListener);
+			for (Listener listener : this.listeners) {
+				RedisFuture<?> ready = listener.opened(fresh);
+				if (ready != null) {
+					this.wait.await(ready);
+				}
+			}
+			this.pubSub = fresh;
+			logger.info("Notifier cluster instance '{}' opened a new pub/sub connection to Redis", this.instanceId);
+		}
+		catch (RuntimeException | RedisWait.Failure ex) {
+			if (fresh != null) {
+				fresh.closeAsync();
+			}
+			this.lastProblem = "cannot open a new pub/sub connection to Redis: " + ex.getMessage();
+			logger.warn("Notifier cluster cannot open a new pub/sub connection to Redis: {}", ex.getMessage());
+		}
+	}
+
+	/** Whether the command connection is in use but there is no pub/sub connection (its replacement failed). */
+	boolean pubSubMissing() {
+		return this.commands != null && this.pubSub == null;
 	}
 
 	private void scheduleOpen() {
@@ -237,6 +293,10 @@ final class RedisConnections {
 		 */
 		default @Nullable RedisFuture<?> opened(StatefulRedisPubSubConnection<byte[], byte[]> pubSub) {
 			return null;
+		}
+
+		/** Both connections have just been opened by this class and count as connected now. */
+		default void ready() {
 		}
 
 		/** Lettuce has reconnected one of the connections by itself, and resubscribed it to its channels. */

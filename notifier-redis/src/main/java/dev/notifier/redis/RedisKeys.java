@@ -7,10 +7,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The names the cluster uses on the Redis server, all under the configured prefix: the pub/sub channels
- * {@code <prefix>all}, {@code <prefix>group:<group>} and {@code <prefix>users}, the lease keys
- * {@code <prefix>worker:<group>}, for presence the hashes {@code <prefix>presence:<group>} and the keys
- * {@code <prefix>instance:<incarnation>}, and for a group that keeps history the stream
- * {@code <prefix>history:<group>} and the hash {@code <prefix>history-meta:<group>} (its epoch and latest offset).
+ * {@code <prefix>all}, {@code <prefix>group:<group>}, {@code <prefix>users}, {@code <prefix>released} and
+ * {@code <prefix>probe:<instance>}, the lease keys {@code <prefix>worker:<group>}, for presence the hashes
+ * {@code <prefix>presence:<group>} and the keys {@code <prefix>instance:<incarnation>}, and for a group that keeps
+ * history the stream {@code <prefix>history:<group>} and the hash {@code <prefix>history-meta:<group>} (its epoch and
+ * latest offset).
  * Immutable.
  */
 final class RedisKeys {
@@ -83,6 +84,16 @@ final class RedisKeys {
 	/** What precedes an incarnation in its key, for the presence scripts. */
 	byte[] incarnationKeyPrefix() {
 		return bytes(this.prefix + "instance:");
+	}
+
+	/** The channel on which an instance probes its own subscription; only that instance subscribes to it. */
+	byte[] probeChannel(String instanceId) {
+		return bytes(this.prefix + "probe:" + instanceId);
+	}
+
+	/** The channel on which a released lease is announced, its payload the group; every instance subscribes to it. */
+	byte[] releasedChannel() {
+		return bytes(this.prefix + "released");
 	}
 
 	/** The key holding the lease on a group's worker. */

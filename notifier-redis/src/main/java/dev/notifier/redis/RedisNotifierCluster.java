@@ -1,5 +1,8 @@
 package dev.notifier.redis;
 
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -13,12 +16,14 @@ import dev.notifier.core.HistoryOptions;
 import dev.notifier.core.NotifierCluster;
 import dev.notifier.core.OutboundMessage;
 import dev.notifier.core.SharedHistory;
+import dev.notifier.core.StreamPosition;
 import io.lettuce.core.RedisClient;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link NotifierCluster} on one Redis server (standalone, or found through Sentinel), over two Lettuce connections
- * of its own: one for commands and publishes, one for pub/sub.
+ * of its own: one for commands and publishes, one for pub/sub; or on several servers, the shards, each group living on
+ * one of them ({@code ShardRing}), with two connections and one cluster thread per server.
  *
  * <p><b>Broadcasts.</b> A broadcast to a group, to a group but its sender, or to all, and a group close, is published
  * once on the group's channel or the channel of all, as a small header (the origin instance, the kind: text, binary or
@@ -40,8 +45,10 @@ import org.jspecify.annotations.Nullable;
  * user's join or leave is announced by the instance that finds no other instance with sessions of that user.
  *
  * <p><b>Failures.</b> Lettuce reconnects a connection that drops; when there is none at all (Redis down at startup),
- * this cluster tries again with a backoff up to {@link RedisClusterOptions#reconnectMaxDelay()}. {@link #unavailable()}
- * says why Redis cannot be reached meanwhile.
+ * this cluster tries again with a backoff up to {@link RedisClusterOptions#reconnectMaxDelay()}. A subscription that
+ * stops delivering while its connection stays open is found by a probe ({@link RedisClusterOptions#probeInterval()})
+ * and its connection replaced, counted in {@link #pubSubRestarts()}. {@link #unavailable()} says why Redis cannot be
+ * reached, or the subscription is not known to deliver, meanwhile.
  *
  * <p><b>Inside.</b> This class only wires, for each {@link #start}, the parts that do the work, each documenting the
  * Redis commands it sends and the threads that call it: {@code RedisConnections} (connecting, reconnecting, why Redis
@@ -54,15 +61,15 @@ import org.jspecify.annotations.Nullable;
  * and {@link #groupEmptied} only hand commands to Lettuce and never wait for a reply. {@link #acquireWorker},
  * {@link #releaseWorker}, {@link #presenceChanged} (on the engine's presence thread) and {@link #presence} (on the
  * caller's) wait for Redis, at most a third of the lease and never more than 2 seconds. Connecting, renewing and
- * taking over run on one {@code notifier-cluster} thread, which may wait for Redis; one
- * {@code notifier-cluster-lease} thread, which never does, stops a worker whose lease was not renewed within two
- * thirds of it. What other instances published is received on Lettuce's event loop thread of the pub/sub connection
- * and delivered, in the order received, on one {@code notifier-cluster-inbound} thread. Every method is safe to call
- * from any thread.
+ * taking over run on one {@code notifier-cluster} thread per server (the others' named
+ * {@code notifier-cluster-shard<n>}), which may wait for Redis; one {@code notifier-cluster-lease} thread, which never
+ * does, stops a worker whose lease was not renewed within two thirds of it. What other instances published is
+ * received on Lettuce's event loop thread of the pub/sub connection and delivered, in the order received, on one
+ * {@code notifier-cluster-inbound} thread. Every method is safe to call from any thread.
  */
 public final class RedisNotifierCluster implements NotifierCluster {
 
-	private final Supplier<RedisClient> clientSource;
+	private final List<Supplier<RedisClient>> shards;
 
 	private final RedisClusterOptions options;
 
@@ -70,6 +77,8 @@ public final class RedisNotifierCluster implements NotifierCluster {
 	private final LongAdder unpublished = new LongAdder();
 
 	private final LongAdder droppedInbound = new LongAdder();
+
+	private final LongAdder pubSubRestarts = new LongAdder();
 
 	private volatile @Nullable Running running;
 
@@ -85,14 +94,14 @@ public final class RedisNotifierCluster implements NotifierCluster {
 				RedisNotifierCluster.this.unpublished.increment();
 				return false;
 			}
-			return running.history().record(group, message, exceptSession, limits);
+			return running.shardOf(group).history().record(group, message, exceptSession, limits);
 		}
 
 		@Override
 		public void load(String group, HistoryOptions limits) {
 			Running running = RedisNotifierCluster.this.running;
 			if (running != null) {
-				running.history().load(group, limits);
+				running.shardOf(group).history().load(group, limits);
 			}
 		}
 
@@ -104,43 +113,78 @@ public final class RedisNotifierCluster implements NotifierCluster {
 	 * @param options the settings
 	 */
 	public RedisNotifierCluster(Supplier<RedisClient> clientSource, RedisClusterOptions options) {
-		this.clientSource = clientSource;
+		this(List.of(clientSource), options);
+	}
+
+	/**
+	 * A cluster whose groups are spread over several Redis servers, the shards, by consistent hashing of the group
+	 * name ({@code ShardRing}): a group's broadcasts, closes, subscriptions and worker lease all live on its shard;
+	 * broadcasts and closes to every group, on the first. Every instance must be given the same servers in the same
+	 * order; add a server at the end, and about 1/n of the groups move to it.
+	 * @param shards the Lettuce client of each server (not a cluster client), each asked for once per {@link #start}
+	 * @param options the settings, the same for every shard
+	 */
+	public RedisNotifierCluster(List<Supplier<RedisClient>> shards, RedisClusterOptions options) {
+		if (shards.isEmpty()) {
+			throw new IllegalArgumentException("at least one shard is needed");
+		}
+		this.shards = List.copyOf(shards);
 		this.options = options;
 	}
 
-	/** Connects (waiting for the first attempt up to 2 seconds) and starts renewing and taking over leases. */
+	/**
+	 * Connects to every shard (waiting for each first attempt up to 2 seconds) and starts renewing and taking over
+	 * leases.
+	 */
 	@Override
 	public void start(ClusterNode node) {
-		ScheduledThreadPoolExecutor clusterThread = ClusterThreads.scheduler("notifier-cluster");
-		RedisConnections connections = new RedisConnections(this.clientSource, this.options, clusterThread);
+		ShardRing ring = new ShardRing(this.shards.size());
 		InboundDelivery inbound = new InboundDelivery(node, this.options.inboundQueueSize(), this.droppedInbound);
-		ClusterBus bus = new ClusterBus(this.options, connections, node, inbound, this.unpublished);
-		WorkerLeases leases = new WorkerLeases(this.options, connections, node, clusterThread);
-		RedisHistory history = new RedisHistory(new RedisKeys(this.options.prefix()),
-				new PayloadCodec(this.options.instanceId()), connections, bus, node);
-		RedisPresence presence = new RedisPresence(this.options, connections, node, clusterThread);
-		connections.listen(bus);
-		connections.listen(leases);
-		connections.listen(presence);
+		List<Shard> shards = new ArrayList<>();
+		for (int index = 0; index < this.shards.size(); index++) {
+			ClusterNode shardNode = (ring.size() > 1) ? new ShardNode(node, ring, index) : node;
+			ScheduledThreadPoolExecutor clusterThread = ClusterThreads
+				.scheduler((index == 0) ? "notifier-cluster" : "notifier-cluster-shard" + index);
+			RedisConnections connections = new RedisConnections(this.shards.get(index), this.options, clusterThread);
+			WorkerLeases leases = new WorkerLeases(this.options, connections, shardNode, clusterThread);
+			PubSubProbe probe = new PubSubProbe(this.options, connections, clusterThread, this.pubSubRestarts);
+			ClusterBus bus = new ClusterBus(this.options, connections, shardNode, inbound, this.unpublished, probe,
+					leases::released, index == 0);
+			RedisHistory history = new RedisHistory(new RedisKeys(this.options.prefix()),
+					new PayloadCodec(this.options.instanceId()), connections, bus, node);
+			connections.listen(bus);
+			connections.listen(leases);
+			shards.add(new Shard(clusterThread, connections, bus, leases, probe, history));
+		}
+		// Presence and messages to users live on the first server, as broadcasts to every group do.
+		Shard home = shards.get(0);
+		RedisPresence presence = new RedisPresence(this.options, home.connections(), node, home.clusterThread());
+		home.connections().listen(presence);
 		// Before connecting: a group occupied meanwhile is then subscribed by the connection or by itself.
-		this.running = new Running(clusterThread, connections, inbound, bus, leases, presence, history, node);
-		connections.connect();
-		leases.start();
+		this.running = new Running(ring, inbound, shards, presence, node);
+		for (Shard shard : shards) {
+			shard.connections().connect();
+			shard.leases().start();
+			shard.probe().start();
+		}
 		presence.start();
 	}
 
-	/** Releases the leases still held, closes both connections and stops the cluster's threads. */
+	/**
+	 * Releases the leases still held (on each shard pipelined, under one deadline of at most a third of the lease
+	 * and 2 seconds), closes the connections and stops the cluster's threads.
+	 */
 	@Override
 	public void stop() {
 		Running running = this.running;
 		this.running = null;
 		this.notRunning = "the cluster is stopped";
 		if (running != null) {
-			running.clusterThread().shutdownNow();
-			running.leases().stop();
+			running.shards().forEach((shard) -> shard.clusterThread().shutdownNow());
+			running.shards().forEach((shard) -> shard.leases().stop());
 			running.presence().stop();
 			running.inbound().stop();
-			running.connections().close();
+			running.shards().forEach((shard) -> shard.connections().close());
 		}
 	}
 
@@ -182,7 +226,7 @@ public final class RedisNotifierCluster implements NotifierCluster {
 	public void closed(@Nullable String group, CloseStatus status) {
 		Running running = this.running;
 		if (running != null) {
-			running.bus().publish(group, status);
+			running.shardOf(group).bus().publish(group, status);
 		}
 		else {
 			this.unpublished.increment();
@@ -193,7 +237,7 @@ public final class RedisNotifierCluster implements NotifierCluster {
 	public void sentToUser(String user, OutboundMessage message) {
 		Running running = this.running;
 		if (running != null) {
-			running.bus().publishToUser(user, message);
+			running.home().bus().publishToUser(user, message);
 		}
 		else {
 			this.unpublished.increment();
@@ -204,7 +248,7 @@ public final class RedisNotifierCluster implements NotifierCluster {
 	public void closedUser(String user, CloseStatus status) {
 		Running running = this.running;
 		if (running != null) {
-			running.bus().publishToUser(user, status);
+			running.home().bus().publishToUser(user, status);
 		}
 		else {
 			this.unpublished.increment();
@@ -227,7 +271,7 @@ public final class RedisNotifierCluster implements NotifierCluster {
 	public void groupOccupied(String group) {
 		Running running = this.running;
 		if (running != null) {
-			running.bus().reconcile(group);
+			running.shardOf(group).bus().reconcile(group);
 		}
 	}
 
@@ -235,22 +279,23 @@ public final class RedisNotifierCluster implements NotifierCluster {
 	public void groupEmptied(String group) {
 		Running running = this.running;
 		if (running != null) {
-			running.bus().reconcile(group);
-			running.leases().forget(group);
+			Shard shard = running.shardOf(group);
+			shard.bus().reconcile(group);
+			shard.leases().forget(group);
 		}
 	}
 
 	@Override
 	public boolean acquireWorker(String group) {
 		Running running = this.running;
-		return running != null && running.leases().acquire(group);
+		return running != null && running.shardOf(group).leases().acquire(group);
 	}
 
 	@Override
 	public void releaseWorker(String group) {
 		Running running = this.running;
 		if (running != null) {
-			running.leases().release(group);
+			running.shardOf(group).leases().release(group);
 		}
 	}
 
@@ -262,13 +307,33 @@ public final class RedisNotifierCluster implements NotifierCluster {
 	@Override
 	public @Nullable String workerInstance(String group) {
 		Running running = this.running;
-		return (running != null) ? running.leases().holder(group) : null;
+		return (running != null) ? running.shardOf(group).leases().holder(group) : null;
 	}
 
 	@Override
 	public @Nullable String unavailable() {
 		Running running = this.running;
-		return (running != null) ? running.connections().unavailable() : this.notRunning;
+		if (running == null) {
+			return this.notRunning;
+		}
+		List<Shard> shards = running.shards();
+		for (int index = 0; index < shards.size(); index++) {
+			Shard shard = shards.get(index);
+			String connections = shard.connections().unavailable();
+			String problem = (connections != null) ? connections : shard.probe().problem();
+			if (problem != null) {
+				return (shards.size() > 1) ? "shard " + index + ": " + problem : problem;
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * Pub/sub subscriptions found to have stopped delivering while their connection stayed open, each replaced with a
+	 * new connection (see {@link RedisClusterOptions#probeInterval()}).
+	 */
+	public long pubSubRestarts() {
+		return this.pubSubRestarts.sum();
 	}
 
 	/** Broadcasts and closes that reached this instance's sessions only, since Redis could not take them. */
@@ -287,23 +352,131 @@ public final class RedisNotifierCluster implements NotifierCluster {
 	/** The groups whose worker this instance holds the lease of. */
 	public Set<String> heldWorkers() {
 		Running running = this.running;
-		return (running != null) ? running.leases().held() : Set.of();
+		if (running == null) {
+			return Set.of();
+		}
+		Set<String> held = new HashSet<>();
+		running.shards().forEach((shard) -> held.addAll(shard.leases().held()));
+		return Set.copyOf(held);
 	}
 
 	private void publish(@Nullable String group, OutboundMessage message) {
 		Running running = this.running;
 		if (running != null) {
-			running.bus().publish(group, message);
+			running.shardOf(group).bus().publish(group, message);
 		}
 		else {
 			this.unpublished.increment();
 		}
 	}
 
-	/** The parts of one run, from {@link #start} to {@link #stop}. */
-	private record Running(ScheduledThreadPoolExecutor clusterThread, RedisConnections connections,
-			InboundDelivery inbound, ClusterBus bus, WorkerLeases leases, RedisPresence presence, RedisHistory history,
+	/**
+	 * The parts of one run, from {@link #start} to {@link #stop}: one inbound queue, the parts of each shard, presence
+	 * on the first, and the engine.
+	 */
+	private record Running(ShardRing ring, InboundDelivery inbound, List<Shard> shards, RedisPresence presence,
 			ClusterNode node) {
+
+		/** The shard of a group; the first one for every group ({@code null}). */
+		Shard shardOf(@Nullable String group) {
+			return this.shards.get((group != null) ? this.ring.shard(group) : 0);
+		}
+
+		/** The first shard, which carries broadcasts to every group, messages to users and presence. */
+		Shard home() {
+			return this.shards.get(0);
+		}
+
+	}
+
+	/** The parts that talk to one Redis server, each with its own cluster thread. */
+	private record Shard(ScheduledThreadPoolExecutor clusterThread, RedisConnections connections, ClusterBus bus,
+			WorkerLeases leases, PubSubProbe probe, RedisHistory history) {
+	}
+
+	/**
+	 * The engine as one shard's parts see it: only the groups that live on the shard, so that its subscriptions and
+	 * its catching up with missing workers stay on its own server. Everything else is the engine's.
+	 */
+	private record ShardNode(ClusterNode node, ShardRing ring, int index) implements ClusterNode {
+
+		@Override
+		public int deliver(@Nullable String group, OutboundMessage message) {
+			return this.node.deliver(group, message);
+		}
+
+		@Override
+		public int close(@Nullable String group, CloseStatus status) {
+			return this.node.close(group, status);
+		}
+
+		@Override
+		public void deliverRecorded(String group, StreamPosition position, OutboundMessage message,
+				@Nullable String exceptSession) {
+			this.node.deliverRecorded(group, position, message, exceptSession);
+		}
+
+		@Override
+		public void historyLoaded(String group, SharedHistory.Loaded loaded) {
+			this.node.historyLoaded(group, loaded);
+		}
+
+		@Override
+		public void historyUnavailable(String group) {
+			this.node.historyUnavailable(group);
+		}
+
+		@Override
+		public boolean keepsHistory(String group) {
+			return this.node.keepsHistory(group);
+		}
+
+		@Override
+		public int deliverToUser(String user, OutboundMessage message) {
+			return this.node.deliverToUser(user, message);
+		}
+
+		@Override
+		public int closeUser(String user, CloseStatus status) {
+			return this.node.closeUser(user, status);
+		}
+
+		@Override
+		public void resendPresence() {
+			this.node.resendPresence();
+		}
+
+		@Override
+		public Set<String> groups() {
+			Set<String> mine = new HashSet<>();
+			for (String group : this.node.groups()) {
+				if (this.ring.shard(group) == this.index) {
+					mine.add(group);
+				}
+			}
+			return mine;
+		}
+
+		@Override
+		public boolean hasSessions(String group) {
+			return this.node.hasSessions(group);
+		}
+
+		@Override
+		public boolean hasWorker(String group) {
+			return this.node.hasWorker(group);
+		}
+
+		@Override
+		public boolean startWorker(String group) {
+			return this.node.startWorker(group);
+		}
+
+		@Override
+		public boolean stopWorker(String group) {
+			return this.node.stopWorker(group);
+		}
+
 	}
 
 }

@@ -1,6 +1,7 @@
 package dev.notifier.redis;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -42,6 +43,35 @@ final class RedisWait {
 			reply.cancel(false);
 			throw new Failure(ex);
 		}
+	}
+
+	/**
+	 * Waits for several replies under one deadline, this wait's time limit in all: for commands sent one after the
+	 * other without waiting (pipelined on one connection), so that their number does not multiply the wait. What has
+	 * not come by the deadline is cancelled.
+	 * @return how many replies came in time, errors included
+	 */
+	int awaitAll(Collection<? extends RedisFuture<?>> replies) {
+		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(this.timeoutMillis);
+		int answered = 0;
+		for (RedisFuture<?> reply : replies) {
+			try {
+				reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+				answered++;
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				replies.forEach((pending) -> pending.cancel(false));
+				return answered;
+			}
+			catch (ExecutionException ex) {
+				answered++;
+			}
+			catch (TimeoutException ex) {
+				reply.cancel(false);
+			}
+		}
+		return answered;
 	}
 
 	/** Redis did not answer in time, or answered with an error. */

@@ -2,9 +2,12 @@ package dev.notifier.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -29,21 +32,25 @@ import org.slf4j.LoggerFactory;
  * <li><b>Acquire</b>: {@code SET key id NX PX <lease>}; after a refusal, {@code GET key} tells who holds it and
  * {@code PTTL key} when its lease expires, and this instance asks again then (a little after, for the clocks), so
  * that when the holder dies the worker moves here within the lease.</li>
- * <li><b>Renew</b>, every third of the lease: the {@link #RENEW} script.</li>
- * <li><b>Release</b>, when the worker ends: the {@link #RELEASE} script.</li>
+ * <li><b>Renew</b>, every third of the lease: the {@link #RENEW} script for every lease held, all sent at once
+ * (pipelined on the command connection) and their replies awaited under one deadline.</li>
+ * <li><b>Release</b>, when the worker ends: the {@link #RELEASE} script, which also publishes the group on
+ * {@code <prefix>released}, so that an instance with sessions in the group asks for the worker at once. At
+ * {@link #stop()}, the releases of every lease still held are pipelined under one deadline.</li>
  * </ul>
  *
  * A renewal that finds another holder stops the local worker, and so does the watchdog when a lease has not been
  * renewed for two thirds of it because Redis is unreachable: the worker has then stopped a third of the lease before
- * the key expires and another instance may take it. Every third of the lease this instance also asks again for the
- * worker of each group it has sessions in and runs no worker for (its holder may have released it, or a reconnection
- * may have come between), and it renews at once after Lettuce reconnected.
+ * the key expires and another instance may take it; either way this instance asks again when that lease expires.
+ * There is no loop that asks Redis about every group in turn: a group whose worker runs elsewhere is asked about only
+ * when its holder's lease expires or is released, and every group without a worker once after each (re)connection.
  *
  * <p>Threads: {@link #acquire} and {@link #release} run on the engine's threads that start or end a worker and wait
- * for Redis, at most a third of the lease and never more than 2 seconds. Renewals and takeovers run on the cluster
- * thread, which may wait for Redis. One {@code notifier-cluster-lease-1} thread, the watchdog, never waits for Redis,
- * so it is never late. {@link #holder}, {@link #held()} and {@link #forget} answer from memory on any thread. Guards
- * the leases held (with the time of their last renewal), the holders last seen elsewhere, and the takeovers due.
+ * for Redis, at most a third of the lease and never more than 2 seconds. Renewals, takeovers and catching up run on
+ * the cluster thread, which may wait for Redis; {@link #released} only hands a takeover to it. One
+ * {@code notifier-cluster-lease-1} thread, the watchdog, never waits for Redis, so it is never late. {@link #holder},
+ * {@link #held()} and {@link #forget} answer from memory on any thread. Guards the leases held (with the time of
+ * their last renewal), the holders last seen elsewhere, and the takeovers due.
  */
 final class WorkerLeases implements RedisConnections.Listener {
 
@@ -52,16 +59,19 @@ final class WorkerLeases implements RedisConnections.Listener {
 	/**
 	 * {@code EVAL}, KEYS[1] the lease, ARGV[1] this instance, ARGV[2] the lease in ms: {@code PEXPIRE} if the key holds
 	 * this instance; {@code SET key id PX <lease>} if the key has vanished (a Redis restart without persistence); 1 if
-	 * this instance holds the lease now, 0 if another one does.
+	 * this instance holds the lease now, otherwise {@code -1 - PTTL} of the other holder's lease (so at most -1).
 	 */
 	private static final byte[] RENEW = bytes("local holder = redis.call('GET', KEYS[1]) "
-			+ "if holder == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end "
+			+ "if holder == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end "
 			+ "if not holder then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end "
-			+ "return 0");
+			+ "local ttl = redis.call('PTTL', KEYS[1]) if ttl < 0 then ttl = 0 end return -1 - ttl");
 
-	/** {@code EVAL}, KEYS[1] the lease, ARGV[1] this instance: {@code DEL} only if the key holds this instance. */
-	private static final byte[] RELEASE = bytes(
-			"if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0");
+	/**
+	 * {@code EVAL}, KEYS[1] the lease, ARGV[1] this instance, ARGV[2] the group, KEYS[2] the channel of released
+	 * leases: {@code DEL} and {@code PUBLISH <channel> <group>} only if the key holds this instance.
+	 */
+	private static final byte[] RELEASE = bytes("if redis.call('GET', KEYS[1]) == ARGV[1] then "
+			+ "redis.call('DEL', KEYS[1]) redis.call('PUBLISH', KEYS[2], ARGV[2]) return 1 end return 0");
 
 	private static final Duration TAKEOVER_MARGIN = Duration.ofMillis(5);
 
@@ -122,17 +132,30 @@ final class WorkerLeases implements RedisConnections.Listener {
 	}
 
 	/**
-	 * Releases every lease still held and stops the watchdog; the cluster thread must be stopped first, so that
-	 * nothing renews or takes over meanwhile.
+	 * Releases every lease still held, pipelined under one deadline (at most a third of the lease and 2 seconds in
+	 * all, whatever their number), and stops the watchdog; the cluster thread must be stopped first, so that nothing
+	 * renews or takes over meanwhile. A release that does not make the deadline expires with its lease.
 	 */
 	void stop() {
 		this.watchdog.shutdownNow();
-		for (String group : List.copyOf(this.held.keySet())) {
-			release(group);
-		}
 		this.takeovers.values().forEach((takeover) -> takeover.cancel(false));
 		this.takeovers.clear();
 		this.holders.clear();
+		List<String> groups = List.copyOf(this.held.keySet());
+		this.held.clear();
+		StatefulRedisConnection<byte[], byte[]> connection = this.connections.commands();
+		if (connection == null || groups.isEmpty()) {
+			return;
+		}
+		List<RedisFuture<Long>> releases = new ArrayList<>(groups.size());
+		for (String group : groups) {
+			releases.add(releaseScript(connection, group));
+		}
+		int answered = this.wait.awaitAll(releases);
+		if (answered < releases.size()) {
+			logger.warn("{} of {} worker leases were not released in time; they expire by themselves within {}",
+					releases.size() - answered, releases.size(), this.lease);
+		}
 	}
 
 	/**
@@ -172,6 +195,8 @@ final class WorkerLeases implements RedisConnections.Listener {
 		}
 		catch (RedisWait.Failure ex) {
 			logger.debug("Could not ask Redis for the worker lease of group '{}'", group, ex);
+			// Nothing else would ask again for this group while the connection stays up.
+			scheduleTakeover(group, this.lease.dividedBy(3));
 			return false;
 		}
 	}
@@ -212,67 +237,104 @@ final class WorkerLeases implements RedisConnections.Listener {
 		return Set.copyOf(this.held.keySet());
 	}
 
+	/** A lease was released on some instance ({@code <prefix>released}): ask for the worker if it is wanted here. */
+	void released(String group) {
+		if (this.node.hasSessions(group) && !this.node.hasWorker(group)) {
+			try {
+				this.clusterThread.execute(() -> startIfMissing(group));
+			}
+			catch (RejectedExecutionException ex) {
+				// Stopped.
+			}
+		}
+	}
+
+	/** Once connected: the groups that wanted a worker while there was no connection ask for it now. */
+	@Override
+	public void ready() {
+		startMissing();
+	}
+
 	@Override
 	public void reconnected() {
 		renewAll();
+		startMissing();
 	}
 
-	/** On the cluster thread: renews held leases, stops workers whose lease is lost, asks for missing workers. */
+	/** On the cluster thread: renews every held lease, pipelined under one deadline; stops workers whose lease is lost. */
 	private void renewAll() {
+		StatefulRedisConnection<byte[], byte[]> connection = this.connections.commands();
+		if (connection == null || this.held.isEmpty()) {
+			// Without a connection the watchdog stops the workers if this lasts.
+			return;
+		}
 		try {
-			renewHeldAndStartMissing();
+			long started = System.nanoTime();
+			Map<String, RedisFuture<Long>> renewals = new LinkedHashMap<>();
+			for (String group : this.held.keySet()) {
+				renewals.put(group, renewScript(connection, group));
+			}
+			this.wait.awaitAll(renewals.values());
+			renewals.forEach((group, reply) -> renewed(connection, group, started, reply));
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Renewing worker leases failed; trying again in a third of the lease", ex);
 		}
 	}
 
-	private void renewHeldAndStartMissing() {
-		StatefulRedisConnection<byte[], byte[]> connection = this.connections.commands();
-		if (connection == null) {
-			// The watchdog stops the workers if this lasts.
-			return;
+	/** The outcome of one renewal sent at {@code started}; one without a reply in time is left to the watchdog. */
+	private void renewed(StatefulRedisConnection<byte[], byte[]> connection, String group, long started,
+			RedisFuture<Long> reply) {
+		CompletableFuture<Long> done = reply.toCompletableFuture();
+		Long outcome = (done.isDone() && !done.isCompletedExceptionally()) ? done.getNow(null) : null;
+		if (outcome == null) {
+			logger.debug("Could not renew the worker lease of group '{}' in time", group);
 		}
-		for (String group : List.copyOf(this.held.keySet())) {
-			try {
-				long started = System.nanoTime();
-				if (!renew(connection, group)) {
-					lost(group);
-				}
-				else if (this.held.replace(group, started) != null) {
-					armDeadline(group, started);
-				}
-				else {
-					// Its deadline passed meanwhile and the worker is stopping: let another instance have it.
-					releaseScript(connection, group);
-				}
-			}
-			catch (RedisWait.Failure ex) {
-				logger.debug("Could not renew the worker lease of group '{}'", group, ex);
-			}
+		else if (outcome < 0) {
+			lost(group, Duration.ofMillis(-1 - outcome));
 		}
-		// Besides the takeover due when a refused lease expires: a holder that stopped released its lease early.
+		else if (this.held.replace(group, started) != null) {
+			armDeadline(group, started);
+		}
+		else {
+			// Its deadline passed meanwhile and the worker is stopping: let another instance have it.
+			releaseScript(connection, group);
+		}
+	}
+
+	/** On the cluster thread: every group with local sessions and no worker asks for it, once. */
+	private void startMissing() {
 		for (String group : this.node.groups()) {
-			if (!this.node.hasWorker(group)) {
-				this.node.startWorker(group);
-			}
+			startIfMissing(group);
 		}
 		this.holders.keySet().retainAll(this.node.groups());
 	}
 
-	/** Runs the {@link #RENEW} script: whether this instance holds the lease now. */
+	private void startIfMissing(String group) {
+		if (this.node.hasSessions(group) && !this.node.hasWorker(group)) {
+			this.node.startWorker(group);
+		}
+	}
+
+	/** Runs the {@link #RENEW} script and waits: whether this instance holds the lease now. */
 	private boolean renew(StatefulRedisConnection<byte[], byte[]> connection, String group) throws RedisWait.Failure {
-		Long renewed = this.wait.await(connection.async()
-			.<Long>eval(RENEW, ScriptOutputType.INTEGER, new byte[][] { this.keys.leaseKey(group) }, this.origin,
-					this.leaseMillis));
+		Long renewed = this.wait.await(renewScript(connection, group));
 		return renewed != null && renewed == 1L;
 	}
 
-	/** Runs the {@link #RELEASE} script, without waiting for its reply. */
-	private RedisFuture<Long> releaseScript(StatefulRedisConnection<byte[], byte[]> connection,
-			String group) {
+	/** Sends the {@link #RENEW} script, without waiting for its reply. */
+	private RedisFuture<Long> renewScript(StatefulRedisConnection<byte[], byte[]> connection, String group) {
 		return connection.async()
-			.eval(RELEASE, ScriptOutputType.INTEGER, new byte[][] { this.keys.leaseKey(group) }, this.origin);
+			.eval(RENEW, ScriptOutputType.INTEGER, new byte[][] { this.keys.leaseKey(group) }, this.origin,
+					this.leaseMillis);
+	}
+
+	/** Sends the {@link #RELEASE} script, without waiting for its reply. */
+	private RedisFuture<Long> releaseScript(StatefulRedisConnection<byte[], byte[]> connection, String group) {
+		return connection.async()
+			.eval(RELEASE, ScriptOutputType.INTEGER,
+					new byte[][] { this.keys.leaseKey(group), this.keys.releasedChannel() }, this.origin,
+					bytes(group));
 	}
 
 	/** Records a lease taken at {@code started} (before asking Redis, so never later than Redis counts from). */
@@ -296,6 +358,8 @@ final class WorkerLeases implements RedisConnections.Listener {
 					logger.warn("Lost the worker lease of group '{}' (it could not be renewed for two thirds of {}); "
 							+ "stopping the worker here", group, this.lease);
 					this.node.stopWorker(group);
+					// Another instance may take it once the key expires; if none does, this one asks again then.
+					scheduleTakeover(group, this.lease.dividedBy(3));
 				}
 			}, Math.max(0, delay), TimeUnit.NANOSECONDS);
 		}
@@ -326,11 +390,13 @@ final class WorkerLeases implements RedisConnections.Listener {
 		}
 	}
 
-	private void lost(String group) {
+	/** Another instance holds the lease, for {@code remaining} more unless it renews it. */
+	private void lost(String group, Duration remaining) {
 		if (this.held.remove(group) != null) {
 			logger.warn("Lost the worker lease of group '{}' (another instance holds it); stopping the worker here",
 					group);
 			this.node.stopWorker(group);
+			scheduleTakeover(group, remaining);
 		}
 	}
 

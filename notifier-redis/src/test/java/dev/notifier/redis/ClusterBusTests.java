@@ -2,6 +2,8 @@ package dev.notifier.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -37,9 +39,32 @@ class ClusterBusTests {
 
 	private final InboundDelivery inbound = new InboundDelivery(this.node, 100, new LongAdder());
 
-	private final ClusterBus bus = new ClusterBus(OPTIONS, new RedisConnections(() -> {
+	private final RedisConnections connections = new RedisConnections(() -> {
 		throw new IllegalStateException("no Redis in this test");
-	}, OPTIONS, this.clusterThread), this.node, this.inbound, this.unpublished);
+	}, OPTIONS, this.clusterThread);
+
+	private final PubSubProbe probe = new PubSubProbe(OPTIONS, this.connections, this.clusterThread, new LongAdder());
+
+	private final List<String> released = new CopyOnWriteArrayList<>();
+
+	private final ClusterBus bus = new ClusterBus(OPTIONS, this.connections, this.node, this.inbound,
+			this.unpublished, this.probe, this.released::add, true);
+
+	@Test
+	void aReleasedLeaseIsHandedToTheLeasesAndNotDeliveredToAnyGroup() {
+		this.bus.message(this.keys.releasedChannel(), "tasks/1".getBytes(StandardCharsets.UTF_8));
+
+		assertThat(this.released).containsExactly("tasks/1");
+		assertThat(this.node.events()).isEmpty();
+	}
+
+	@Test
+	void aProbeOnThisInstancesProbeChannelIsNotDeliveredToAnyGroup() {
+		this.bus.message(this.keys.probeChannel("b"), "1".getBytes(StandardCharsets.US_ASCII));
+
+		assertThat(this.node.events()).isEmpty();
+		assertThat(this.released).isEmpty();
+	}
 
 	@AfterEach
 	void stop() {

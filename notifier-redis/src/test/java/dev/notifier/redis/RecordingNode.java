@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.notifier.core.CloseStatus;
 import dev.notifier.core.ClusterNode;
@@ -29,6 +30,8 @@ final class RecordingNode implements ClusterNode {
 	private final CountDownLatch released = new CountDownLatch(1);
 
 	private volatile boolean holdFirstDelivery;
+
+	private final AtomicInteger startWorkerRequests = new AtomicInteger();
 
 	private volatile @Nullable RuntimeException failure;
 
@@ -139,9 +142,16 @@ final class RecordingNode implements ClusterNode {
 		return false;
 	}
 
+	/** Counts the cluster's requests to start a worker, and starts none. */
 	@Override
 	public boolean startWorker(String group) {
+		this.startWorkerRequests.incrementAndGet();
 		return false;
+	}
+
+	/** How often the cluster asked this node to start a worker. */
+	int startWorkerRequests() {
+		return this.startWorkerRequests.get();
 	}
 
 	@Override

@@ -17,6 +17,7 @@ import dev.notifier.core.CloseStatus;
 import dev.notifier.core.NotifierEngine;
 import dev.notifier.core.Presence;
 import io.lettuce.core.KillArgs;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -348,7 +349,7 @@ class RedisClusterTests {
 	}
 
 	@Test
-	void withoutRedisTheHealthIsDownWithTheReasonAndLocalDeliveryStillWorks() throws Exception {
+	void withoutRedisTheHealthIsDegradedWithTheReasonAndLocalDeliveryStillWorks() throws Exception {
 		Instance lonely = start("lonely", "spring.data.redis.url=redis://127.0.0.1:1");
 		Viewer viewer = join(lonely, "tasks/1");
 
@@ -356,13 +357,13 @@ class RedisClusterTests {
 
 		waiting("the viewer receives the local broadcast").until(() -> viewer.texts().contains("local"));
 		JsonNode health = health(lonely);
-		assertThat(health.get("status").asString()).isEqualTo("DOWN");
+		assertThat(health.get("status").asString()).isEqualTo("DEGRADED");
 		assertThat(health.get("details").get("reason").asString()).startsWith("cannot connect to Redis");
 		assertThat(lonely.cluster().unpublished()).isEqualTo(1);
 	}
 
 	@Test
-	void whileRedisIsAwayTheHealthIsDownLocalDeliveryGoesOnAndWhenItComesBackSoDoSubscriptions() throws Exception {
+	void whileRedisIsAwayTheHealthIsDegradedLocalDeliveryGoesOnAndWhenItComesBackSoDoSubscriptions() throws Exception {
 		try (TcpProxy proxy = new TcpProxy(TestRedis.uri())) {
 			Instance a = start("a", "spring.data.redis.url=" + proxy.url());
 			Instance b = start("b");
@@ -371,7 +372,7 @@ class RedisClusterTests {
 			awaitSubscribed("tasks/1", 2);
 
 			proxy.cut();
-			waiting("a's health turns DOWN").until(() -> "DOWN".equals(health(a).get("status").asString()));
+			waiting("a's health turns DEGRADED").until(() -> "DEGRADED".equals(health(a).get("status").asString()));
 			assertThat(health(a).get("details").get("reason").asString()).startsWith("lost the connection to Redis");
 			a.engine().broadcast("tasks/1", "local while away");
 			b.engine().broadcast("tasks/1", "from b while a is away");
@@ -386,6 +387,60 @@ class RedisClusterTests {
 			});
 			assertThat(onA.texts()).as("pub/sub has no history").doesNotContain("from b while a is away");
 			assertThat(a.cluster().unpublished()).isGreaterThanOrEqualTo(1);
+		}
+	}
+
+	@Test
+	void aRedisOutageLeavesTheInstanceInItsReadinessGroupUntilTheEngineItselfIsDown() throws Exception {
+		// Redis is shared: were a Redis outage DOWN, every instance would leave the load balancer at once.
+		try (TcpProxy proxy = new TcpProxy(TestRedis.uri())) {
+			Instance a = start("a", "spring.data.redis.url=" + proxy.url(),
+					"management.endpoint.health.probes.enabled=true",
+					"management.endpoint.health.group.readiness.include=readinessState,notifier",
+					"management.health.redis.enabled=false");
+			join(a, "tasks/1");
+
+			proxy.cut();
+
+			waiting("a's notifier health turns DEGRADED")
+				.until(() -> "DEGRADED".equals(health(a).get("status").asString()));
+			assertThat(send(a, "/actuator/health/notifier").statusCode()).as("the component itself").isEqualTo(200);
+			HttpResponse<String> readiness = send(a, "/actuator/health/readiness");
+			assertThat(readiness.statusCode()).as("readiness, notifier included").isEqualTo(200);
+			assertThat(json(readiness).get("status").asString()).isEqualTo("UP");
+			HttpResponse<String> overall = send(a, "/actuator/health");
+			assertThat(overall.statusCode()).as("the application's health").isEqualTo(200);
+			assertThat(json(overall).get("status").asString()).isEqualTo("UP");
+
+			a.engine().shutdown(CloseStatus.GOING_AWAY, Duration.ZERO);
+			assertThat(send(a, "/actuator/health/readiness").statusCode()).as("an engine that is down")
+				.isEqualTo(503);
+		}
+	}
+
+	@Test
+	void aSubscriptionThatSilentlyStopsDeliveringIsFoundReplacedAndReported() throws Exception {
+		try (TcpProxy proxy = new TcpProxy(TestRedis.uri())) {
+			Instance a = start("a", "spring.data.redis.url=" + proxy.url(), "notifier.cluster.probe-interval=1s",
+					"notifier.cluster.probe-timeout=300ms");
+			Instance b = start("b");
+			Viewer onA = join(a, "tasks/1");
+			join(b, "tasks/1");
+			awaitSubscribed("tasks/1", 2);
+
+			// The connection stays open and Redis still counts a as a subscriber: only a probe can tell.
+			assertThat(proxy.silencePubSub()).as("a's pub/sub connection").isEqualTo(1);
+			b.engine().broadcast("tasks/1", "lost while silent");
+
+			waiting("a reports its silent subscription").until(() -> "DEGRADED".equals(health(a).get("status").asString()));
+			assertThat(health(a).get("details").get("reason").asString())
+				.contains("pub/sub subscription stopped delivering");
+			waiting("a is UP again once a probe comes back on the new connection")
+				.until(() -> "UP".equals(health(a).get("status").asString()));
+			assertThat(meter(a, "notifier.cluster.pubsub.restarts")).isGreaterThanOrEqualTo(1);
+			b.engine().broadcast("tasks/1", "after the restart");
+			waiting("b's broadcasts reach a again").until(() -> onA.texts().contains("after the restart"));
+			assertThat(onA.texts()).doesNotContain("lost while silent");
 		}
 	}
 
@@ -435,6 +490,62 @@ class RedisClusterTests {
 			b.engine().broadcastAll("hello everyone");
 			waiting("a's viewer gets b's broadcast to all").until(() -> onA.texts().contains("hello everyone"));
 		}
+	}
+
+	@Test
+	void withTwoShardsEachGroupLivesOnItsOwnServerAndBroadcastsReachEveryInstance() throws Exception {
+		try (RedisServerProcess first = RedisServerProcess.start();
+				RedisServerProcess second = RedisServerProcess.start()) {
+			String shards = "notifier.cluster.shards=" + first.url() + "," + second.url();
+			Instance a = start("a", shards);
+			Instance b = start("b", shards);
+			ShardRing ring = new ShardRing(2);
+			String onFirst = groupOnShard(ring, "tasks/", 0);
+			String onSecond = groupOnShard(ring, "tasks/", 1);
+			Viewer firstOnA = join(a, onFirst);
+			Viewer secondOnA = join(a, onSecond);
+			join(b, onFirst);
+			join(b, onSecond);
+
+			waiting("both instances subscribe to each group on its own server")
+				.until(() -> numsub(first, onFirst) == 2 && numsub(second, onSecond) == 2);
+			assertThat(numsub(first, onSecond)).as("a group is on one server only").isZero();
+			assertThat(numsub(second, onFirst)).isZero();
+
+			b.engine().broadcast(onFirst, "one");
+			b.engine().broadcast(onSecond, "two");
+			b.engine().broadcastAll("all");
+
+			waiting("a's viewers receive what b broadcast, through either server")
+				.until(() -> firstOnA.texts().containsAll(List.of("one", "all"))
+						&& secondOnA.texts().containsAll(List.of("two", "all")));
+			assertThat(firstOnA.texts()).containsExactly("one", "all");
+			assertThat(secondOnA.texts()).containsExactly("two", "all");
+
+			String ticker = groupOnShard(ring, "ticker/", 1);
+			Viewer ticks = join(a, ticker);
+			waiting("the worker of a group on the second server ticks").until(() -> ticks.texts().size() >= 3);
+			assertThat(second.commands().get(this.prefix + "worker:" + ticker)).as("its lease, on its server")
+				.isEqualTo(a.id());
+			assertThat(first.commands().exists(this.prefix + "worker:" + ticker)).isZero();
+			// Before the servers go: the instances release their leases on them as they stop.
+			a.context().close();
+			b.context().close();
+		}
+	}
+
+	/** The first group {@code <prefix><n>} that the ring places on the shard. */
+	private static String groupOnShard(ShardRing ring, String prefix, int shard) {
+		return IntStream.range(0, 1000)
+			.mapToObj((n) -> prefix + n)
+			.filter((group) -> ring.shard(group) == shard)
+			.findFirst()
+			.orElseThrow();
+	}
+
+	private long numsub(RedisServerProcess server, String group) {
+		String channel = this.prefix + "group:" + group;
+		return server.commands().pubsubNumsub(channel).getOrDefault(channel, 0L);
 	}
 
 	private static void assertOneWorker(List<String> ticks, String holder) {
@@ -610,6 +721,14 @@ class RedisClusterTests {
 	/** The notifier health component over HTTP: {@code {"status": ..., "details": {...}}}. */
 	private static JsonNode health(Instance instance) throws Exception {
 		return JsonMapper.builder().build().readTree(send(instance, "/actuator/health/notifier").body());
+	}
+
+	private static JsonNode json(HttpResponse<String> response) {
+		return JsonMapper.builder().build().readTree(response.body());
+	}
+
+	private static double meter(Instance instance, String name) {
+		return instance.context().getBean(MeterRegistry.class).get(name).functionCounter().count();
 	}
 
 	private static JsonNode get(Instance instance, String path) throws Exception {

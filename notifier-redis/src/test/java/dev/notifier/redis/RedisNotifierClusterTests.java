@@ -12,6 +12,7 @@ import dev.notifier.core.OutboundMessage;
 import dev.notifier.redis.RecordingNode.Event;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
@@ -68,10 +69,72 @@ class RedisNotifierClusterTests {
 		assertThat(b.unpublished()).isZero();
 	}
 
+	@Test
+	void stoppingReleasesEveryLeaseStillHeld() {
+		RedisNotifierCluster a = start("a", 100, new RecordingNode());
+		List<String> groups = IntStream.range(0, 50).mapToObj((n) -> "ticker/" + n).toList();
+		groups.forEach((group) -> assertThat(a.acquireWorker(group)).as(group).isTrue());
+		assertThat(leaseKeys()).hasSize(50);
+
+		a.stop();
+
+		assertThat(leaseKeys()).as("released at once, not left to expire").isEmpty();
+	}
+
+	@Test
+	void stoppingWhileRedisDoesNotAnswerWaitsOnceForAllLeasesNotOnceForEach() throws Exception {
+		try (TcpProxy proxy = new TcpProxy(TestRedis.uri())) {
+			RedisClient throughProxy = RedisClient.create(RedisURI.create(proxy.url()));
+			try {
+				// A lease of 3s: each wait for Redis is at most 1s, so 20 releases one after the other would take 20s.
+				RedisNotifierCluster a = start("a", 100, new RecordingNode(), throughProxy);
+				IntStream.range(0, 20).forEach((n) -> assertThat(a.acquireWorker("ticker/" + n)).isTrue());
+				proxy.freeze();
+
+				long started = System.nanoTime();
+				a.stop();
+
+				assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(2500));
+			}
+			finally {
+				throughProxy.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+			}
+		}
+	}
+
+	@Test
+	void anInstanceWithSessionsInAGroupWhoseWorkerRunsElsewhereAsksForItWhenItIsReleasedNotAtEveryRenewal() {
+		RedisNotifierCluster holder = start("a", 100, new RecordingNode());
+		assertThat(holder.acquireWorker("ticker/x")).isTrue();
+		RecordingNode watching = new RecordingNode("ticker/x");
+		start("b", 100, watching);
+		waiting("b asks once, when it connects").until(() -> watching.startWorkerRequests() == 1);
+
+		// The lease is 3s, renewed every second: asking at every renewal would ask twice in this time.
+		Awaitility.await("b does not ask again while a renews its lease")
+			.during(Duration.ofMillis(2500))
+			.atMost(Duration.ofSeconds(5))
+			.until(() -> watching.startWorkerRequests() == 1);
+
+		holder.releaseWorker("ticker/x");
+
+		waiting("b asks as soon as a released it").until(() -> watching.startWorkerRequests() == 2);
+	}
+
+	private List<String> leaseKeys() {
+		try (StatefulRedisConnection<String, String> admin = this.client.connect()) {
+			return admin.sync().keys(this.prefix + "worker:*");
+		}
+	}
+
 	private RedisNotifierCluster start(String name, int inboundQueueSize, RecordingNode node) {
+		return start(name, inboundQueueSize, node, this.client);
+	}
+
+	private RedisNotifierCluster start(String name, int inboundQueueSize, RecordingNode node, RedisClient client) {
 		RedisClusterOptions options = new RedisClusterOptions(this.prefix, name, Duration.ofSeconds(3),
 				Duration.ofSeconds(1), 1000, inboundQueueSize);
-		RedisNotifierCluster cluster = new RedisNotifierCluster(() -> this.client, options);
+		RedisNotifierCluster cluster = new RedisNotifierCluster(() -> client, options);
 		this.clusters.add(cluster);
 		cluster.start(node);
 		waiting(name + " connects and subscribes").until(() -> cluster.unavailable() == null);

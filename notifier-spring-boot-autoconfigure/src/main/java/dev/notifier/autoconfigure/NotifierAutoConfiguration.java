@@ -17,7 +17,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.thread.Threading;
 import org.springframework.context.annotation.Bean;
@@ -31,10 +31,10 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
  * with the application's {@link NotifierListener} and {@link GroupWorkerFactory} beans, the {@link NotifierCluster}
  * bean if there is one (notifier-redis declares it with {@code notifier.cluster.mode=redis}), and the
  * {@link SessionExpiry} bean if there is one (here, {@link OAuth2TokenExpiry} when Spring Security's OAuth 2.0 core is
- * on the classpath).
+ * on the classpath), customized by every {@link NotifierEngineBuilderCustomizer} bean.
  */
 @AutoConfiguration(afterName = "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration")
-@ConditionalOnProperty(name = "notifier.enabled", matchIfMissing = true)
+@ConditionalOnBooleanProperty(name = "notifier.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(NotifierProperties.class)
 public final class NotifierAutoConfiguration {
 
@@ -51,7 +51,9 @@ public final class NotifierAutoConfiguration {
 	NotifierEngine notifierEngine(NotifierProperties properties, ObjectProvider<MessageEncoder> encoder,
 			ObjectProvider<NotifierListener> listeners, ObjectProvider<GroupWorkerFactory> workerFactories,
 			ObjectProvider<NotifierCluster> cluster, ObjectProvider<SessionExpiry> sessionExpiry,
-			ObjectProvider<GroupAuthorizer> authorizer, Environment environment) {
+			ObjectProvider<GroupAuthorizer> authorizer, ObjectProvider<NotifierEngineBuilderCustomizer> customizers,
+			Environment environment) {
+		ClusterMode.check(environment, cluster.getIfAvailable());
 		ThreadFactory blockingThreads = Threading.VIRTUAL.isActive(environment)
 				? new VirtualThreadTaskExecutor(WORKER_THREADS + "-").getVirtualThreadFactory()
 				: daemonThreads(WORKER_THREADS);
@@ -65,6 +67,7 @@ public final class NotifierAutoConfiguration {
 		NotifierOptionsMapper.reauthorization(builder, properties, authorizer::getObject);
 		sessionExpiry.ifAvailable(builder::sessionExpiry);
 		cluster.ifAvailable(builder::cluster);
+		customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
 		return builder.build();
 	}
 

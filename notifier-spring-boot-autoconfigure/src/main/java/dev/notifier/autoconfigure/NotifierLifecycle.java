@@ -26,7 +26,13 @@ public final class NotifierLifecycle implements SmartInitializingSingleton, Smar
 
 	private final Duration shutdownTimeout;
 
-	NotifierLifecycle(NotifierEngine engine, Duration shutdownTimeout) {
+	/**
+	 * A lifecycle for an engine. The auto-configuration declares one for the engine bean and backs off for a bean of
+	 * this type of the application's own, for example one with a shutdown timeout computed at runtime.
+	 * @param engine the engine to start and stop
+	 * @param shutdownTimeout how long {@link #stop()} waits for sessions to receive their close frame
+	 */
+	public NotifierLifecycle(NotifierEngine engine, Duration shutdownTimeout) {
 		this.engine = engine;
 		this.shutdownTimeout = shutdownTimeout;
 	}

@@ -18,7 +18,9 @@ import org.springframework.util.unit.DataSize;
 
 /**
  * Turns {@link NotifierProperties} into the engine's {@link NotifierOptions}, failing startup with the name of the
- * first property whose value cannot work.
+ * first property whose value cannot work. Every {@code notifier.*} value is checked here, all of them when the engine
+ * is built ({@link #toOptions} checks the endpoint's values too), so a bad value fails startup whatever the
+ * application replaced; the cluster's {@code notifier.cluster.*} are checked by the module that binds them.
  */
 final class NotifierOptionsMapper {
 
@@ -76,6 +78,7 @@ final class NotifierOptionsMapper {
 		}
 		int maxInboundMessageSize = intBytes("notifier.max-inbound-message-size",
 				properties.getMaxInboundMessageSize());
+		inboundBufferSize(properties);
 		NotifierProperties.Limits limits = properties.getLimits();
 		Integer messagesPerSecond = limits.getInboundMessagesPerSecond();
 		requirePositiveIfSet("notifier.limits.inbound-messages-per-second", messagesPerSecond);
@@ -89,6 +92,7 @@ final class NotifierOptionsMapper {
 			throw invalid("notifier.limits.inbound-burst", burst,
 					"needs notifier.limits.inbound-messages-per-second to be set");
 		}
+		connectionLimits(properties);
 		int rate = (messagesPerSecond != null) ? messagesPerSecond : 0;
 		return NotifierOptions.builder()
 			.maxGroupLength(properties.getMaxGroupLength())

@@ -11,7 +11,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
 /**
- * Configuration of the notifier WebSocket endpoint and engine.
+ * Configuration of the notifier WebSocket endpoint and engine. The cluster's properties, {@code notifier.cluster.*},
+ * belong to the module that implements the cluster (notifier-redis); only its switch, {@code notifier.cluster.mode},
+ * is known here (see {@code ClusterMode}).
  */
 @ConfigurationProperties("notifier")
 public class NotifierProperties {
@@ -80,8 +82,6 @@ public class NotifierProperties {
 	private final Client client = new Client();
 
 	private final History history = new History();
-
-	private final Cluster cluster = new Cluster();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -181,10 +181,6 @@ public class NotifierProperties {
 
 	public History getHistory() {
 		return this.history;
-	}
-
-	public Cluster getCluster() {
-		return this.cluster;
 	}
 
 	/**
@@ -582,128 +578,6 @@ public class NotifierProperties {
 
 		public void setEnabled(boolean enabled) {
 			this.enabled = enabled;
-		}
-
-	}
-
-	/**
-	 * Several instances of the application sharing one set of groups.
-	 */
-	public static class Cluster {
-
-		/**
-		 * How the instances share their groups. NONE: each instance stands alone and a broadcast reaches its own
-		 * sessions only. REDIS: broadcasts, group closes and the one worker per group are shared through the Redis
-		 * server of "spring.data.redis.*"; needs notifier-redis on the classpath.
-		 */
-		private Mode mode = Mode.NONE;
-
-		/**
-		 * Prefix of every Redis key and pub/sub channel the cluster uses. Instances with the same prefix on the same
-		 * Redis server form one cluster.
-		 */
-		private String prefix = "notifier:";
-
-		/**
-		 * Name of this instance in the cluster, shown by the Actuator endpoint as the holder of workers; it must
-		 * differ between instances. When unset, "spring.application.name" (or "notifier") followed by "-" and 8
-		 * random hexadecimal digits, new at every start.
-		 */
-		private @Nullable String instanceId;
-
-		/**
-		 * How long the lease on a group's worker lasts in Redis unless renewed; the holder renews it every third of
-		 * this. When the holder dies, another instance with sessions in the group takes the worker over within this
-		 * time.
-		 */
-		private Duration workerLease = Duration.ofSeconds(10);
-
-		/**
-		 * Longest wait between two attempts to connect to Redis when there is no connection (at startup, or after
-		 * one was closed): the first attempt comes after 100ms and each failure doubles the wait up to this. A
-		 * connection that drops is reconnected by Lettuce itself, with the reconnect delay of Spring Boot's Lettuce
-		 * ClientResources.
-		 */
-		private Duration reconnectMaxDelay = Duration.ofSeconds(5);
-
-		/**
-		 * Broadcasts handed to Redis and not yet acknowledged beyond which a further broadcast reaches this
-		 * instance's sessions only and is counted as dropped.
-		 */
-		private int maxPendingPublishes = 10000;
-
-		/**
-		 * Messages from other instances waiting to be delivered to this instance's sessions beyond which a further
-		 * one is dropped and counted, rather than holding up the Redis client's event loop. Group closes are never
-		 * dropped.
-		 */
-		private int inboundQueueSize = 10000;
-
-		public Mode getMode() {
-			return this.mode;
-		}
-
-		public void setMode(Mode mode) {
-			this.mode = mode;
-		}
-
-		public String getPrefix() {
-			return this.prefix;
-		}
-
-		public void setPrefix(String prefix) {
-			this.prefix = prefix;
-		}
-
-		public @Nullable String getInstanceId() {
-			return this.instanceId;
-		}
-
-		public void setInstanceId(@Nullable String instanceId) {
-			this.instanceId = instanceId;
-		}
-
-		public Duration getWorkerLease() {
-			return this.workerLease;
-		}
-
-		public void setWorkerLease(Duration workerLease) {
-			this.workerLease = workerLease;
-		}
-
-		public Duration getReconnectMaxDelay() {
-			return this.reconnectMaxDelay;
-		}
-
-		public void setReconnectMaxDelay(Duration reconnectMaxDelay) {
-			this.reconnectMaxDelay = reconnectMaxDelay;
-		}
-
-		public int getMaxPendingPublishes() {
-			return this.maxPendingPublishes;
-		}
-
-		public void setMaxPendingPublishes(int maxPendingPublishes) {
-			this.maxPendingPublishes = maxPendingPublishes;
-		}
-
-		public int getInboundQueueSize() {
-			return this.inboundQueueSize;
-		}
-
-		public void setInboundQueueSize(int inboundQueueSize) {
-			this.inboundQueueSize = inboundQueueSize;
-		}
-
-		/** The cluster modes. */
-		public enum Mode {
-
-			/** Every instance stands alone. */
-			NONE,
-
-			/** The instances share their groups through Redis. */
-			REDIS
-
 		}
 
 	}

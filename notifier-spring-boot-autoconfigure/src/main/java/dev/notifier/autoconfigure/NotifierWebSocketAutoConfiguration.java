@@ -1,5 +1,6 @@
 package dev.notifier.autoconfigure;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -13,7 +14,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.CacheControl;
 import org.springframework.web.servlet.HandlerMapping;
@@ -21,7 +21,7 @@ import org.springframework.web.servlet.config.annotation.ResourceHandlerRegistry
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
-import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
+import org.springframework.web.socket.server.HandshakeInterceptor;
 import org.springframework.web.socket.server.support.OriginHandshakeInterceptor;
 import org.springframework.web.socket.server.support.WebSocketHandlerMapping;
 import org.springframework.web.socket.server.support.WebSocketHttpRequestHandler;
@@ -68,17 +68,29 @@ public final class NotifierWebSocketAutoConfiguration {
 		return new HandshakeRefusals();
 	}
 
+	/**
+	 * The handshake: the notifier's checks first, then what the {@link NotifierHandshakeCustomizer} beans added, then
+	 * the upgrade by their handshake handler (Spring's {@code DefaultHandshakeHandler} unless one replaced it).
+	 * Replacing this bean, by its name, replaces the whole endpoint mapping, the notifier's checks included.
+	 */
 	@Bean
 	@ConditionalOnMissingBean(name = "notifierHandlerMapping")
 	WebSocketHandlerMapping notifierHandlerMapping(NotifierWebSocketHandler handler, NotifierEngine engine,
-			NotifierProperties properties, GroupAuthorizer authorizer, HandshakeRefusals refusals) {
+			NotifierProperties properties, GroupAuthorizer authorizer, HandshakeRefusals refusals,
+			ObjectProvider<NotifierHandshakeCustomizer> customizers) {
+		NotifierHandshake handshake = new NotifierHandshake();
+		customizers.orderedStream().forEach((customizer) -> customizer.customize(handshake));
 		WebSocketHttpRequestHandler requestHandler = new WebSocketHttpRequestHandler(handler,
-				new DefaultHandshakeHandler());
+				handshake.handshakeHandler());
 		OriginHandshakeInterceptor origins = new OriginHandshakeInterceptor();
 		origins.setAllowedOriginPatterns(properties.getAllowedOriginPatterns());
-		requestHandler.setHandshakeInterceptors(List.of(new NotifierHandshakeInterceptor(properties.getPath(),
-				engine.options(), authorizer, origins, refusals, NotifierOptionsMapper.connectionLimits(properties),
-				properties.getProbe().isCrossOrigin())));
+		List<HandshakeInterceptor> interceptors = new ArrayList<>();
+		interceptors.add(new NotifierHandshakeInterceptor(properties.getPath(), engine.options(), authorizer, origins,
+				refusals, NotifierOptionsMapper.connectionLimits(properties), properties.getProbe().isCrossOrigin()));
+		if (!handshake.interceptors().isEmpty()) {
+			interceptors.add(new ApplicationHandshakeInterceptors(handshake.interceptors()));
+		}
+		requestHandler.setHandshakeInterceptors(interceptors);
 		WebSocketHandlerMapping mapping = new WebSocketHandlerMapping();
 		mapping.setUrlMap(Map.of(properties.getPath(), requestHandler, properties.getPath() + "/**", requestHandler));
 		mapping.setOrder(MAPPING_ORDER);
@@ -92,7 +104,7 @@ public final class NotifierWebSocketAutoConfiguration {
 	 */
 	@Bean
 	@ConditionalOnClass(name = "org.apache.tomcat.websocket.server.WsSci")
-	@ConditionalOnMissingBean({ TomcatInboundBuffers.class, ServletServerContainerFactoryBean.class })
+	@ConditionalOnMissingBean(value = ServletServerContainerFactoryBean.class, name = "notifierTomcatInboundBuffers")
 	TomcatInboundBuffers notifierTomcatInboundBuffers(NotifierProperties properties) {
 		return new TomcatInboundBuffers(NotifierOptionsMapper.inboundBufferSize(properties));
 	}
@@ -100,7 +112,7 @@ public final class NotifierWebSocketAutoConfiguration {
 	/** Revalidated on every load ({@code no-cache}): a new release of the starter must reach browsers at once. */
 	@Bean
 	@ConditionalOnMissingBean(name = "notifierClientResources")
-	@ConditionalOnProperty(name = "notifier.client.enabled", matchIfMissing = true)
+	@ConditionalOnBooleanProperty(name = "notifier.client.enabled", matchIfMissing = true)
 	WebMvcConfigurer notifierClientResources() {
 		return new WebMvcConfigurer() {
 

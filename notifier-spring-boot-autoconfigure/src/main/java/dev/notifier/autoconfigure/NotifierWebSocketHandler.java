@@ -54,7 +54,14 @@ public final class NotifierWebSocketHandler implements WebSocketHandler, SubProt
 
 	private final @Nullable HttpSessionFollower httpSessions;
 
-	NotifierWebSocketHandler(NotifierEngine engine, Duration blockingSendTimeout,
+	/**
+	 * A handler for the engine's connections. The auto-configuration declares one and backs off for a bean of this
+	 * type of the application's own, for example one that follows HTTP sessions with a follower it shares elsewhere.
+	 * @param engine the engine each connection opens a session of
+	 * @param blockingSendTimeout how long a blocking ping or close frame may take (the send timeout)
+	 * @param httpSessions the follower that closes sessions whose HTTP session ended, or {@code null}
+	 */
+	public NotifierWebSocketHandler(NotifierEngine engine, Duration blockingSendTimeout,
 			@Nullable HttpSessionFollower httpSessions) {
 		this.engine = engine;
 		this.blockingSendTimeout = blockingSendTimeout;

@@ -3,6 +3,7 @@ package dev.notifier.autoconfigure;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.notifier.autoconfigure.security.OAuth2TokenExpiry;
 import dev.notifier.core.GroupAuthorizer;
@@ -25,6 +26,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
+import org.springframework.core.annotation.Order;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -71,9 +73,49 @@ class NotifierAutoConfigurationTests {
 	}
 
 	@Test
-	void clusterModeShouldDefaultToNone() {
-		this.contextRunner.run((context) -> assertThat(context.getBean(NotifierProperties.class).getCluster().getMode())
-			.isEqualTo(NotifierProperties.Cluster.Mode.NONE));
+	void clusterModeRedisWithoutAClusterShouldFailStartupSayingWhatIsMissing() {
+		// notifier-redis is not on this module's test class path, as in an application that forgot it.
+		this.contextRunner.withPropertyValues("notifier.cluster.mode=redis")
+			.run((context) -> assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOfSatisfying(ClusterModeUnavailableException.class, (ex) -> {
+					assertThat(ex.isRedisModulePresent()).isFalse();
+					assertThat(ex).hasMessageContaining("notifier-redis is not on the classpath");
+				}));
+	}
+
+	@Test
+	void clusterModeRedisWithAClusterOfTheApplicationsOwnShouldJoinIt() {
+		this.contextRunner.withPropertyValues("notifier.cluster.mode=redis")
+			.withBean(NotifierCluster.class, StubCluster::new)
+			.run((context) -> assertThat(context.getBean(NotifierEngine.class).cluster())
+				.isSameAs(context.getBean(NotifierCluster.class)));
+	}
+
+	@Test
+	void clusterModeThatDoesNotExistShouldFailStartupNamingTheProperty() {
+		assertThat(startupFailureReason("notifier.cluster.mode=redsi")).isEqualTo("must be 'none' or 'redis'");
+	}
+
+	@Test
+	void clusterModeShouldDefaultToNoneAndStandAlone() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context.getBean(NotifierEngine.class).cluster()).isNull();
+		});
+	}
+
+	@Test
+	void customizersShouldExtendTheEngineInTheirOrderWithoutReplacingIt() {
+		this.contextRunner.withUserConfiguration(CustomizerConfiguration.class).run((context) -> {
+			NotifierEngine engine = context.getBean(NotifierEngine.class);
+			List<String> seen = context.getBean(CustomizerConfiguration.class).seen;
+
+			engine.broadcast("news", "hello");
+
+			// The later customizer wraps the earlier one's decorator, so it sees the broadcast first.
+			assertThat(seen).containsExactly("second news", "first news");
+			assertThat(engine.isRunning()).isTrue();
+		});
 	}
 
 	@Test
@@ -232,6 +274,8 @@ class NotifierAutoConfigurationTests {
 				"notifier.workers.idle-timeout=-1s", "notifier.workers.max-lifetime=0s",
 				"notifier.workers.stop-grace=-1s", "notifier.workers.max-blocking=0",
 				"notifier.limits.inbound-messages-per-second=0", "notifier.limits.inbound-burst=0",
+				"notifier.limits.max-connections-per-user=0", "notifier.limits.max-connections-per-address=-1",
+				"notifier.inbound-buffer-size=0B", "notifier.cluster.mode=both",
 				"notifier.history.groups=tasks/a*", "notifier.history.max-messages=0", "notifier.history.max-size=0B",
 				"notifier.history.time-to-live=0s", "notifier.history.replay-last=-1");
 		for (String property : invalid) {
@@ -390,6 +434,31 @@ class NotifierAutoConfigurationTests {
 	}
 
 	/** A {@link GroupNotifier} of the application's own that wraps the engine, as an auditing layer would. */
+	@Configuration(proxyBeanMethods = false)
+	static class CustomizerConfiguration {
+
+		final List<String> seen = new CopyOnWriteArrayList<>();
+
+		@Bean
+		@Order(2)
+		NotifierEngineBuilderCustomizer secondCustomizer() {
+			return (builder) -> builder.delivery((inner) -> (broadcast) -> {
+				this.seen.add("second " + broadcast.group());
+				return inner.deliver(broadcast);
+			});
+		}
+
+		@Bean
+		@Order(1)
+		NotifierEngineBuilderCustomizer firstCustomizer() {
+			return (builder) -> builder.delivery((local) -> (broadcast) -> {
+				this.seen.add("first " + broadcast.group());
+				return local.deliver(broadcast);
+			});
+		}
+
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	static class DecoratingNotifierConfiguration {
 

@@ -1,16 +1,20 @@
 package dev.notifier.redis.autoconfigure;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 import dev.notifier.autoconfigure.NotifierAutoConfiguration;
-import dev.notifier.autoconfigure.NotifierProperties;
 import dev.notifier.core.NotifierCluster;
 import dev.notifier.redis.RedisClusterOptions;
 import dev.notifier.redis.RedisNotifierCluster;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.resource.ClientResources;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -34,16 +38,27 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 @ConditionalOnClass({ RedisClient.class, LettuceConnectionFactory.class })
 @ConditionalOnBooleanProperty(name = "notifier.enabled", matchIfMissing = true)
 @ConditionalOnProperty(name = "notifier.cluster.mode", havingValue = "redis")
-@EnableConfigurationProperties(NotifierProperties.class)
+@EnableConfigurationProperties(NotifierRedisProperties.class)
 public final class NotifierRedisAutoConfiguration {
 
 	private static final String PREFIX = "notifier.cluster.";
 
+	/** The clients of {@code notifier.cluster.shards}, if any; replaced only together with the cluster. */
+	@Bean
+	@ConditionalOnMissingBean(name = "notifierRedisShards")
+	NotifierRedisShards notifierRedisShards(NotifierRedisProperties properties,
+			ObjectProvider<ClientResources> clientResources) {
+		return new NotifierRedisShards(shards(properties), clientResources.getIfAvailable());
+	}
+
 	@Bean
 	@ConditionalOnMissingBean(NotifierCluster.class)
-	RedisNotifierCluster notifierCluster(RedisConnectionFactory connectionFactory, NotifierProperties properties,
-			Environment environment) {
-		RedisClusterOptions options = options(properties.getCluster(), environment);
+	RedisNotifierCluster notifierCluster(RedisConnectionFactory connectionFactory, NotifierRedisProperties properties,
+			NotifierRedisShards shards, Environment environment) {
+		RedisClusterOptions options = options(properties, environment);
+		if (!shards.isEmpty()) {
+			return new RedisNotifierCluster(shards.clients(), options);
+		}
 		if (!(connectionFactory instanceof LettuceConnectionFactory lettuce)) {
 			throw new IllegalStateException("notifier.cluster.mode=redis needs Spring Boot's Lettuce connection "
 					+ "factory, but the RedisConnectionFactory is a " + connectionFactory.getClass().getName());
@@ -60,7 +75,8 @@ public final class NotifierRedisAutoConfiguration {
 		}, options);
 	}
 
-	static RedisClusterOptions options(NotifierProperties.Cluster cluster, Environment environment) {
+	/** Every {@code notifier.cluster.*} value is checked here, naming the first one that cannot work. */
+	static RedisClusterOptions options(NotifierRedisProperties cluster, Environment environment) {
 		if (cluster.getPrefix().isEmpty()) {
 			throw invalid("prefix", cluster.getPrefix(), "must not be empty");
 		}
@@ -88,8 +104,37 @@ public final class NotifierRedisAutoConfiguration {
 		if (cluster.getInboundQueueSize() <= 0) {
 			throw invalid("inbound-queue-size", cluster.getInboundQueueSize(), "must be positive");
 		}
+		if (cluster.getProbeTimeout().isNegative() || cluster.getProbeTimeout().isZero()) {
+			throw invalid("probe-timeout", cluster.getProbeTimeout(), "must be positive");
+		}
+		if (cluster.getProbeInterval().compareTo(cluster.getProbeTimeout()) <= 0) {
+			throw invalid("probe-interval", cluster.getProbeInterval(),
+					"must be longer than notifier.cluster.probe-timeout (" + cluster.getProbeTimeout() + ")");
+		}
 		return new RedisClusterOptions(cluster.getPrefix(), instanceId, lease, cluster.getReconnectMaxDelay(),
-				cluster.getMaxPendingPublishes(), cluster.getInboundQueueSize());
+				cluster.getMaxPendingPublishes(), cluster.getInboundQueueSize(), cluster.getProbeInterval(),
+				cluster.getProbeTimeout());
+	}
+
+	/** The servers of {@code notifier.cluster.shards}, checked: each a Redis URL, none twice. */
+	static List<RedisURI> shards(NotifierRedisProperties cluster) {
+		List<RedisURI> servers = new ArrayList<>();
+		List<String> urls = cluster.getShards();
+		for (int index = 0; index < urls.size(); index++) {
+			String url = urls.get(index);
+			RedisURI server;
+			try {
+				server = RedisURI.create(url);
+			}
+			catch (IllegalArgumentException ex) {
+				throw invalid("shards[" + index + "]", url, "is not a Redis URL: " + ex.getMessage());
+			}
+			if (urls.subList(0, index).contains(url)) {
+				throw invalid("shards[" + index + "]", url, "appears twice");
+			}
+			servers.add(server);
+		}
+		return servers;
 	}
 
 	private static InvalidConfigurationPropertyValueException invalid(String name, Object value, String reason) {

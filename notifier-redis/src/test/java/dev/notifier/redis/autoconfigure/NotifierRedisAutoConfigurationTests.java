@@ -10,6 +10,8 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,11 +25,24 @@ class NotifierRedisAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
-				NotifierRedisAutoConfiguration.class));
+				NotifierRedisAutoConfiguration.class, NotifierRedisMetricsAutoConfiguration.class));
 
 	@Test
 	void runWithoutClusterModeShouldNotCreateAnythingAboutRedisForTheNotifier() {
 		this.contextRunner.run((context) -> assertThat(context).doesNotHaveBean(NotifierCluster.class));
+	}
+
+	@Test
+	void runWithClusterModeRedisShouldBindTheClusterPropertiesHere() {
+		this.contextRunner.withPropertyValues("notifier.cluster.mode=redis", "notifier.cluster.prefix=shop:")
+			.run((context) -> assertThat(context.getBean(NotifierRedisProperties.class).getPrefix())
+				.isEqualTo("shop:"));
+	}
+
+	@Test
+	void runWithClusterModeRedisInAnyCaseShouldCreateTheCluster() {
+		this.contextRunner.withPropertyValues("notifier.cluster.mode=REDIS")
+			.run((context) -> assertThat(context).hasSingleBean(RedisNotifierCluster.class));
 	}
 
 	@Test
@@ -104,6 +119,70 @@ class NotifierRedisAutoConfigurationTests {
 	}
 
 	@Test
+	void probeIntervalNotLongerThanItsTimeoutShouldFailNamingTheProperty() {
+		this.contextRunner
+			.withPropertyValues("notifier.cluster.mode=redis", "notifier.cluster.probe-interval=2s",
+					"notifier.cluster.probe-timeout=2s")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("notifier.cluster.probe-interval")
+				.hasMessageContaining("must be longer than notifier.cluster.probe-timeout"));
+	}
+
+	@Test
+	void metricsShouldBeConfiguredWithTheCluster() {
+		this.contextRunner.withPropertyValues("notifier.cluster.mode=redis")
+			.run((context) -> assertThat(context).hasSingleBean(NotifierRedisMetrics.class));
+	}
+
+	@Test
+	void metricsWithoutTheClusterShouldNotBeConfigured() {
+		this.contextRunner.run((context) -> assertThat(context).doesNotHaveBean(NotifierRedisMetrics.class));
+	}
+
+	@Test
+	void metricsWhenUserDefinesThemShouldBackOff() {
+		this.contextRunner.withPropertyValues("notifier.cluster.mode=redis")
+			.withUserConfiguration(CustomMetricsConfiguration.class)
+			.run((context) -> assertThat(context).getBeans(NotifierRedisMetrics.class)
+				.containsOnlyKeys("customMetrics"));
+	}
+
+	@Test
+	void shardThatIsNotARedisUrlShouldFailNamingTheEntry() {
+		this.contextRunner
+			.withPropertyValues("notifier.cluster.mode=redis",
+					"notifier.cluster.shards=redis://127.0.0.1:7001,http://127.0.0.1:7002")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("notifier.cluster.shards[1]")
+				.hasMessageContaining("is not a Redis URL"));
+	}
+
+	@Test
+	void shardListedTwiceShouldFailNamingTheEntry() {
+		this.contextRunner
+			.withPropertyValues("notifier.cluster.mode=redis",
+					"notifier.cluster.shards=redis://127.0.0.1:7001,redis://127.0.0.1:7001")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("notifier.cluster.shards[1]")
+				.hasMessageContaining("appears twice"));
+	}
+
+	@Test
+	void withShardsTheClusterDoesNotNeedSpringBootsLettuceConnectionFactory() {
+		// The shards have clients of their own; Spring Boot's connection factory is left to the application.
+		this.contextRunner
+			.withPropertyValues("notifier.cluster.mode=redis",
+					"notifier.cluster.shards=redis://127.0.0.1:7001,redis://127.0.0.1:7002")
+			.withBean(RedisConnectionFactory.class, () -> mock(RedisConnectionFactory.class))
+			.run((context) -> assertThat(context).hasSingleBean(RedisNotifierCluster.class));
+	}
+
+	@Test
 	void emptyPrefixShouldFailNamingTheProperty() {
 		this.contextRunner.withPropertyValues("notifier.cluster.mode=redis", "notifier.cluster.prefix=")
 			.run((context) -> assertThat(context).getFailure()
@@ -118,6 +197,16 @@ class NotifierRedisAutoConfigurationTests {
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
 				.hasMessageContaining("needs Spring Boot's Lettuce connection factory"));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class CustomMetricsConfiguration {
+
+		@Bean
+		NotifierRedisMetrics customMetrics(RedisNotifierCluster cluster) {
+			return new NotifierRedisMetrics(cluster);
+		}
+
 	}
 
 }

@@ -15,8 +15,12 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * Auto-configuration of the notifier's Micrometer meters; Spring Boot binds the {@link MeterBinder} to every registry.
+ * Ordered after Spring Boot's metrics auto-configuration, as Boot's own binders are, so that the registries and their
+ * customizers exist before the meters are bound.
  */
-@AutoConfiguration(after = { NotifierAutoConfiguration.class, NotifierWebSocketAutoConfiguration.class })
+@AutoConfiguration(after = { NotifierAutoConfiguration.class, NotifierWebSocketAutoConfiguration.class },
+		afterName = { "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+				"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration" })
 @ConditionalOnClass(MeterBinder.class)
 @ConditionalOnBean(NotifierEngine.class)
 public final class NotifierMetricsAutoConfiguration {

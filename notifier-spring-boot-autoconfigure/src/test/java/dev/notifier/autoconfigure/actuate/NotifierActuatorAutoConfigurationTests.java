@@ -5,6 +5,7 @@ import dev.notifier.autoconfigure.NotifierAutoConfiguration;
 import dev.notifier.autoconfigure.StubCluster;
 import dev.notifier.core.NotifierEngine;
 import dev.notifier.core.NotifierOptions;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,9 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
@@ -93,16 +97,16 @@ class NotifierActuatorAutoConfigurationTests {
 	}
 
 	@Test
-	void healthIndicatorShouldBeDownWithTheReasonWhileTheClusterIsUnavailable() {
+	void healthIndicatorShouldBeDegradedWithTheReasonWhileTheClusterIsUnavailable() {
 		this.contextRunner.withBean(StubCluster.class, StubCluster::new).run((context) -> {
 			NotifierHealthIndicator indicator = context.getBean(NotifierHealthIndicator.class);
 			StubCluster cluster = context.getBean(StubCluster.class);
 			assertThat(indicator.health(true).getStatus()).isEqualTo(Status.UP);
 			assertThat(indicator.health(true).getDetails()).containsEntry("instance", "stub-1");
 			cluster.unavailable = "lost the connection to Redis";
-			Health down = indicator.health(true);
-			assertThat(down.getStatus()).isEqualTo(Status.DOWN);
-			assertThat(down.getDetails()).containsEntry("reason", "lost the connection to Redis");
+			Health degraded = indicator.health(true);
+			assertThat(degraded.getStatus()).isEqualTo(NotifierHealthIndicator.DEGRADED);
+			assertThat(degraded.getDetails()).containsEntry("reason", "lost the connection to Redis");
 			cluster.unavailable = null;
 			assertThat(indicator.health(true).getStatus()).isEqualTo(Status.UP);
 		});
@@ -135,6 +139,21 @@ class NotifierActuatorAutoConfigurationTests {
 			assertThat(registry.getMeters()).allSatisfy(
 					(meter) -> assertThat(meter.getId().getTags()).noneMatch((tag) -> tag.getKey().equals("group")));
 		});
+	}
+
+	@Test
+	void metricsShouldBeBoundToTheRegistryOfSpringBootsMetricsAutoConfiguration() {
+		this.contextRunner
+			.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
+					CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class))
+			.run((context) -> assertThat(context.getBean(MeterRegistry.class).find("notifier.sessions").gauge())
+				.isNotNull());
+	}
+
+	@Test
+	void metricsWithoutMicrometerShouldNotBeConfigured() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(MeterBinder.class))
+			.run((context) -> assertThat(context).doesNotHaveBean(NotifierMetrics.class));
 	}
 
 	@Test
