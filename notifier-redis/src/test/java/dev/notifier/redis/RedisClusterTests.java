@@ -619,24 +619,28 @@ class RedisClusterTests {
 	}
 
 	@Test
-	void aHistoryThatRedisLostStartsANewEpochAndAResumingClientIsToldItWasNotRecovered() throws Exception {
-		Instance a = start("a", HISTORY);
-		Viewer first = joinFramed(a, "tasks/4");
-		IntStream.rangeClosed(1, 2).forEach((n) -> a.engine().broadcast("tasks/4", "line " + n));
-		waiting("the viewer receives both lines").until(() -> first.texts().size() >= 3);
-		String position = positionOf(first.texts().get(2));
+	void aRedisRestartStartsANewEpochAndAResumingClientIsToldItWasNotRecovered() throws Exception {
+		try (RedisServerProcess server = RedisServerProcess.start()) {
+			Instance a = start("a", HISTORY[0], HISTORY[1], "spring.data.redis.url=" + server.url());
+			Viewer first = joinFramed(a, "tasks/4");
+			IntStream.rangeClosed(1, 2).forEach((n) -> a.engine().broadcast("tasks/4", "line " + n));
+			waiting("the viewer receives both lines").until(() -> first.texts().size() >= 3);
+			String position = positionOf(first.texts().get(2));
 
-		// What a restart of a Redis server that keeps nothing on disk does to the history.
-		redis().del(this.prefix + "history:tasks/4", this.prefix + "history-meta:tasks/4");
-		a.engine().broadcast("tasks/4", "line 3");
+			// A server that keeps nothing on disk comes back empty: the history, its epoch and its offsets are gone.
+			server.restart();
+			waiting("the instance subscribes again").until(() -> numsub(server, "tasks/4") == 1);
+			a.engine().broadcast("tasks/4", "line 3");
 
-		waiting("the copy that missed the new epoch's start closes the viewer, to resume").until(first::isClosed);
-		assertThat(first.closeCode()).isEqualTo(1013);
-		Viewer again = joinFramed(a, "tasks/4?lastEventId=" + position);
-		waiting("the resumed viewer is told").until(() -> again.texts().size() >= 2);
-		assertThat(again.texts().get(0)).matches("s\n\\{\"epoch\":\"[0-9a-z]+\",\"offset\":0,\"recovered\":false}")
-			.doesNotContain(position.substring(0, position.indexOf(':')));
-		assertThat(again.texts().get(1)).endsWith(":1\nline 3");
+			waiting("the copy that missed the new epoch's start closes the viewer, to resume").until(first::isClosed);
+			assertThat(first.closeCode()).isEqualTo(1013);
+			Viewer again = joinFramed(a, "tasks/4?lastEventId=" + position);
+			waiting("the resumed viewer is told").until(() -> again.texts().size() >= 2);
+			assertThat(again.texts().get(0))
+				.matches("s\n\\{\"epoch\":\"[0-9a-z]+\",\"offset\":0,\"recovered\":false}")
+				.doesNotContain(position.substring(0, position.indexOf(':')));
+			assertThat(again.texts().get(1)).endsWith(":1\nline 3");
+		}
 	}
 
 	private Viewer joinFramed(Instance instance, String groupAndQuery) throws Exception {

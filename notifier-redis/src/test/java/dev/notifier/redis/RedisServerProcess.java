@@ -13,14 +13,14 @@ import org.awaitility.Awaitility;
 
 /**
  * A redis-server process of the test's own, on a free port, without persistence, for tests that need several
- * servers (shards); {@link #close()} stops it. The shared server of {@link TestRedis} is never started or stopped by
+ * servers (shards) or restart one; {@link #close()} stops it. The shared server of {@link TestRedis} is never started or stopped by
  * tests. Needs {@code redis-server} on the path, as CI has it.
  */
 final class RedisServerProcess implements AutoCloseable {
 
 	private final int port;
 
-	private final Process process;
+	private Process process;
 
 	private final RedisClient client;
 
@@ -43,11 +43,7 @@ final class RedisServerProcess implements AutoCloseable {
 		try (ServerSocket probe = new ServerSocket(0)) {
 			port = probe.getLocalPort();
 		}
-		Process process = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-				"--save", "", "--appendonly", "no")
-			.redirectErrorStream(true)
-			.redirectOutput(ProcessBuilder.Redirect.DISCARD)
-			.start();
+		Process process = launch(port);
 		try {
 			return new RedisServerProcess(port, process);
 		}
@@ -55,6 +51,28 @@ final class RedisServerProcess implements AutoCloseable {
 			process.destroyForcibly();
 			throw ex;
 		}
+	}
+
+	private static Process launch(int port) throws IOException {
+		return new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
+				"--appendonly", "no")
+			.redirectErrorStream(true)
+			.redirectOutput(ProcessBuilder.Redirect.DISCARD)
+			.start();
+	}
+
+	/**
+	 * Stops the server and starts a new one on the same port, as a restart of a server that keeps nothing on disk:
+	 * everything it held is gone. Returns once the new one answers.
+	 */
+	void restart() throws IOException, InterruptedException {
+		stopProcess();
+		this.process = launch(this.port);
+		Awaitility.await("redis-server on port " + this.port + " answers again")
+			.atMost(Duration.ofSeconds(10))
+			.pollInterval(Duration.ofMillis(20))
+			.ignoreExceptions()
+			.until(() -> "PONG".equals(commands().ping()));
 	}
 
 	String url() {
@@ -70,9 +88,13 @@ final class RedisServerProcess implements AutoCloseable {
 	public void close() throws InterruptedException {
 		this.connection.close();
 		this.client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+		stopProcess();
+	}
+
+	private void stopProcess() throws InterruptedException {
 		this.process.destroy();
 		if (!this.process.waitFor(5, TimeUnit.SECONDS)) {
-			this.process.destroyForcibly();
+			this.process.destroyForcibly().waitFor();
 		}
 	}
 
