@@ -95,7 +95,7 @@ final class DefaultNotifierSession implements NotifierSession, Connection, Outbo
 		this.lastPingNanos = nowNanos;
 		NotifierOptions options = engine.options();
 		this.pipe = new OutboundPipe(transport, options, engine.statistics(), writers, writerSlot,
-				NotifierProtocol.requestedBy(handshake), this);
+				Framing.of(handshake, transport), this);
 		this.inbound = new InboundAssembly(options.maxInboundMessageSize(), this);
 		this.inboundRate = options.inboundRateLimited()
 				? new InboundRate(options.inboundMessagesPerSecond(), options.inboundBurst(), nowNanos) : null;
@@ -175,10 +175,7 @@ final class DefaultNotifierSession implements NotifierSession, Connection, Outbo
 	 * @param resumeAsked whether the session asked to resume from a position
 	 */
 	void continueStream(HistoryStream stream, long continueAfter, boolean recovered, boolean resumeAsked) {
-		if (this.pipe.isFramed()) {
-			this.pipe.offer(Envelope.control(NotifierProtocol
-				.status(new StreamPosition(stream.epoch(), continueAfter), recovered)), false);
-		}
+		sendStatus(new StreamPosition(stream.epoch(), continueAfter), recovered);
 		if (continueAfter < stream.lastOffset()) {
 			this.pipe.startReplay(stream, continueAfter, recovered);
 		}
@@ -189,8 +186,14 @@ final class DefaultNotifierSession implements NotifierSession, Connection, Outbo
 
 	/** Tells a session speaking {@link NotifierProtocol} that its group keeps no history; before it joins the group. */
 	void continueWithoutHistory() {
-		if (this.pipe.isFramed()) {
-			this.pipe.offer(Envelope.control(NotifierProtocol.status(null, false)), false);
+		sendStatus(null, false);
+	}
+
+	/** The status that opens the messages of a session that receives positions, before anything else. */
+	private void sendStatus(@Nullable StreamPosition continueAfter, boolean recovered) {
+		Framing framing = this.pipe.framing();
+		if (framing != Framing.PAYLOAD) {
+			this.pipe.offer(Envelope.control(NotifierProtocol.status(framing, continueAfter, recovered)), false);
 		}
 	}
 
@@ -329,7 +332,9 @@ final class DefaultNotifierSession implements NotifierSession, Connection, Outbo
 			return;
 		}
 		long interval = options.heartbeatInterval().toNanos();
-		if (nowNanos - this.lastReceivedNanos > interval + options.heartbeatTimeout().toNanos()) {
+		// An event stream's client sends nothing back: its writes tell whether it is still there.
+		if (!this.transport.isEventStream()
+				&& nowNanos - this.lastReceivedNanos > interval + options.heartbeatTimeout().toNanos()) {
 			closeNow(CloseStatus.GOING_AWAY.withReason("heartbeat timeout"));
 		}
 		else if (nowNanos - this.lastPingNanos >= interval) {

@@ -24,8 +24,11 @@ final class Envelope {
 	/** Whether it is a frame of the protocol itself rather than an application's message. */
 	private final boolean control;
 
-	/** Racing first uses may each build it; they build equal messages. */
+	/** The {@link Framing#NOTIFIER_V1} form; racing first uses may each build it, they build equal messages. */
 	private volatile @Nullable OutboundMessage framed;
+
+	/** The {@link Framing#EVENT_STREAM} form, built like {@link #framed}. */
+	private volatile @Nullable OutboundMessage event;
 
 	private Envelope(OutboundMessage message, @Nullable StreamPosition position, @Nullable HistoryStream stream,
 			long recordedNanos, boolean control) {
@@ -34,7 +37,6 @@ final class Envelope {
 		this.stream = stream;
 		this.recordedNanos = recordedNanos;
 		this.control = control;
-		this.framed = control ? message : null;
 	}
 
 	/** A message that is not part of a group's history. */
@@ -48,7 +50,7 @@ final class Envelope {
 		return new Envelope(message, position, stream, recordedNanos, false);
 	}
 
-	/** A message of the protocol itself, sent as it is to sessions that speak it. */
+	/** A message of the protocol itself, already in the form of the one session it is sent to. */
 	static Envelope control(OutboundMessage frame) {
 		return new Envelope(frame, null, null, 0, true);
 	}
@@ -57,15 +59,23 @@ final class Envelope {
 		return this.message;
 	}
 
-	/** The message as a session receives it: framed for sessions that speak {@link NotifierProtocol}. */
-	OutboundMessage message(boolean framed) {
-		if (!framed) {
+	/** The message as a session with this framing receives it. */
+	OutboundMessage message(Framing framing) {
+		if (this.control || framing == Framing.PAYLOAD) {
 			return this.message;
 		}
-		OutboundMessage form = this.framed;
+		if (framing == Framing.NOTIFIER_V1) {
+			OutboundMessage form = this.framed;
+			if (form == null) {
+				form = NotifierProtocol.message(this.message, this.position);
+				this.framed = form;
+			}
+			return form;
+		}
+		OutboundMessage form = this.event;
 		if (form == null) {
-			form = NotifierProtocol.message(this.message, this.position);
-			this.framed = form;
+			form = NotifierProtocol.event(this.message, this.position);
+			this.event = form;
 		}
 		return form;
 	}

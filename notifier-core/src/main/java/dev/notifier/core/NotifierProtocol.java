@@ -2,7 +2,9 @@ package dev.notifier.core;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 
@@ -33,6 +35,11 @@ public final class NotifierProtocol {
 	/** The query parameter holding the position to resume from. */
 	public static final String RESUME_PARAMETER = "lastEventId";
 
+	/** The header in which a browser's {@code EventSource} sends the last event id back when it reconnects. */
+	public static final String LAST_EVENT_ID_HEADER = "Last-Event-ID";
+
+	private static final Pattern LINE_BREAK = Pattern.compile("\r\n|\r|\n");
+
 	private NotifierProtocol() {
 	}
 
@@ -53,12 +60,14 @@ public final class NotifierProtocol {
 	}
 
 	/**
-	 * The position the client of this handshake asks to resume from.
+	 * The position the client of this handshake asks to resume from: the {@value #LAST_EVENT_ID_HEADER} header an
+	 * {@code EventSource} sends when it reconnects, else the {@value #RESUME_PARAMETER} query parameter.
 	 * @return the position, or {@code null} if it asks for none
-	 * @throws IllegalArgumentException with a sentence for the client if the parameter is malformed
+	 * @throws IllegalArgumentException with a sentence for the client if the one given is malformed
 	 */
 	public static @Nullable StreamPosition resumePosition(HandshakeInfo handshake) {
-		String position = handshake.queryParameter(RESUME_PARAMETER);
+		String header = handshake.header(LAST_EVENT_ID_HEADER);
+		String position = (header != null && !header.isEmpty()) ? header : handshake.queryParameter(RESUME_PARAMETER);
 		if (position == null || position.isEmpty()) {
 			return null;
 		}
@@ -66,7 +75,8 @@ public final class NotifierProtocol {
 			return StreamPosition.parse(position);
 		}
 		catch (IllegalArgumentException ex) {
-			throw new IllegalArgumentException("invalid " + RESUME_PARAMETER + ": " + ex.getMessage(), ex);
+			String source = (header != null && !header.isEmpty()) ? LAST_EVENT_ID_HEADER : RESUME_PARAMETER;
+			throw new IllegalArgumentException("invalid " + source + ": " + ex.getMessage(), ex);
 		}
 	}
 
@@ -83,15 +93,42 @@ public final class NotifierProtocol {
 	}
 
 	/**
-	 * The status frame that opens every session.
+	 * A message as a Server-Sent Event: its position as the {@code id}, when it has one, and its payload as the
+	 * {@code data}, one {@code data:} line per line of it; a binary payload as an event named {@code binary} whose
+	 * data is the payload in Base64. A browser's {@code EventSource} hands text payloads to {@code onmessage} as they
+	 * were broadcast, and sends the last {@code id} back as {@code Last-Event-ID} when it reconnects.
+	 */
+	static OutboundMessage event(OutboundMessage payload, @Nullable StreamPosition position) {
+		String data = payload.isText() ? payload.text() : Base64.getEncoder().encodeToString(bytes(payload.binary()));
+		StringBuilder event = new StringBuilder(data.length() + 48);
+		if (position != null) {
+			event.append("id: ").append(position).append('\n');
+		}
+		if (!payload.isText()) {
+			event.append("event: binary\n");
+		}
+		for (String line : LINE_BREAK.split(data, -1)) {
+			event.append("data: ").append(line).append('\n');
+		}
+		return OutboundMessage.text(event.append('\n').toString());
+	}
+
+	private static byte[] bytes(ByteBuffer buffer) {
+		byte[] bytes = new byte[buffer.remaining()];
+		buffer.get(bytes);
+		return bytes;
+	}
+
+	/**
+	 * The status that opens every session that receives positions: the {@code s} frame of the subprotocol, or, on an
+	 * event stream, an event named {@code status} with the same JSON.
 	 * @param continueAfter where its messages continue from, or {@code null} in a group without history
 	 */
-	static OutboundMessage status(@Nullable StreamPosition continueAfter, boolean recovered) {
-		if (continueAfter == null) {
-			return OutboundMessage.text("s\n{\"recovered\":false}");
-		}
-		return OutboundMessage.text("s\n{\"epoch\":\"" + continueAfter.epoch() + "\",\"offset\":"
-				+ continueAfter.offset() + ",\"recovered\":" + recovered + "}");
+	static OutboundMessage status(Framing framing, @Nullable StreamPosition continueAfter, boolean recovered) {
+		String json = (continueAfter != null) ? "{\"epoch\":\"" + continueAfter.epoch() + "\",\"offset\":"
+				+ continueAfter.offset() + ",\"recovered\":" + recovered + "}" : "{\"recovered\":false}";
+		return OutboundMessage
+			.text((framing == Framing.EVENT_STREAM) ? "event: status\ndata: " + json + "\n\n" : "s\n" + json);
 	}
 
 }

@@ -134,8 +134,8 @@ final class OutboundPipe {
 	/** Which writer thread owns this pipe. */
 	final int writerSlot;
 
-	/** Whether the session speaks {@link NotifierProtocol}: it gets every message framed. */
-	private final boolean framed;
+	/** How the session receives its messages. */
+	private final Framing framing;
 
 	private final Transport.SendCallback sendCompleted = this::completed;
 
@@ -174,13 +174,13 @@ final class OutboundPipe {
 	private long droppedMessages;
 
 	OutboundPipe(Transport transport, NotifierOptions options, NotifierStatistics statistics, WriteScheduler writers,
-			int writerSlot, boolean framed, Owner owner) {
+			int writerSlot, Framing framing, Owner owner) {
 		this.transport = transport;
 		this.options = options;
 		this.statistics = statistics;
 		this.writers = writers;
 		this.writerSlot = writerSlot;
-		this.framed = framed;
+		this.framing = framing;
 		this.owner = owner;
 	}
 
@@ -462,7 +462,7 @@ final class OutboundPipe {
 	private List<OutboundMessage> frames(List<Envelope> batch) {
 		List<OutboundMessage> frames = new ArrayList<>(batch.size());
 		for (Envelope envelope : batch) {
-			frames.add(envelope.message(this.framed));
+			frames.add(envelope.message(this.framing));
 		}
 		return frames;
 	}
@@ -656,8 +656,8 @@ final class OutboundPipe {
 		this.pingPending = false;
 	}
 
-	boolean isFramed() {
-		return this.framed;
+	Framing framing() {
+		return this.framing;
 	}
 
 	boolean isOpen() {

@@ -35,6 +35,16 @@ public interface Transport {
 		return false;
 	}
 
+	/**
+	 * Whether this is a Server-Sent Events stream rather than a WebSocket connection: messages are then written as
+	 * events ({@link NotifierProtocol#event}), pings as comments, and since such a client sends nothing back, a peer
+	 * that went away is found by a write that fails or does not complete within the send timeout, never by missing
+	 * pongs.
+	 */
+	default boolean isEventStream() {
+		return false;
+	}
+
 	/** Sends a close frame with this status and closes the connection. */
 	void close(CloseStatus status);
 

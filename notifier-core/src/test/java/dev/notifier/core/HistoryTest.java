@@ -416,6 +416,27 @@ class HistoryTest extends EngineTestSupport {
 	}
 
 	@Test
+	void anEventStreamGetsEventsWithTheirPositionAsIdOneDataLinePerLineAndBinaryInBase64() {
+		OutboundMessage text = NotifierProtocol.event(OutboundMessage.text("one\r\ntwo\nthree"),
+				new StreamPosition("e1", 4));
+		OutboundMessage binary = NotifierProtocol.event(OutboundMessage.binary(ByteBuffer.wrap(new byte[] { 0, 1, 2 })),
+				null);
+
+		assertThat(text.text()).isEqualTo("id: e1:4\ndata: one\ndata: two\ndata: three\n\n");
+		assertThat(binary.text()).isEqualTo("event: binary\ndata: AAEC\n\n");
+		assertThat(NotifierProtocol.status(Framing.EVENT_STREAM, new StreamPosition("e1", 4), true).text())
+			.isEqualTo("event: status\ndata: {\"epoch\":\"e1\",\"offset\":4,\"recovered\":true}\n\n");
+	}
+
+	@Test
+	void theLastEventIdHeaderOfAnEventSourceWinsOverTheQueryParameter() {
+		HandshakeInfo handshake = new HandshakeInfo("tasks/1", null, null, Map.of("last-event-id", List.of("e2:9")),
+				Map.of(NotifierProtocol.RESUME_PARAMETER, List.of("e1:1")));
+
+		assertThat(NotifierProtocol.resumePosition(handshake)).isEqualTo(new StreamPosition("e2", 9));
+	}
+
+	@Test
 	void aMalformedResumePositionIsRefusedWithASentence() {
 		HandshakeInfo handshake = new HandshakeInfo("tasks/1", null, null, Map.of(),
 				Map.of(NotifierProtocol.RESUME_PARAMETER, List.of("abc")));

@@ -9,6 +9,7 @@ import java.util.Map;
 
 import dev.notifier.core.GroupAuthorizer;
 import dev.notifier.core.HandshakeInfo;
+import dev.notifier.core.NotifierEngine;
 import dev.notifier.core.NotifierOptions;
 import dev.notifier.core.NotifierProtocol;
 import jakarta.servlet.http.HttpServletRequest;
@@ -92,11 +93,30 @@ final class NotifierHandshakeInterceptor implements HandshakeInterceptor {
 		this.crossOriginProbes = crossOriginProbes;
 	}
 
+	/** The checks for the groups under a base path, with the settings and the limits of the application. */
+	static NotifierHandshakeInterceptor forPath(String basePath, NotifierEngine engine, NotifierProperties properties,
+			GroupAuthorizer authorizer, HandshakeRefusals refusals, ConnectionLimits limits) {
+		OriginHandshakeInterceptor origins = new OriginHandshakeInterceptor();
+		origins.setAllowedOriginPatterns(properties.getAllowedOriginPatterns());
+		return new NotifierHandshakeInterceptor(basePath, engine.options(), authorizer, origins, refusals, limits,
+				properties.getProbe().isCrossOrigin());
+	}
+
 	@Override
 	public boolean beforeHandshake(ServerHttpRequest request, ServerHttpResponse response,
 			WebSocketHandler wsHandler, Map<String, Object> attributes) throws Exception {
-		boolean probe = isProbe(request);
-		if (!this.origins.beforeHandshake(request, response, wsHandler, attributes)) {
+		return admit(request, response, attributes, isProbe(request));
+	}
+
+	/**
+	 * Runs the checks of a handshake, or of a probe, which joins nothing: a refusal is written to the response, an
+	 * acceptance leaves the handshake and its place under the limits in the attributes. The event streams run the
+	 * same checks with {@code probe} false.
+	 * @return whether the request may join its group
+	 */
+	boolean admit(ServerHttpRequest request, ServerHttpResponse response, Map<String, Object> attributes,
+			boolean probe) throws Exception {
+		if (!this.origins.beforeHandshake(request, response, null, attributes)) {
 			refused(probe, HandshakeRefusals.Reason.FORBIDDEN_ORIGIN);
 			refuse(request, response, HttpStatus.FORBIDDEN,
 					"the origin " + request.getHeaders().getOrigin() + " is not allowed");

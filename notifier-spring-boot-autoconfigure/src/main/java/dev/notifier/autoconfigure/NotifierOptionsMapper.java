@@ -62,7 +62,10 @@ final class NotifierOptionsMapper {
 	}
 
 	static NotifierOptions toOptions(NotifierProperties properties) {
-		validatePath(properties.getPath());
+		validatePath("notifier.path", properties.getPath());
+		if (properties.getSse().isEnabled()) {
+			ssePath(properties);
+		}
 		NotifierProperties.Outbound outbound = properties.getOutbound();
 		NotifierProperties.Heartbeat heartbeat = properties.getHeartbeat();
 		requirePositive("notifier.max-group-length", properties.getMaxGroupLength());
@@ -157,16 +160,26 @@ final class NotifierOptionsMapper {
 		return (int) size.toBytes();
 	}
 
-	private static void validatePath(String path) {
+	private static void validatePath(String property, String path) {
 		if (!path.startsWith("/")) {
-			throw invalid("notifier.path", path, "must start with '/'");
+			throw invalid(property, path, "must start with '/'");
 		}
 		String segments = path.substring(1);
 		String problem = NotifierOptions.builder().maxGroupLength(Integer.MAX_VALUE).build().groupProblem(segments);
 		if (problem != null) {
-			throw invalid("notifier.path", path, "must be '/' followed by segments that follow the group-name rules, "
+			throw invalid(property, path, "must be '/' followed by segments that follow the group-name rules, "
 					+ "but for '" + segments + "' " + problem);
 		}
+	}
+
+	/** The base path of the event streams, checked like notifier.path and against it. */
+	static String ssePath(NotifierProperties properties) {
+		String path = properties.getSse().getPath();
+		validatePath("notifier.sse.path", path);
+		if (path.equals(properties.getPath())) {
+			throw invalid("notifier.sse.path", path, "must differ from notifier.path");
+		}
+		return path;
 	}
 
 	private static void requirePositiveIfSet(String name, @Nullable Integer value) {

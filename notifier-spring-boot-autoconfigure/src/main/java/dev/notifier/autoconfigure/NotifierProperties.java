@@ -83,6 +83,8 @@ public class NotifierProperties {
 
 	private final History history = new History();
 
+	private final Sse sse = new Sse();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -181,6 +183,10 @@ public class NotifierProperties {
 
 	public History getHistory() {
 		return this.history;
+	}
+
+	public Sse getSse() {
+		return this.sse;
 	}
 
 	/**
@@ -389,6 +395,40 @@ public class NotifierProperties {
 
 		public void setSendTimeout(Duration sendTimeout) {
 			this.sendTimeout = sendTimeout;
+		}
+
+	}
+
+	/**
+	 * Server-Sent Events: the same groups as the WebSocket endpoint, for clients that read an event stream.
+	 */
+	public static class Sse {
+
+		/**
+		 * Whether to serve every group as a Server-Sent Events stream at the sse path too.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Base path of the event streams. A client joins a group with a GET of this path followed by the group name:
+		 * with "/sse", "http://host/sse/tasks/42" streams the group "tasks/42". Must differ from notifier.path.
+		 */
+		private String path = "/sse";
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public String getPath() {
+			return this.path;
+		}
+
+		public void setPath(String path) {
+			this.path = path;
 		}
 
 	}

@@ -14,6 +14,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.CacheControl;
 import org.springframework.web.servlet.HandlerMapping;
@@ -22,14 +23,14 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
 import org.springframework.web.socket.server.HandshakeInterceptor;
-import org.springframework.web.socket.server.support.OriginHandshakeInterceptor;
 import org.springframework.web.socket.server.support.WebSocketHandlerMapping;
 import org.springframework.web.socket.server.support.WebSocketHttpRequestHandler;
 
 /**
  * Auto-configuration of the WebSocket endpoint: {@code <notifier.path>/<group>} joins a group of the
- * {@link NotifierEngine}, on the servlet stack (Tomcat or Jetty), and the browser client served at
- * {@code /notifier.js} and {@code /notifier.mjs}.
+ * {@link NotifierEngine}, on the servlet stack (Tomcat or Jetty), the same groups as Server-Sent Events at
+ * {@code <notifier.sse.path>/<group>}, and the browser client served at {@code /notifier.js} and
+ * {@code /notifier.mjs}.
  */
 @AutoConfiguration(after = NotifierAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -68,6 +69,13 @@ public final class NotifierWebSocketAutoConfiguration {
 		return new HandshakeRefusals();
 	}
 
+	/** Shared by the WebSocket endpoint and the event streams: a user's or an address's connections count in both. */
+	@Bean
+	@ConditionalOnMissingBean
+	ConnectionLimits notifierConnectionLimits(NotifierProperties properties) {
+		return NotifierOptionsMapper.connectionLimits(properties);
+	}
+
 	/**
 	 * The handshake: the notifier's checks first, then what the {@link NotifierHandshakeCustomizer} beans added, then
 	 * the upgrade by their handshake handler (Spring's {@code DefaultHandshakeHandler} unless one replaced it).
@@ -77,16 +85,14 @@ public final class NotifierWebSocketAutoConfiguration {
 	@ConditionalOnMissingBean(name = "notifierHandlerMapping")
 	WebSocketHandlerMapping notifierHandlerMapping(NotifierWebSocketHandler handler, NotifierEngine engine,
 			NotifierProperties properties, GroupAuthorizer authorizer, HandshakeRefusals refusals,
-			ObjectProvider<NotifierHandshakeCustomizer> customizers) {
+			ConnectionLimits limits, ObjectProvider<NotifierHandshakeCustomizer> customizers) {
 		NotifierHandshake handshake = new NotifierHandshake();
 		customizers.orderedStream().forEach((customizer) -> customizer.customize(handshake));
 		WebSocketHttpRequestHandler requestHandler = new WebSocketHttpRequestHandler(handler,
 				handshake.handshakeHandler());
-		OriginHandshakeInterceptor origins = new OriginHandshakeInterceptor();
-		origins.setAllowedOriginPatterns(properties.getAllowedOriginPatterns());
 		List<HandshakeInterceptor> interceptors = new ArrayList<>();
-		interceptors.add(new NotifierHandshakeInterceptor(properties.getPath(), engine.options(), authorizer, origins,
-				refusals, NotifierOptionsMapper.connectionLimits(properties), properties.getProbe().isCrossOrigin()));
+		interceptors.add(NotifierHandshakeInterceptor.forPath(properties.getPath(), engine, properties, authorizer,
+				refusals, limits));
 		if (!handshake.interceptors().isEmpty()) {
 			interceptors.add(new ApplicationHandshakeInterceptors(handshake.interceptors()));
 		}
@@ -95,6 +101,27 @@ public final class NotifierWebSocketAutoConfiguration {
 		mapping.setUrlMap(Map.of(properties.getPath(), requestHandler, properties.getPath() + "/**", requestHandler));
 		mapping.setOrder(MAPPING_ORDER);
 		return mapping;
+	}
+
+	/**
+	 * The event streams, {@code GET <notifier.sse.path>/<group>}: a servlet of its own, asynchronous, after the same
+	 * checks as a WebSocket handshake. Replacing this bean, by its name, replaces the event streams.
+	 */
+	@Bean
+	@ConditionalOnBooleanProperty(name = "notifier.sse.enabled", matchIfMissing = true)
+	@ConditionalOnMissingBean(name = "notifierEventStreams")
+	ServletRegistrationBean<NotifierEventStreamServlet> notifierEventStreams(NotifierEngine engine,
+			NotifierProperties properties, GroupAuthorizer authorizer, HandshakeRefusals refusals,
+			ConnectionLimits limits, ObjectProvider<HttpSessionFollower> httpSessions) {
+		String path = NotifierOptionsMapper.ssePath(properties);
+		NotifierEventStreamServlet servlet = new NotifierEventStreamServlet(engine,
+				NotifierHandshakeInterceptor.forPath(path, engine, properties, authorizer, refusals, limits),
+				httpSessions.getIfAvailable());
+		ServletRegistrationBean<NotifierEventStreamServlet> registration = new ServletRegistrationBean<>(servlet,
+				path, path + "/*");
+		registration.setName("notifierEventStreams");
+		registration.setAsyncSupported(true);
+		return registration;
 	}
 
 	/**

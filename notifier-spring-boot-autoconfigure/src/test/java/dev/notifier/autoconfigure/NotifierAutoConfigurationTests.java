@@ -277,7 +277,8 @@ class NotifierAutoConfigurationTests {
 				"notifier.limits.max-connections-per-user=0", "notifier.limits.max-connections-per-address=-1",
 				"notifier.inbound-buffer-size=0B", "notifier.cluster.mode=both",
 				"notifier.history.groups=tasks/a*", "notifier.history.max-messages=0", "notifier.history.max-size=0B",
-				"notifier.history.time-to-live=0s", "notifier.history.replay-last=-1");
+				"notifier.history.time-to-live=0s", "notifier.history.replay-last=-1", "notifier.sse.path=sse",
+				"notifier.sse.path=/ws");
 		for (String property : invalid) {
 			String name = property.substring(0, property.indexOf('='));
 			this.contextRunner.withPropertyValues(property).run((context) -> {

@@ -13,6 +13,7 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.context.ConfigurableWebApplicationContext;
@@ -47,6 +48,32 @@ class NotifierWebSocketAutoConfigurationTests {
 			.run((context) -> assertThat(
 					context.getBean("notifierHandlerMapping", SimpleUrlHandlerMapping.class).getUrlMap())
 				.containsOnlyKeys("/live/events", "/live/events/**"));
+	}
+
+	@Test
+	void runShouldServeTheGroupsAsEventStreamsUnderTheSsePath() {
+		this.contextRunner.withPropertyValues("notifier.sse.path=/events").run((context) -> {
+			ServletRegistrationBean<?> streams = context.getBean("notifierEventStreams", ServletRegistrationBean.class);
+			assertThat(streams.getServlet()).isInstanceOf(NotifierEventStreamServlet.class);
+			assertThat(streams.getUrlMappings()).containsExactlyInAnyOrder("/events", "/events/*");
+			assertThat(streams.isAsyncSupported()).isTrue();
+		});
+	}
+
+	@Test
+	void runWhenEventStreamsDisabledShouldNotServeThem() {
+		this.contextRunner.withPropertyValues("notifier.sse.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean("notifierEventStreams"));
+	}
+
+	@Test
+	void eventStreamsWhenUserDefinesThemShouldBackOff() {
+		this.contextRunner
+			.withBean("notifierEventStreams", ServletRegistrationBean.class,
+					() -> new ServletRegistrationBean<>(new jakarta.servlet.http.HttpServlet() {
+					}, "/mine/*"))
+			.run((context) -> assertThat(context.getBean("notifierEventStreams", ServletRegistrationBean.class)
+				.getUrlMappings()).containsExactly("/mine/*"));
 	}
 
 	@Test

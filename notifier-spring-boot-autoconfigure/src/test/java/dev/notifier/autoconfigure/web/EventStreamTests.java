@@ -1,0 +1,261 @@
+package dev.notifier.autoconfigure.web;
+
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import dev.notifier.core.CloseStatus;
+import dev.notifier.core.GroupAuthorizer;
+import dev.notifier.core.NotifierEngine;
+import dev.notifier.core.NotifierSession;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The groups as Server-Sent Events streams, read by a real HTTP client line by line as a browser's {@code EventSource}
+ * would: the same broadcasts as WebSocket sessions, history positions as event ids, resume with {@code Last-Event-ID},
+ * heartbeats as comments, and the handshake's refusals; on Tomcat and on Jetty.
+ */
+@SpringBootTest(classes = NotifierTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "notifier.history.groups=logs/*", "notifier.heartbeat.interval=300ms" })
+@Import(EventStreamTests.PrivateGroupsRefused.class)
+class EventStreamTests extends ContainerTestSupport {
+
+	private final HttpClient http = HttpClient.newHttpClient();
+
+	private final ExecutorService readers = Executors.newCachedThreadPool();
+
+	private final List<InputStream> streams = new ArrayList<>();
+
+	@Autowired
+	private NotifierEngine engine;
+
+	/** Before the WebSocket clients: closing those, {@link ContainerTestSupport} waits for every session to go. */
+	@AfterEach
+	void closeStreams() throws Exception {
+		for (InputStream stream : this.streams) {
+			stream.close();
+		}
+		this.readers.shutdownNow();
+	}
+
+	@Test
+	void aStreamReceivesTheGroupsBroadcastsAsEventsBesideWebSocketSessions() throws Exception {
+		Stream stream = open("/sse/news", Map.of());
+		TestClient socket = join("news");
+		awaitSessions("news", 2);
+
+		assertThat(this.notifier.broadcast("news", "first line\nsecond line")).isEqualTo(2);
+		this.notifier.broadcast("news", "x");
+
+		stream.awaitLines("data: x");
+		assertThat(stream.events()).containsSubsequence("event: status", "data: {\"recovered\":false}", "",
+				"data: first line", "data: second line", "", "data: x", "");
+		socket.awaitText("x");
+		assertThat(stream.response.headers().firstValue("Content-Type")).hasValueSatisfying(
+				(type) -> assertThat(type).startsWith("text/event-stream"));
+		assertThat(stream.response.headers().firstValue("Cache-Control")).hasValue("no-cache, no-transform");
+		assertThat(stream.response.headers().firstValue("X-Accel-Buffering")).hasValue("no");
+		assertThat(this.notifier.sessions("news")).extracting(NotifierSession::group).containsOnly("news");
+	}
+
+	@Test
+	void aRecordedBroadcastCarriesItsPositionAsTheEventIdAndLastEventIdResumesAfterIt() throws Exception {
+		this.notifier.broadcast("logs/1", "line 1");
+		String epoch = this.engine.history("logs/1").orElseThrow().epoch();
+		Stream first = open("/sse/logs/1", Map.of());
+		this.notifier.broadcast("logs/1", "line 2");
+		first.awaitLines("data: line 2");
+		assertThat(first.events()).contains("id: " + epoch + ":2");
+		first.close();
+		awaitSessions("logs/1", 0);
+		this.notifier.broadcast("logs/1", "line 3");
+
+		Stream again = open("/sse/logs/1", Map.of("Last-Event-ID", epoch + ":2"));
+
+		again.awaitLines("data: line 3");
+		assertThat(again.events()).containsSubsequence("event: status",
+				"data: {\"epoch\":\"" + epoch + "\",\"offset\":2,\"recovered\":true}", "", "id: " + epoch + ":3",
+				"data: line 3", "");
+		assertThat(again.events()).doesNotContain("data: line 2");
+	}
+
+	@Test
+	void aPositionThatCannotBeRecoveredGetsTheStatusEventSayingSo() throws Exception {
+		this.notifier.broadcast("logs/2", "line 1");
+
+		Stream stream = open("/sse/logs/2?lastEventId=elsewhere:7", Map.of());
+
+		stream.awaitLines("data: {\"epoch\":\"" + this.engine.history("logs/2").orElseThrow().epoch()
+				+ "\",\"offset\":1,\"recovered\":false}");
+	}
+
+	@Test
+	void anIdleStreamGetsHeartbeatCommentsAndIsNotClosedForSilence() throws Exception {
+		Stream stream = open("/sse/quiet", Map.of());
+
+		stream.awaitLines(": ping");
+		Waits.await("several heartbeats").until(() -> stream.events().stream().filter(": ping"::equals).count() >= 3);
+		assertThat(this.notifier.sessionCount("quiet")).isEqualTo(1);
+	}
+
+	@Test
+	void closingTheGroupEndsTheStreamWithACloseEvent() throws Exception {
+		Stream stream = open("/sse/done", Map.of());
+
+		this.notifier.close("done", CloseStatus.NORMAL.withReason("task finished"));
+
+		stream.awaitEnd();
+		assertThat(stream.events()).containsSubsequence("event: close",
+				"data: {\"code\":1000,\"reason\":\"task finished\"}");
+	}
+
+	@Test
+	void aClientThatGoesAwayIsRemovedAtTheNextWrite() throws Exception {
+		Stream stream = open("/sse/away", Map.of());
+		stream.close();
+
+		Waits.await("the next heartbeat fails and the session is removed")
+			.until(() -> this.notifier.sessionCount("away") == 0);
+	}
+
+	@Test
+	void aStreamWhoseClientStopsReadingIsClosedAsASlowConsumerWhileOthersGoOn() throws Exception {
+		try (Socket silent = new Socket()) {
+			silent.setReceiveBufferSize(4096);
+			silent.connect(new InetSocketAddress("localhost", this.port), 5000);
+			silent.getOutputStream()
+				.write(("GET /sse/busy HTTP/1.1\r\nHost: localhost:" + this.port + "\r\n\r\n")
+					.getBytes(StandardCharsets.US_ASCII));
+			Waits.await("the silent stream joins").until(() -> this.notifier.sessionCount("busy") == 1);
+			NotifierSession silentSession = this.notifier.sessions("busy").get(0);
+			Stream reader = open("/sse/busy", Map.of());
+			String line = "x".repeat(1000);
+
+			// Enough to fill the socket buffers on both sides, then the session's queue (1024 messages).
+			Waits.await("the silent stream is closed once its queue overflows").until(() -> {
+				for (int i = 0; i < 100; i++) {
+					this.notifier.broadcast("busy", line);
+				}
+				return !silentSession.isOpen();
+			});
+
+			this.notifier.broadcast("busy", "still here");
+			reader.awaitLines("data: still here");
+			assertThat(this.notifier.sessions("busy")).singleElement().isNotSameAs(silentSession);
+		}
+	}
+
+	@Test
+	void badRequestsAreRefusedWithTheWebSocketHandshakesStatusesAndReasons() throws Exception {
+		assertThat(get("/sse/a//b", Map.of()).statusCode()).isEqualTo(400);
+		HttpResponse<String> badPosition = get("/sse/logs/3", Map.of("Last-Event-ID", "no-colon"));
+		assertThat(badPosition.statusCode()).isEqualTo(400);
+		assertThat(badPosition.body()).isEqualTo(
+				"invalid Last-Event-ID: a stream position is written <epoch>:<offset>, but got 'no-colon'");
+		HttpResponse<String> refused = get("/sse/private/x", Map.of());
+		assertThat(refused.statusCode()).isEqualTo(403);
+		assertThat(refused.body()).isEqualTo("not allowed to join the group private/x");
+		assertThat(get("/sse/news", Map.of("Origin", "https://elsewhere.example")).statusCode()).isEqualTo(403);
+		assertThat(this.notifier.sessionCount()).isZero();
+	}
+
+	private HttpResponse<String> get(String path, Map<String, String> headers) throws Exception {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path));
+		headers.forEach(request::header);
+		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private Stream open(String path, Map<String, String> headers) throws Exception {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
+			.header("Accept", "text/event-stream");
+		headers.forEach(request::header);
+		HttpResponse<InputStream> response = this.http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+		assertThat(response.statusCode()).as("GET %s", path).isEqualTo(200);
+		this.streams.add(response.body());
+		Stream stream = new Stream(response);
+		this.readers.execute(stream::read);
+		String group = path.substring("/sse/".length()).split("\\?", 2)[0];
+		Waits.await("the stream joins " + group).until(() -> this.notifier.sessionCount(group) > 0);
+		return stream;
+	}
+
+	/** One event stream, read line by line on a thread of its own. */
+	private static final class Stream {
+
+		private final HttpResponse<InputStream> response;
+
+		private final List<String> lines = new CopyOnWriteArrayList<>();
+
+		private volatile boolean ended;
+
+		Stream(HttpResponse<InputStream> response) {
+			this.response = response;
+		}
+
+		void read() {
+			try (BufferedReader reader = new BufferedReader(
+					new InputStreamReader(this.response.body(), StandardCharsets.UTF_8))) {
+				String line;
+				while ((line = reader.readLine()) != null) {
+					this.lines.add(line);
+				}
+			}
+			catch (Exception ex) {
+				// Closed by the test.
+			}
+			this.ended = true;
+		}
+
+		List<String> events() {
+			return List.copyOf(this.lines);
+		}
+
+		void awaitLines(String line) {
+			Waits.await("the stream receives " + line).until(() -> this.lines.contains(line));
+		}
+
+		void awaitEnd() {
+			Waits.await("the stream ends").atMost(Duration.ofSeconds(10)).until(() -> this.ended);
+		}
+
+		void close() throws Exception {
+			this.response.body().close();
+		}
+
+	}
+
+	@TestConfiguration(proxyBeanMethods = false)
+	static class PrivateGroupsRefused {
+
+		@Bean
+		GroupAuthorizer privateGroupsRefused() {
+			return (handshake) -> !handshake.group().startsWith("private/");
+		}
+
+	}
+
+}
