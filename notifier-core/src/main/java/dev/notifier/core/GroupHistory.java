@@ -11,6 +11,8 @@ import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
 
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The histories of the groups that keep one ({@link HistoryOptions#groups()}), by group name.
@@ -74,6 +76,8 @@ final class GroupHistory {
 	/** A broadcast the cluster recorded while this instance's copy was loading. */
 	record Pending(StreamPosition position, OutboundMessage message, long receivedNanos) {
 	}
+
+	private static final Logger logger = LoggerFactory.getLogger(GroupHistory.class);
 
 	private final HistoryOptions options;
 
@@ -199,6 +203,9 @@ final class GroupHistory {
 				return SharedRecord.IGNORED;
 			}
 			if (!position.epoch().equals(stream.epoch()) || position.offset() > stream.lastOffset() + 1) {
+				logger.warn("The copy of the history of group '{}' here is at {}:{}, and the cluster's next broadcast is at {}: "
+						+ "broadcasts were missed, so the copy is dropped and the group's sessions here resume from a "
+						+ "fresh one", group, stream.epoch(), stream.lastOffset(), position);
 				drop(stream);
 				return SharedRecord.GAP;
 			}

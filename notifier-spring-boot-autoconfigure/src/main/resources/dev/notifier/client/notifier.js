@@ -31,6 +31,13 @@
     doNotRetry: [1000, 1008],
     // Resume after the last message received when reconnecting to a group that keeps history.
     resume: true,
+    // 'auto': a WebSocket, or Server-Sent Events when a WebSocket cannot get through although the server would accept
+    // it (a proxy that drops the upgrade); 'websocket' or 'sse' to use only that.
+    transport: 'auto',
+    // Base path of the event streams on this page's origin (the server's notifier.sse.path).
+    ssePath: '/sse',
+    // Base URL of the event streams elsewhere, like 'https://events.example.com/sse'; overrides ssePath.
+    sseUrl: null,
     onMessage: () => {},
     onState: () => {}
   };
@@ -40,11 +47,16 @@
   // The subprotocol in which the server frames every message with its position in the group's stream.
   const PROTOCOL = 'notifier.v1';
 
-  function endpointUrl(group, options) {
-    const base = options.url
-      ? options.url.replace(/\/+$/, '')
-      : (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + options.path.replace(/\/+$/, '');
+  function endpointUrl(group, url, path, scheme) {
+    const base = url
+      ? url.replace(/\/+$/, '')
+      : scheme + location.host + path.replace(/\/+$/, '');
     return base + '/' + group.split('/').map(encodeURIComponent).join('/');
+  }
+
+  function base64ToArrayBuffer(base64) {
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    return bytes.buffer;
   }
 
   function parse(data) {
@@ -91,7 +103,11 @@
 
   function connect(group, settings) {
     const options = Object.assign({}, DEFAULTS, settings);
-    const url = endpointUrl(group, options);
+    const secure = location.protocol === 'https:';
+    const url = endpointUrl(group, options.url, options.path, secure ? 'wss://' : 'ws://');
+    const sseUrl = endpointUrl(group, options.sseUrl, options.ssePath, secure ? 'https://' : 'http://');
+    // Whether this connection reads an event stream rather than a WebSocket; 'auto' switches once, for good.
+    let eventStream = options.transport === 'sse';
     let socket = null;
     let timer = null;
     let attempts = 0;
@@ -114,9 +130,14 @@
       get position() {
         return position;
       },
-      // Sends a string, binary data or, as JSON, anything else. Returns false when not connected: nothing is queued.
+      // 'websocket' or 'sse': what the connection uses.
+      get transport() {
+        return eventStream ? 'sse' : 'websocket';
+      },
+      // Sends a string, binary data or, as JSON, anything else. Returns false when not connected, and on an event
+      // stream, which only listens: nothing is queued.
       send(message) {
-        if (!socket || socket.readyState !== WebSocket.OPEN) return false;
+        if (eventStream || !socket || socket.readyState !== WebSocket.OPEN) return false;
         socket.send(encode(message));
         return true;
       },
@@ -125,7 +146,8 @@
         clearTimeout(timer);
         const closing = socket;
         socket = null;
-        if (closing) closing.close(code || 1000, reason || '');
+        if (closing && eventStream) closing.close();
+        else if (closing) closing.close(code || 1000, reason || '');
         setState('ended', { code: code || 1000, reason: reason || '' });
       }
     };
@@ -139,8 +161,75 @@
     function open() {
       setState(attempts === 0 ? 'connecting' : 'reconnecting', { attempt: attempts });
       const resumeFrom = options.resume ? position : null;
-      const attemptUrl = resumeFrom ? url + '?lastEventId=' + encodeURIComponent(resumeFrom) : url;
-      const current = new WebSocket(attemptUrl, [PROTOCOL]);
+      const query = resumeFrom ? '?lastEventId=' + encodeURIComponent(resumeFrom) : '';
+      if (eventStream) {
+        openEventStream(resumeFrom, query);
+      } else {
+        openWebSocket(resumeFrom, query);
+      }
+    }
+
+    // The first frame or event of every session that receives positions.
+    function status(body, resumeFrom) {
+      const answer = JSON.parse(body);
+      recovered = answer.recovered === true;
+      if (answer.epoch !== undefined) position = answer.epoch + ':' + answer.offset;
+      setState('connected', { recovered: recovered, resumed: resumeFrom !== null });
+    }
+
+    // What follows a connection that ended: the end, a retry, or, for one that never opened, what the probe says.
+    function ended(cause, opened, query) {
+      if (options.doNotRetry.includes(cause.code)) {
+        setState('ended', cause);
+      } else if (opened) {
+        retry(cause);
+      } else {
+        probe(url + query).then((answer) => {
+          if (state === 'ended') return;
+          if (answer.status >= 400 && answer.status < 500) {
+            setState('ended', { code: cause.code, status: answer.status, reason: answer.reason });
+            return;
+          }
+          // The server would accept the WebSocket, yet it did not get through: something on the way drops it.
+          if (answer.status === 204 && !eventStream && options.transport === 'auto') eventStream = true;
+          retry(cause);
+        });
+      }
+    }
+
+    function openEventStream(resumeFrom, query) {
+      const current = new EventSource(sseUrl + query, { withCredentials: options.sseUrl !== null });
+      let opened = false;
+      let closing = null;
+      current.onopen = () => {
+        opened = true;
+        attempts = 0;
+      };
+      current.addEventListener('status', (event) => status(event.data, resumeFrom));
+      current.onmessage = (event) => {
+        if (event.lastEventId) position = event.lastEventId;
+        options.onMessage(parse(event.data), event);
+      };
+      current.addEventListener('binary', (event) => {
+        if (event.lastEventId) position = event.lastEventId;
+        options.onMessage(base64ToArrayBuffer(event.data), event);
+      });
+      current.addEventListener('close', (event) => {
+        closing = JSON.parse(event.data);
+      });
+      // EventSource would reconnect by itself, without this client's backoff, end codes and probe: it is closed, and
+      // the client decides as for a WebSocket.
+      current.onerror = () => {
+        if (socket !== current) return;
+        current.close();
+        socket = null;
+        ended(closing ? { code: closing.code, reason: closing.reason } : { code: 1006, reason: '' }, opened, query);
+      };
+      socket = current;
+    }
+
+    function openWebSocket(resumeFrom, query) {
+      const current = new WebSocket(url + query, [PROTOCOL]);
       current.binaryType = 'arraybuffer';
       let opened = false;
       current.onopen = () => {
@@ -156,10 +245,7 @@
         }
         const frame = unframe(event.data);
         if (frame.header === 's') {
-          const status = JSON.parse(frame.body);
-          recovered = status.recovered === true;
-          if (status.epoch !== undefined) position = status.epoch + ':' + status.offset;
-          setState('connected', { recovered: recovered, resumed: resumeFrom !== null });
+          status(frame.body, resumeFrom);
           return;
         }
         if (frame.header.length > 2) position = frame.header.substring(2);
@@ -168,20 +254,7 @@
       current.onclose = (event) => {
         if (socket !== current) return;
         socket = null;
-        if (options.doNotRetry.includes(event.code)) {
-          setState('ended', { code: event.code, reason: event.reason });
-        } else if (opened) {
-          retry({ code: event.code, reason: event.reason });
-        } else {
-          probe(attemptUrl).then((answer) => {
-            if (state === 'ended') return;
-            if (answer.status >= 400 && answer.status < 500) {
-              setState('ended', { code: event.code, status: answer.status, reason: answer.reason });
-            } else {
-              retry({ code: event.code, reason: event.reason });
-            }
-          });
-        }
+        ended({ code: event.code, reason: event.reason }, opened, query);
       };
       socket = current;
     }

@@ -2,6 +2,10 @@ package dev.notifier.sample;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -109,6 +113,29 @@ class BrowserTests {
 		assertThat(log.subList(1, 9)).extracting((line) -> line.replaceAll(".*\\((\\d)/8\\)", "$1"))
 			.containsExactly("1", "2", "3", "4", "5", "6", "7", "8");
 		assertThat(log).last().isEqualTo("task finished");
+		assertThat(browser.script("return window.taskLog.recovered")).isEqualTo(true);
+	}
+
+	@Test
+	void aTaskPageOnServerSentEventsMissesNoLineAcrossADropAndEndsWithTheTask() throws Exception {
+		HttpResponse<String> started = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create(url("/api/tasks?name=streamed")))
+				.POST(HttpRequest.BodyPublishers.noBody())
+				.build(), HttpResponse.BodyHandlers.ofString());
+		String id = started.body().replaceAll(".*\"id\":\"(\\d+)\".*", "$1");
+		browser.open(url("/tasks/" + id + "?transport=sse"));
+		await().atMost(PATIENCE).until(() -> browser.texts("#log > div").size() >= 3);
+		assertThat(browser.script("return window.taskLog.transport")).isEqualTo("sse");
+
+		assertThat(this.notifier.close("tasks/" + id, CloseStatus.GOING_AWAY)).isEqualTo(1);
+
+		await().atMost(PATIENCE).until(() -> "ended".equals(state()));
+		browser.screenshot("task-log-sse");
+		List<String> log = browser.texts("#log > div > span:last-child");
+		assertThat(log).hasSize(10).doesNotHaveDuplicates();
+		assertThat(log.get(0)).isEqualTo("task 'streamed' started");
+		assertThat(log).last().isEqualTo("task finished");
+		assertThat(browser.texts("#state")).singleElement().asString().contains("1000");
 		assertThat(browser.script("return window.taskLog.recovered")).isEqualTo(true);
 	}
 
