@@ -137,6 +137,11 @@ final class DefaultNotifierSession implements NotifierSession, Connection, Outbo
 	}
 
 	@Override
+	public String transport() {
+		return this.transport.isEventStream() ? "sse" : "websocket";
+	}
+
+	@Override
 	public void setAttribute(String key, Object value) {
 		this.attributes.put(key, value);
 	}

@@ -36,6 +36,9 @@ public interface NotifierSession {
 	/** When the connection was established. */
 	Instant connectedAt();
 
+	/** How the client is connected: {@code "websocket"}, or {@code "sse"} for a Server-Sent Events stream. */
+	String transport();
+
 	/** Stores an attribute, replacing any value under the same key. */
 	void setAttribute(String key, Object value);
 

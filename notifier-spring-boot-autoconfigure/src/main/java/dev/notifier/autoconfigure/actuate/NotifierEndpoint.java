@@ -251,6 +251,7 @@ public class NotifierEndpoint {
 	/**
 	 * One session.
 	 * @param id its id
+	 * @param transport {@code websocket} or {@code sse}
 	 * @param remoteAddress the peer's address, or {@code null} (left out of the JSON)
 	 * @param connectedAt when it connected
 	 * @param queuedMessages messages waiting to be written
@@ -259,12 +260,13 @@ public class NotifierEndpoint {
 	 * @param droppedMessages messages dropped by the overflow policy so far
 	 */
 	@JsonInclude(JsonInclude.Include.NON_NULL)
-	public record SessionDescriptor(String id, @Nullable String remoteAddress, Instant connectedAt, int queuedMessages,
-			long queuedBytes, long sentMessages, long droppedMessages) {
+	public record SessionDescriptor(String id, String transport, @Nullable String remoteAddress, Instant connectedAt,
+			int queuedMessages, long queuedBytes, long sentMessages, long droppedMessages) {
 
 		static SessionDescriptor of(NotifierSession session) {
 			InetSocketAddress address = session.remoteAddress();
-			return new SessionDescriptor(session.id(), (address != null) ? address.toString() : null,
+			return new SessionDescriptor(session.id(), session.transport(),
+					(address != null) ? address.toString() : null,
 					session.connectedAt(), session.queuedMessages(), session.queuedBytes(), session.sentMessages(),
 					session.droppedMessages());
 		}

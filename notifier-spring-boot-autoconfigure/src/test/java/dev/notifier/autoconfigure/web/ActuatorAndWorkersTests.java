@@ -143,13 +143,14 @@ class ActuatorAndWorkersTests extends ContainerTestSupport {
 
 	@Test
 	void sessionWithoutAKnownRemoteAddressLeavesItOut() {
-		NotifierEndpoint.SessionDescriptor session = new NotifierEndpoint.SessionDescriptor("id-1", null,
+		NotifierEndpoint.SessionDescriptor session = new NotifierEndpoint.SessionDescriptor("id-1", "websocket", null,
 				Instant.parse("2025-06-03T09:14:01Z"), 0, 0, 0, 0);
 
 		JsonNode written = json.readTree(json.writeValueAsString(session));
 
 		assertThat(written.has("remoteAddress")).isFalse();
 		assertThat(written.at("/id").asString()).isEqualTo("id-1");
+		assertThat(written.at("/transport").asString()).isEqualTo("websocket");
 	}
 
 	@Test

@@ -79,7 +79,8 @@ class EventStreamTests extends ContainerTestSupport {
 				(type) -> assertThat(type).startsWith("text/event-stream"));
 		assertThat(stream.response.headers().firstValue("Cache-Control")).hasValue("no-cache, no-transform");
 		assertThat(stream.response.headers().firstValue("X-Accel-Buffering")).hasValue("no");
-		assertThat(this.notifier.sessions("news")).extracting(NotifierSession::group).containsOnly("news");
+		assertThat(this.notifier.sessions("news")).extracting(NotifierSession::transport)
+			.containsExactlyInAnyOrder("sse", "websocket");
 	}
 
 	@Test

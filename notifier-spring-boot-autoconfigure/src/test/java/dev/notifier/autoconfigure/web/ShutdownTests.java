@@ -1,6 +1,11 @@
 package dev.notifier.autoconfigure.web;
 
+import java.io.InputStream;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -69,6 +74,23 @@ class ShutdownTests {
 
 		assertThat(client.awaitClose()).isEqualTo(new TestClient.Closure(1001, "going away"));
 		assertThat(client.messages()).containsExactlyElementsOf(sent);
+	}
+
+	@Test
+	void anEventStreamGetsItsQueuedEventsThenACloseEventWith1001AndEnds() throws Exception {
+		GroupNotifier notifier = start();
+		HttpResponse<InputStream> stream = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + "/sse/tasks/1")).build(),
+					HttpResponse.BodyHandlers.ofInputStream());
+		Waits.await("one stream").until(() -> notifier.sessionCount() == 1);
+		notifier.broadcast("tasks/1", "last words");
+
+		this.context.close();
+
+		String events = new String(stream.body().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(events).contains("data: last words\n\n")
+			.endsWith("event: close\ndata: {\"code\":1001,\"reason\":\"going away\"}\n\n");
+		assertThat(events.indexOf("last words")).isLessThan(events.indexOf("event: close"));
 	}
 
 	private GroupNotifier start() {
