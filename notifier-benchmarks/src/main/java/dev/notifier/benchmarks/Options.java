@@ -22,7 +22,7 @@ record Options(boolean quick, boolean profile, List<Integer> scenarios, List<Ser
 			[--servers=notifier,notifier-tuned,notifier-jetty,naive,stomp] [--external=NAME=COMMAND]... [--out=docs]
 			  --quick       smaller counts: a smoke run
 			  --profile     each built-in server records a JFR file of its scenario, next to its log
-			  --scenarios   which of the scenarios 1-8 to run (default: all)
+			  --scenarios   which of the scenarios 1-9 to run (default: all)
 			  --servers     which built-in servers to run them on (default: all five; none if empty)
 			  --external    also measure an outside server of the protocol, started with COMMAND --server.port=N
 			                (repeatable; NAME is its name in the report)
@@ -71,7 +71,7 @@ record Options(boolean quick, boolean profile, List<Integer> scenarios, List<Ser
 		}
 		for (int scenario : scenarios) {
 			if (!Scenarios.ALL.contains(scenario)) {
-				throw new IllegalArgumentException("no scenario " + scenario + ": 1 to 8\n" + USAGE);
+				throw new IllegalArgumentException("no scenario " + scenario + ": 1 to 9\n" + USAGE);
 			}
 		}
 		List<Server> measured = new ArrayList<>(servers);

@@ -85,6 +85,7 @@ final class Report {
 		churn();
 		growth();
 		cluster();
+		eventStreams();
 		failures();
 		this.out.append(END);
 		return this.out.toString();
@@ -408,19 +409,33 @@ final class Report {
 	}
 
 	private void cluster() {
-		List<Results.FanOut> rows = this.results.fanOuts.stream()
-			.filter((row) -> row.scenario() == Scenarios.CLUSTER)
-			.toList();
+		sideBySide(Scenarios.CLUSTER, "### Cluster on Redis (scenario 8)", "Scenario 1's burst on notifier stand-alone;"
+				+ " then on an instance with `notifier.cluster.mode=redis` on the local Redis server, published and"
+				+ " subscribed on that instance; then published on it to subscribers of a second clustered instance:"
+				+ " each message crosses Redis once (one PUBLISH, one pub/sub delivery to the second instance), which"
+				+ " fans it out to its sessions. CPU is both instances' in the last round.",
+				Scenarios.STAND_ALONE);
+	}
+
+	private void eventStreams() {
+		sideBySide(Scenarios.EVENT_STREAMS, "### Server-Sent Events (scenario 9)", "Scenario 1's burst on one notifier"
+				+ " server, to WebSocket subscribers of the group, then to as many subscribers of the group's event"
+				+ " stream (`GET /sse/<group>`), which the same engine writes as events with Servlet non-blocking I/O.",
+				Scenarios.WEBSOCKET);
+	}
+
+	/**
+	 * The rounds of a scenario that runs on notifier only, side by side, and the throughput of each against the
+	 * first.
+	 */
+	private void sideBySide(int scenario, String title, String description, String baseline) {
+		List<Results.FanOut> rows = this.results.fanOuts.stream().filter((row) -> row.scenario() == scenario).toList();
 		if (rows.isEmpty()) {
 			return;
 		}
-		line("### Cluster on Redis (scenario 8)");
+		line(title);
 		line("");
-		line("Scenario 1's burst on notifier stand-alone; then on an instance with `notifier.cluster.mode=redis` on"
-				+ " the local Redis server, published and subscribed on that instance; then published on it to"
-				+ " subscribers of a second clustered instance: each message crosses Redis once (one PUBLISH, one"
-				+ " pub/sub delivery to the second instance), which fans it out to its sessions. CPU is both"
-				+ " instances' in the last round. Medians of " + Scenarios.REPETITIONS + " rounds, ± the farthest.");
+		line(description + " Medians of " + Scenarios.REPETITIONS + " rounds, ± the farthest.");
 		line("");
 		line("| Round | Subscribers | Delivered msgs/s | p50 | p99 | max | Drops | CPU µs/delivery |");
 		line("|---|--:|--:|--:|--:|--:|--:|--:|");
@@ -431,12 +446,12 @@ final class Report {
 					+ withSpread(row.figure(Round.Result::maxLatencyMillis), Report::ms) + " | " + count(row.drops())
 					+ " | " + withSpread(cpuPerDelivery(row), Report::micros) + " |");
 		}
-		Optional<Results.FanOut> standAlone = fanOut(Scenarios.CLUSTER, Scenarios.STAND_ALONE, NOTIFIER);
-		if (standAlone.isPresent() && rows.size() > 1) {
+		Optional<Results.FanOut> first = fanOut(scenario, baseline, NOTIFIER);
+		if (first.isPresent() && rows.size() > 1) {
 			line("");
-			line("Throughput against stand-alone: " + String.join(", ", rows.stream()
-				.filter((row) -> row != standAlone.get())
-				.map((row) -> row.label() + " " + times(rate(row).median() / rate(standAlone.get()).median()))
+			line("Throughput against " + baseline + ": " + String.join(", ", rows.stream()
+				.filter((row) -> row != first.get())
+				.map((row) -> row.label() + " " + times(rate(row).median() / rate(first.get()).median()))
 				.toList()) + ".");
 		}
 		line("");

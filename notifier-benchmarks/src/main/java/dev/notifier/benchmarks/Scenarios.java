@@ -25,7 +25,7 @@ import org.HdrHistogram.Recorder;
  */
 final class Scenarios {
 
-	static final List<Integer> ALL = List.of(1, 2, 3, 4, 5, 6, 7, 8);
+	static final List<Integer> ALL = List.of(1, 2, 3, 4, 5, 6, 7, 8, 9);
 
 	/** The scenarios any server of the protocol runs: all but the cluster's. */
 	static final List<Integer> ANY_SERVER = List.of(1, 2, 3, 4, 5, 6, 7);
@@ -39,6 +39,9 @@ final class Scenarios {
 	/** Runs on notifier only: the baselines have no cluster mode. */
 	static final int CLUSTER = 8;
 
+	/** Runs on notifier only: the baselines serve no event streams. */
+	static final int EVENT_STREAMS = 9;
+
 	/** How many times every measured round runs: the report shows the median and how far the others strayed. */
 	static final int REPETITIONS = 3;
 
@@ -48,6 +51,11 @@ final class Scenarios {
 	static final String ONE_INSTANCE = "cluster mode, one instance";
 
 	static final String ACROSS_INSTANCES = "across instances";
+
+	/** The rounds of the event-stream scenario. */
+	static final String WEBSOCKET = "WebSocket subscribers";
+
+	static final String SERVER_SENT_EVENTS = "Server-Sent Events subscribers";
 
 	private static final String GROUP = "bench";
 
@@ -105,7 +113,8 @@ final class Scenarios {
 			case 6 -> churn(server, process);
 			case 7 -> costGrowth(server, target);
 			case CLUSTER -> cluster(server, process);
-			default -> throw new IllegalArgumentException("no scenario " + scenario + ": 1 to 8");
+			case EVENT_STREAMS -> eventStreams(server, process.target());
+			default -> throw new IllegalArgumentException("no scenario " + scenario + ": 1 to 9");
 		}
 	}
 
@@ -276,6 +285,18 @@ final class Scenarios {
 				fanOut(CLUSTER, ACROSS_INSTANCES, server, first.target(), second.target(), groups, burst);
 			}
 		}
+	}
+
+	/**
+	 * 9: scenario 1's burst on one notifier server, to WebSocket subscribers, then to as many subscribers of the same
+	 * group's event stream ({@code /sse}).
+	 */
+	private void eventStreams(String server, Target target) throws IOException, InterruptedException {
+		Publish burst = new Publish(GROUP, 0, this.sizes.burstMessages(), PAYLOAD_BYTES, 0,
+				this.sizes.burstMessages());
+		List<String> groups = Collections.nCopies(this.sizes.burstSubscribers(), GROUP);
+		fanOut(EVENT_STREAMS, WEBSOCKET, server, target, groups, burst);
+		fanOut(EVENT_STREAMS, SERVER_SENT_EVENTS, server, target, target.eventStreams(), groups, burst);
 	}
 
 	private void fanOut(int scenario, String label, String server, Target target, List<String> groups,

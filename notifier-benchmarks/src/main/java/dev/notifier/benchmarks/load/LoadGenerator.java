@@ -149,6 +149,12 @@ public final class LoadGenerator implements AutoCloseable {
 			.handler(new ChannelInitializer<SocketChannel>() {
 				@Override
 				protected void initChannel(SocketChannel channel) {
+					if (target.eventStream()) {
+						channel.pipeline()
+							.addLast(new HttpClientCodec(),
+									new EventStreamSubscriberHandler(uri, deliveries, subscribed));
+						return;
+					}
 					channel.pipeline()
 						.addLast(new HttpClientCodec(), new HttpObjectAggregator(8192),
 								new WebSocketClientProtocolHandler(config), new WebSocketFrameAggregator(MAX_FRAME_BYTES),

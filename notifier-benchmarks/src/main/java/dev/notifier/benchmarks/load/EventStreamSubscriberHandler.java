@@ -1,0 +1,148 @@
+package dev.notifier.benchmarks.load;
+
+import java.net.URI;
+
+import dev.notifier.benchmarks.EpochMicros;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Promise;
+
+/**
+ * One subscriber that reads a Server-Sent Events stream: the last handler after Netty's HTTP client codec. It sends
+ * the GET, counts itself subscribed once the response's headers arrive (the server sends them with the stream's first
+ * event), then reads the stamp at the start of every {@code data: } line straight from the bytes and records the
+ * latency, as {@link SubscriberHandler} does for a WebSocket frame.
+ *
+ * <p>All methods run on the connection's event loop, so its fields need no synchronization.
+ */
+final class EventStreamSubscriberHandler extends ChannelInboundHandlerAdapter {
+
+	private static final byte LF = '\n';
+
+	private static final String DATA = "data: ";
+
+	private final URI uri;
+
+	private final Deliveries deliveries;
+
+	private final Promise<Channel> subscribed;
+
+	/** The part of the stream after the last complete line. */
+	private final ByteBuf partial = Unpooled.buffer(256);
+
+	private boolean heard;
+
+	EventStreamSubscriberHandler(URI uri, Deliveries deliveries, Promise<Channel> subscribed) {
+		this.uri = uri;
+		this.deliveries = deliveries;
+		this.subscribed = subscribed;
+	}
+
+	@Override
+	public void channelActive(ChannelHandlerContext ctx) throws Exception {
+		DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
+				this.uri.getRawPath());
+		request.headers()
+			.set(HttpHeaderNames.HOST, this.uri.getHost() + ":" + this.uri.getPort())
+			.set(HttpHeaderNames.ACCEPT, "text/event-stream");
+		ctx.writeAndFlush(request);
+		super.channelActive(ctx);
+	}
+
+	@Override
+	public void channelRead(ChannelHandlerContext ctx, Object message) {
+		try {
+			if (message instanceof HttpResponse response) {
+				if (response.status().code() != 200) {
+					this.subscribed.tryFailure(new IllegalStateException("GET " + this.uri + " answered "
+							+ response.status()));
+					ctx.close();
+					return;
+				}
+				this.subscribed.trySuccess(ctx.channel());
+			}
+			if (message instanceof HttpContent content) {
+				lines(content.content());
+				if (message instanceof LastHttpContent && this.subscribed.isSuccess()) {
+					this.deliveries.serverClosed();
+				}
+			}
+		}
+		finally {
+			ReferenceCountUtil.release(message);
+		}
+	}
+
+	/** Takes the complete lines of what arrived, keeping the rest for the next chunk. */
+	private void lines(ByteBuf chunk) {
+		this.partial.writeBytes(chunk);
+		int start = this.partial.readerIndex();
+		int end = this.partial.writerIndex();
+		for (int i = start; i < end; i++) {
+			if (this.partial.getByte(i) == LF) {
+				line(start, i);
+				start = i + 1;
+			}
+		}
+		this.partial.readerIndex(start);
+		this.partial.discardReadBytes();
+	}
+
+	/** A {@code data: } line of a message carries its stamp first: decimal digits up to a space. */
+	private void line(int start, int end) {
+		if (end - start <= DATA.length() || this.partial.getByte(start) != 'd') {
+			return;
+		}
+		long now = EpochMicros.now();
+		long stamp = 0;
+		int i = start + DATA.length();
+		int digits = 0;
+		for (; i < end; i++) {
+			byte b = this.partial.getByte(i);
+			if (b == ' ') {
+				break;
+			}
+			if (b < '0' || b > '9') {
+				// The status event's JSON, or what is not a stamp.
+				return;
+			}
+			stamp = stamp * 10 + (b - '0');
+			digits++;
+		}
+		if (digits == 0 || i == end) {
+			this.deliveries.error();
+			return;
+		}
+		this.deliveries.delivered(stamp, now);
+		if (!this.heard) {
+			this.heard = true;
+			this.deliveries.subscriberHeard();
+		}
+	}
+
+	@Override
+	public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+		this.subscribed.tryFailure(new IllegalStateException("connection closed before subscribing"));
+		this.partial.release();
+		super.channelInactive(ctx);
+	}
+
+	@Override
+	public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+		this.deliveries.error();
+		this.subscribed.tryFailure(cause);
+		ctx.close();
+	}
+
+}
