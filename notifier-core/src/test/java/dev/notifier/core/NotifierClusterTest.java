@@ -83,7 +83,8 @@ class NotifierClusterTest extends EngineTestSupport {
 
 		assertThat(a.engine.broadcast("tasks/1", "line")).as("queued on this instance").isEqualTo(1);
 
-		eventually().until(() -> onB.texts().size() == 1);
+		// Written by each engine's own writer threads.
+		eventually().until(() -> onA.texts().size() == 1 && onB.texts().size() == 1);
 		assertThat(onA.texts()).containsExactly("line");
 		assertThat(onB.texts()).containsExactly("line");
 		assertThat(elsewhere.texts()).isEmpty();
@@ -129,7 +130,7 @@ class NotifierClusterTest extends EngineTestSupport {
 		Peer bobOnB = openAs(b.engine, "chat/lobby", "bob");
 
 		assertThat(a.engine.sendToUser("alice", "hello")).as("queued on this instance").isEqualTo(1);
-		eventually().until(() -> aliceOnB.texts().size() == 1);
+		eventually().until(() -> aliceOnA.texts().size() == 1 && aliceOnB.texts().size() == 1);
 		assertThat(aliceOnA.texts()).containsExactly("hello");
 		assertThat(bobOnB.texts()).isEmpty();
 

@@ -99,36 +99,23 @@ final class EventStreamSubscriberHandler extends ChannelInboundHandlerAdapter {
 		this.partial.discardReadBytes();
 	}
 
-	/** A {@code data: } line of a message carries its stamp first: decimal digits up to a space. */
+	/**
+	 * A {@code data: } line of a message carries its stamp first; other lines (the event's fields, the status
+	 * event's JSON, comments) carry none.
+	 */
 	private void line(int start, int end) {
-		if (end - start <= DATA.length() || this.partial.getByte(start) != 'd') {
+		int data = start + DATA.length();
+		if (end <= data || this.partial.getByte(start) != 'd' || !isDigit(this.partial.getByte(data))) {
 			return;
 		}
-		long now = EpochMicros.now();
-		long stamp = 0;
-		int i = start + DATA.length();
-		int digits = 0;
-		for (; i < end; i++) {
-			byte b = this.partial.getByte(i);
-			if (b == ' ') {
-				break;
-			}
-			if (b < '0' || b > '9') {
-				// The status event's JSON, or what is not a stamp.
-				return;
-			}
-			stamp = stamp * 10 + (b - '0');
-			digits++;
-		}
-		if (digits == 0 || i == end) {
-			this.deliveries.error();
-			return;
-		}
-		this.deliveries.delivered(stamp, now);
-		if (!this.heard) {
+		if (SubscriberHandler.record(this.partial, data, end, EpochMicros.now(), this.deliveries) && !this.heard) {
 			this.heard = true;
 			this.deliveries.subscriberHeard();
 		}
+	}
+
+	private static boolean isDigit(byte b) {
+		return b >= '0' && b <= '9';
 	}
 
 	@Override

@@ -131,35 +131,39 @@ final class SubscriberHandler extends ChannelInboundHandlerAdapter {
 		}
 	}
 
-	/** Reads the stamp at {@code index}: decimal digits up to a space. */
 	private void payload(ByteBuf content, int index) {
 		long now = EpochMicros.now();
-		if (!this.reader) {
-			return;
+		if (this.reader && record(content, index, content.writerIndex(), now, this.deliveries) && !this.heard) {
+			this.heard = true;
+			this.deliveries.subscriberHeard();
 		}
+	}
+
+	/**
+	 * Records the delivery of a payload whose stamp starts at {@code from}: decimal digits up to a space, before
+	 * {@code end}; a payload without one counts as an error.
+	 * @return whether it had a stamp
+	 */
+	static boolean record(ByteBuf content, int from, int end, long nowMicros, Deliveries deliveries) {
 		long stamp = 0;
-		int end = content.writerIndex();
-		int i = index;
+		int i = from;
 		for (; i < end; i++) {
 			byte b = content.getByte(i);
 			if (b == ' ') {
 				break;
 			}
 			if (b < '0' || b > '9') {
-				this.deliveries.error();
-				return;
+				deliveries.error();
+				return false;
 			}
 			stamp = stamp * 10 + (b - '0');
 		}
-		if (i == index || i == end) {
-			this.deliveries.error();
-			return;
+		if (i == from || i == end) {
+			deliveries.error();
+			return false;
 		}
-		this.deliveries.delivered(stamp, now);
-		if (!this.heard) {
-			this.heard = true;
-			this.deliveries.subscriberHeard();
-		}
+		deliveries.delivered(stamp, nowMicros);
+		return true;
 	}
 
 	/** Where a STOMP frame's body starts: after the blank line that ends the headers. */
