@@ -198,7 +198,7 @@ final class OutboundPipe {
 				return Offer.REFUSED;
 			}
 			boolean recorded = broadcast && message.isRecorded();
-			if (recorded && this.replay != null) {
+			if (recorded && this.replay != null && this.replay.stream == message.stream()) {
 				// Recorded in the stream the replay reads: the replay reaches it, in its place.
 				return Offer.QUEUED;
 			}
