@@ -43,19 +43,9 @@ public record HistoryOptions(List<String> groups, int maxMessages, long maxBytes
 		return NONE;
 	}
 
-	/** The same limits, for these group patterns. */
-	public HistoryOptions forGroups(String... patterns) {
-		return new HistoryOptions(List.of(patterns), this.maxMessages, this.maxBytes, this.timeToLive, this.replayLast);
-	}
-
 	/** The same settings, replaying this many messages to a session that joins without a position. */
 	public HistoryOptions replayingLast(int messages) {
 		return new HistoryOptions(this.groups, this.maxMessages, this.maxBytes, this.timeToLive, messages);
-	}
-
-	/** Whether any group keeps history. */
-	public boolean enabled() {
-		return !this.groups.isEmpty();
 	}
 
 	private static void require(boolean condition, String message) {

@@ -12,6 +12,10 @@ import java.util.Map;
 
 import dev.notifier.core.CloseStatus;
 import dev.notifier.core.GroupNotifier;
+import dev.notifier.core.NotifierSession;
+import jakarta.servlet.Filter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,7 +24,11 @@ import org.openqa.selenium.By;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -32,6 +40,7 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "management.server.port=0", "sample.ticker.period=200ms", "sample.tasks.lines=8",
 				"sample.tasks.line-interval=150ms" })
+@Import(BrowserTests.ProxyDroppingWebSocketUpgrades.class)
 class BrowserTests {
 
 	private static final Duration PATIENCE = Duration.ofSeconds(15);
@@ -137,6 +146,16 @@ class BrowserTests {
 		assertThat(log).last().isEqualTo("task finished");
 		assertThat(browser.texts("#state")).singleElement().asString().contains("1000");
 		assertThat(browser.script("return window.taskLog.recovered")).isEqualTo(true);
+	}
+
+	@Test
+	void aPageWhoseWebSocketsAreDroppedOnTheWayFallsBackToServerSentEvents() {
+		browser.open(url("/ticker.html?name=no-upgrade"));
+
+		await().atMost(PATIENCE).until(() -> quotes() >= 2);
+		assertThat(browser.script("return window.ticker.transport")).isEqualTo("sse");
+		assertThat(this.notifier.sessions("ticker/no-upgrade")).extracting(NotifierSession::transport)
+			.containsExactly("sse");
 	}
 
 	@Test
@@ -352,6 +371,28 @@ class BrowserTests {
 
 	private String url(String path) {
 		return "http://localhost:" + this.port + path;
+	}
+
+	/**
+	 * What a proxy that does not pass WebSockets does, for one group: the upgrade fails, while plain requests, the
+	 * client's probe and event streams among them, get through.
+	 */
+	@TestConfiguration(proxyBeanMethods = false)
+	static class ProxyDroppingWebSocketUpgrades {
+
+		@Bean
+		FilterRegistrationBean<Filter> dropWebSocketUpgrades() {
+			FilterRegistrationBean<Filter> registration = new FilterRegistrationBean<>((request, response, chain) -> {
+				if ("websocket".equalsIgnoreCase(((HttpServletRequest) request).getHeader("Upgrade"))) {
+					((HttpServletResponse) response).sendError(502, "this proxy drops WebSocket upgrades");
+					return;
+				}
+				chain.doFilter(request, response);
+			});
+			registration.addUrlPatterns("/ws/ticker/no-upgrade");
+			return registration;
+		}
+
 	}
 
 }
