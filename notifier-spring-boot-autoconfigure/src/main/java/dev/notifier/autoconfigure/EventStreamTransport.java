@@ -101,12 +101,16 @@ final class EventStreamTransport implements Transport, WriteListener, AsyncListe
 
 	@Override
 	public void send(List<OutboundMessage> messages, SendCallback callback) {
+		ByteBuffer[] events = new ByteBuffer[messages.size()];
 		int length = 0;
-		for (OutboundMessage message : messages) {
-			length += message.textBytes().remaining();
+		for (int i = 0; i < events.length; i++) {
+			events[i] = messages.get(i).textBytes();
+			length += events[i].remaining();
 		}
 		ByteBuffer batch = ByteBuffer.allocate(length);
-		messages.forEach((message) -> batch.put(message.textBytes()));
+		for (ByteBuffer event : events) {
+			batch.put(event);
+		}
 		write(batch.array(), callback);
 	}
 
@@ -116,19 +120,23 @@ final class EventStreamTransport implements Transport, WriteListener, AsyncListe
 	}
 
 	private void write(byte[] bytes, SendCallback callback) {
+		boolean ended;
 		synchronized (this.lock) {
-			if (this.closing != null) {
-				failLater(callback);
-				return;
+			ended = this.closing != null;
+			if (!ended) {
+				this.pending = bytes;
+				this.callback = callback;
 			}
-			this.pending = bytes;
-			this.callback = callback;
+		}
+		if (ended) {
+			failClosed(callback);
+			return;
 		}
 		writePending();
 	}
 
-	/** A send after the close: reported as failed, outside the lock, as the engine expects of a closed transport. */
-	private static void failLater(SendCallback callback) {
+	/** A send after the stream ended: reported as failed, outside the lock. */
+	private static void failClosed(SendCallback callback) {
 		callback.completed(new IOException("the event stream has ended"));
 	}
 
@@ -259,7 +267,7 @@ final class EventStreamTransport implements Transport, WriteListener, AsyncListe
 			connection = this.connection;
 		}
 		if (failed != null) {
-			failLater(failed);
+			failClosed(failed);
 		}
 		if (connection != null) {
 			connection.onClosed(status);
