@@ -636,6 +636,9 @@ class RedisClusterTests {
 			// A server that keeps nothing on disk comes back empty: the history, its epoch and its offsets are gone.
 			server.restart();
 			waiting("the instance subscribes again").until(() -> numsub(server, "tasks/4") == 1);
+			// Both connections come back on their own: a broadcast sent before the command connection is open again
+			// would reach the viewer unrecorded, with no position, and rightly close nothing.
+			waiting("a's health is UP again").until(() -> "UP".equals(health(a).get("status").asString()));
 			a.engine().broadcast("tasks/4", "line 3");
 
 			waiting("the copy that missed the new epoch's start closes the viewer, to resume").until(first::isClosed);
