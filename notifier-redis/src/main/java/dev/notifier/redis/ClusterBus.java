@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -21,8 +22,7 @@ import dev.notifier.core.OutboundMessage;
 import dev.notifier.redis.PayloadCodec.MalformedPayloadException;
 import dev.notifier.redis.PayloadCodec.Published;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import org.jspecify.annotations.Nullable;
@@ -45,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * given up, see {@link WorkerLeases}) and this instance's probe channel (see {@link PubSubProbe}) always, and
  * {@code SUBSCRIBE <prefix>group:<group>} from a
  * group's first local session until its last one leaves ({@code UNSUBSCRIBE}), so that an instance hears only about
- * groups it has sessions in. After Lettuce reconnected, every channel is subscribed again: a group occupied while the
+ * groups it has sessions in. On a Redis Cluster a group's channel is sharded: {@code SPUBLISH}, {@code SSUBSCRIBE}
+ * and {@code SUNSUBSCRIBE}, which Lettuce sends to the node serving the channel's slot, one group at a time (a
+ * sharded subscription takes channels of one slot only). After Lettuce reconnected, every channel is subscribed again: a group occupied while the
  * connection was down was not.
  *
  * <p><b>Receiving.</b> Hands a probe to the {@link PubSubProbe} and a released lease to the leases; decodes what else
@@ -103,6 +105,7 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 	/**
 	 * A bus for one instance.
 	 * @param options the prefix, this instance's id and the cap on pending publishes
+	 * @param keys the names on the server
 	 * @param connections where to publish
 	 * @param node the engine, to ask which groups have local sessions
 	 * @param inbound where what others published goes
@@ -111,9 +114,9 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 	 * @param leaseReleased hears the groups whose lease an instance released, on Lettuce's event loop
 	 * @param home whether this bus's server carries the broadcasts and closes to every group (the first shard's)
 	 */
-	ClusterBus(RedisClusterOptions options, RedisConnections connections, ClusterNode node, InboundDelivery inbound,
+	ClusterBus(RedisClusterOptions options, RedisKeys keys, RedisConnections connections, ClusterNode node, InboundDelivery inbound,
 			LongAdder unpublished, PubSubProbe probe, Consumer<String> leaseReleased, boolean home) {
-		this.keys = new RedisKeys(options.prefix());
+		this.keys = keys;
 		this.probe = probe;
 		this.probeChannel = probe.channel();
 		this.releasedChannel = this.keys.releasedChannel();
@@ -132,7 +135,7 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 	 * @param group the group, or {@code null} for every group
 	 */
 	void publish(@Nullable String group, OutboundMessage message) {
-		publish(this.keys.channel(group), this.codec.encode(message));
+		publish(group, this.codec.encode(message));
 	}
 
 	/**
@@ -140,7 +143,7 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 	 * @param group the group, or {@code null} for every group
 	 */
 	void publish(@Nullable String group, CloseStatus status) {
-		publish(this.keys.channel(group), this.codec.encode(status));
+		publish(group, this.codec.encode(status));
 	}
 
 	/** Publishes a message for a user's sessions to the other instances. */
@@ -164,11 +167,17 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 				return;
 			}
 			if (wanted) {
-				this.confirmations.put(group, pubSub.async().subscribe(this.keys.channel(group)).toCompletableFuture());
+				this.confirmations.put(group, subscribe(pubSub, group));
 			}
 			else {
 				this.confirmations.remove(group);
-				pubSub.async().unsubscribe(this.keys.channel(group));
+				byte[] channel = this.keys.channel(group);
+				if (this.keys.sharded()) {
+					pubSub.async().sunsubscribe(channel);
+				}
+				else {
+					pubSub.async().unsubscribe(channel);
+				}
 			}
 		}
 	}
@@ -186,7 +195,7 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 			}
 			CompletableFuture<?> confirmation = this.subscribed.add(group) ? null : this.confirmations.get(group);
 			if (confirmation == null) {
-				confirmation = pubSub.async().subscribe(this.keys.channel(group)).toCompletableFuture();
+				confirmation = subscribe(pubSub, group);
 				this.confirmations.put(group, confirmation);
 			}
 			return confirmation;
@@ -195,7 +204,7 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 
 	/** Listens to a new pub/sub connection and subscribes it to every channel this instance needs. */
 	@Override
-	public RedisFuture<?> opened(StatefulRedisPubSubConnection<byte[], byte[]> pubSub) {
+	public Future<?> opened(StatefulRedisPubSubConnection<byte[], byte[]> pubSub) {
 		pubSub.addListener(this);
 		synchronized (this.subscribed) {
 			this.subscribed.addAll(this.node.groups());
@@ -212,6 +221,12 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 				subscribeAll(pubSub);
 			}
 		}
+	}
+
+	/** A payload on a group's sharded channel, on Lettuce's event loop thread of the node's connection. */
+	@Override
+	public void smessage(byte[] channel, byte[] payload) {
+		message(channel, payload);
 	}
 
 	/** A payload on one of the subscribed channels, on Lettuce's event loop thread. */
@@ -238,6 +253,16 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 		}
 	}
 
+	private void publish(@Nullable String group, byte[] payload) {
+		byte[] channel = this.keys.channel(group);
+		if (group != null && this.keys.sharded()) {
+			send((commands) -> commands.spublish(channel, payload));
+		}
+		else {
+			publish(channel, payload);
+		}
+	}
+
 	private void publish(byte[] channel, byte[] payload) {
 		send((commands) -> commands.publish(channel, payload));
 	}
@@ -248,8 +273,8 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 	 * sent, and it is counted as unpublished.
 	 * @return whether it was sent
 	 */
-	boolean send(Function<RedisAsyncCommands<byte[], byte[]>, RedisFuture<?>> command) {
-		StatefulRedisConnection<byte[], byte[]> connection = this.connections.commands();
+	boolean send(Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<?>> command) {
+		RedisClusterAsyncCommands<byte[], byte[]> connection = this.connections.commands();
 		if (connection == null) {
 			this.unpublished.increment();
 			return false;
@@ -259,7 +284,7 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 			this.unpublished.increment();
 			return false;
 		}
-		command.apply(connection.async()).whenComplete((reply, failure) -> {
+		command.apply(connection).whenComplete((reply, failure) -> {
 			this.pendingPublishes.decrementAndGet();
 			if (failure != null) {
 				this.unpublished.increment();
@@ -269,8 +294,11 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 		return true;
 	}
 
-	/** Under the monitor of {@link #subscribed}. */
-	private RedisFuture<Void> subscribeAll(StatefulRedisPubSubConnection<byte[], byte[]> pubSub) {
+	/**
+	 * Under the monitor of {@link #subscribed}: subscribes to every channel this instance needs.
+	 * @return completes once Redis has confirmed every subscription
+	 */
+	private CompletableFuture<?> subscribeAll(StatefulRedisPubSubConnection<byte[], byte[]> pubSub) {
 		List<byte[]> channels = new ArrayList<>();
 		if (this.home) {
 			channels.add(this.keys.channel(null));
@@ -278,11 +306,29 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 		}
 		channels.add(this.probeChannel);
 		channels.add(this.releasedChannel);
-		this.subscribed.forEach((group) -> channels.add(this.keys.channel(group)));
-		RedisFuture<Void> confirmed = pubSub.async().subscribe(channels.toArray(byte[][]::new));
 		this.confirmations.clear();
-		this.subscribed.forEach((group) -> this.confirmations.put(group, confirmed.toCompletableFuture()));
+		if (this.keys.sharded()) {
+			this.subscribed.forEach((group) -> this.confirmations.put(group, subscribe(pubSub, group)));
+		}
+		else {
+			this.subscribed.forEach((group) -> channels.add(this.keys.channel(group)));
+		}
+		CompletableFuture<?> confirmed = pubSub.async().subscribe(channels.toArray(byte[][]::new)).toCompletableFuture();
+		if (this.keys.sharded()) {
+			List<CompletableFuture<?>> all = new ArrayList<>(this.confirmations.values());
+			all.add(confirmed);
+			return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+		}
+		this.subscribed.forEach((group) -> this.confirmations.put(group, confirmed));
 		return confirmed;
+	}
+
+	/** Subscribes to a group's channel, sharded on a Redis Cluster; completes once Redis has confirmed it. */
+	private CompletableFuture<?> subscribe(StatefulRedisPubSubConnection<byte[], byte[]> pubSub, String group) {
+		byte[] channel = this.keys.channel(group);
+		RedisFuture<Void> confirmed = this.keys.sharded() ? pubSub.async().ssubscribe(channel)
+				: pubSub.async().subscribe(channel);
+		return confirmed.toCompletableFuture();
 	}
 
 }

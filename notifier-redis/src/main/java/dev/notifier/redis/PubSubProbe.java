@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,13 +58,14 @@ final class PubSubProbe {
 	/**
 	 * A probe for one instance's subscription.
 	 * @param options the prefix, this instance's id, the interval and the timeout
+	 * @param keys the names on the server
 	 * @param connections where to publish, and what to reopen
 	 * @param clusterThread the thread to probe and check on
 	 * @param restarts counts the subscriptions found silent
 	 */
-	PubSubProbe(RedisClusterOptions options, RedisConnections connections, ScheduledExecutorService clusterThread,
+	PubSubProbe(RedisClusterOptions options, RedisKeys keys, RedisConnections connections, ScheduledExecutorService clusterThread,
 			LongAdder restarts) {
-		this.channel = new RedisKeys(options.prefix()).probeChannel(options.instanceId());
+		this.channel = keys.probeChannel(options.instanceId());
 		this.interval = options.probeInterval();
 		this.timeout = options.probeTimeout();
 		this.connections = connections;
@@ -106,12 +107,12 @@ final class PubSubProbe {
 			this.connections.reopenPubSub("no pub/sub connection to Redis (its replacement failed); opening one");
 			return;
 		}
-		StatefulRedisConnection<byte[], byte[]> commands = this.connections.commands();
+		RedisClusterAsyncCommands<byte[], byte[]> commands = this.connections.commands();
 		if (commands == null || this.connections.pubSub() == null) {
 			return;
 		}
 		long number = ++this.sent;
-		commands.async()
+		commands
 			.publish(this.channel, Long.toString(number).getBytes(StandardCharsets.US_ASCII))
 			.whenComplete((receivers, failure) -> {
 				if (failure == null) {

@@ -5,17 +5,23 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import org.jspecify.annotations.Nullable;
@@ -24,7 +30,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The cluster's two Lettuce connections to Redis, opened with the client of the cluster's client source: one for
- * commands and publishes, one for pub/sub. Nothing else of the application uses them.
+ * commands and publishes, one for pub/sub. Nothing else of the application uses them. With a {@link RedisClient}
+ * (a standalone server, or one found through Sentinel) each is one connection; with a {@link RedisClusterClient}
+ * each is Lettuce's cluster connection, which routes every command by the slot of its key, and every sharded
+ * subscription to the node serving its channel's slot, over connections of its own to each node.
  *
  * <p><b>Connecting.</b> Both are opened together; when that fails (Redis down at startup), it tries again after
  * 100ms, doubling the wait after each failure up to {@link RedisClusterOptions#reconnectMaxDelay()}. Once open, a
@@ -46,7 +55,7 @@ final class RedisConnections {
 
 	private static final Duration MAX_FIRST_CONNECT_WAIT = Duration.ofSeconds(2);
 
-	private final Supplier<RedisClient> clientSource;
+	private final Supplier<? extends AbstractRedisClient> clientSource;
 
 	private final String instanceId;
 
@@ -62,9 +71,12 @@ final class RedisConnections {
 
 	private final StateListener stateListener = new StateListener();
 
-	private volatile @Nullable RedisClient client;
+	private volatile @Nullable AbstractRedisClient client;
 
-	private volatile @Nullable StatefulRedisConnection<byte[], byte[]> commands;
+	private volatile @Nullable StatefulConnection<byte[], byte[]> commandConnection;
+
+	/** The asynchronous commands of {@link #commandConnection}, set and cleared with it. */
+	private volatile @Nullable RedisClusterAsyncCommands<byte[], byte[]> commands;
 
 	private volatile @Nullable StatefulRedisPubSubConnection<byte[], byte[]> pubSub;
 
@@ -75,11 +87,12 @@ final class RedisConnections {
 
 	/**
 	 * Connections that are not opened yet.
-	 * @param clientSource the Lettuce client, asked for at the first attempt to connect
+	 * @param clientSource the Lettuce client, a {@link RedisClient} or a {@link RedisClusterClient}, asked for at the
+	 * first attempt to connect
 	 * @param options the settings: the lease sets how long to wait for Redis and how often to check the connections
 	 * @param clusterThread the thread to connect on
 	 */
-	RedisConnections(Supplier<RedisClient> clientSource, RedisClusterOptions options,
+	RedisConnections(Supplier<? extends AbstractRedisClient> clientSource, RedisClusterOptions options,
 			ScheduledExecutorService clusterThread) {
 		this.clientSource = clientSource;
 		this.instanceId = options.instanceId();
@@ -114,19 +127,20 @@ final class RedisConnections {
 
 	/** Closes both connections; the cluster thread must be stopped first, so that nothing opens them again. */
 	void close() {
-		StatefulRedisConnection<byte[], byte[]> commands = this.commands;
+		StatefulConnection<byte[], byte[]> commandConnection = this.commandConnection;
 		StatefulRedisPubSubConnection<byte[], byte[]> pubSub = this.pubSub;
 		// Out of the fields first: the state listener then knows that the disconnection is on purpose.
 		this.commands = null;
+		this.commandConnection = null;
 		this.pubSub = null;
-		close(commands);
+		close(commandConnection);
 		close(pubSub);
 	}
 
-	/** The command connection, or {@code null} if it is not open right now. */
-	@Nullable StatefulRedisConnection<byte[], byte[]> commands() {
-		StatefulRedisConnection<byte[], byte[]> commands = this.commands;
-		return (commands != null && commands.isOpen()) ? commands : null;
+	/** The commands of the command connection, or {@code null} if it is not open right now. */
+	@Nullable RedisClusterAsyncCommands<byte[], byte[]> commands() {
+		StatefulConnection<byte[], byte[]> commandConnection = this.commandConnection;
+		return (commandConnection != null && commandConnection.isOpen()) ? this.commands : null;
 	}
 
 	/** The pub/sub connection, or {@code null} if it is not open right now. */
@@ -137,12 +151,12 @@ final class RedisConnections {
 
 	/** Why Redis cannot be reached right now, or {@code null} while both connections are open. */
 	@Nullable String unavailable() {
-		StatefulRedisConnection<byte[], byte[]> commands = this.commands;
+		StatefulConnection<byte[], byte[]> commandConnection = this.commandConnection;
 		StatefulRedisPubSubConnection<byte[], byte[]> pubSub = this.pubSub;
-		if (commands == null || pubSub == null) {
+		if (commandConnection == null || pubSub == null) {
 			return this.lastProblem;
 		}
-		if (!commands.isOpen() || !pubSub.isOpen()) {
+		if (!commandConnection.isOpen() || !pubSub.isOpen()) {
 			return "lost the connection to Redis, reconnecting: " + this.lastProblem;
 		}
 		return null;
@@ -150,32 +164,43 @@ final class RedisConnections {
 
 	/** On the cluster thread: opens both connections, or tries again later. */
 	private void open() {
-		StatefulRedisConnection<byte[], byte[]> commands = null;
+		StatefulConnection<byte[], byte[]> commandConnection = null;
 		StatefulRedisPubSubConnection<byte[], byte[]> pubSub = null;
 		try {
-			RedisClient client = this.client;
+			AbstractRedisClient client = this.client;
 			if (client == null) {
 				client = this.clientSource.get();
 				this.client = client;
 			}
-			commands = client.connect(ByteArrayCodec.INSTANCE);
-			pubSub = client.connectPubSub(ByteArrayCodec.INSTANCE);
-			commands.addListener(this.stateListener);
+			RedisClusterAsyncCommands<byte[], byte[]> commands;
+			if (client instanceof RedisClusterClient clusterClient) {
+				StatefulRedisClusterConnection<byte[], byte[]> connection = clusterClient.connect(ByteArrayCodec.INSTANCE);
+				commandConnection = connection;
+				commands = connection.async();
+			}
+			else {
+				StatefulRedisConnection<byte[], byte[]> connection = ((RedisClient) client).connect(ByteArrayCodec.INSTANCE);
+				commandConnection = connection;
+				commands = connection.async();
+			}
+			pubSub = connectPubSub(client);
+			commandConnection.addListener(this.stateListener);
 			pubSub.addListener(this.stateListener);
 			this.pubSub = pubSub;
 			for (Listener listener : this.listeners) {
-				RedisFuture<?> ready = listener.opened(pubSub);
+				Future<?> ready = listener.opened(pubSub);
 				if (ready != null) {
 					this.wait.await(ready);
 				}
 			}
 			this.commands = commands;
+			this.commandConnection = commandConnection;
 			this.reconnectDelay = FIRST_RECONNECT_DELAY;
 			logger.info("Notifier cluster instance '{}' connected to Redis", this.instanceId);
 		}
 		catch (RuntimeException | RedisWait.Failure ex) {
 			this.pubSub = null;
-			close(commands);
+			close(commandConnection);
 			close(pubSub);
 			this.lastProblem = "cannot connect to Redis: " + ex.getMessage();
 			logger.warn("Notifier cluster cannot connect to Redis, trying again in {}: {}", this.reconnectDelay,
@@ -202,8 +227,8 @@ final class RedisConnections {
 	 * @param reason why, for {@link #unavailable()} until the new connection is open
 	 */
 	void reopenPubSub(String reason) {
-		RedisClient client = this.client;
-		if (client == null || this.commands == null) {
+		AbstractRedisClient client = this.client;
+		if (client == null || this.commandConnection == null) {
 			return;
 		}
 		StatefulRedisPubSubConnection<byte[], byte[]> stale = this.pubSub;
@@ -215,10 +240,10 @@ final class RedisConnections {
 		}
 		StatefulRedisPubSubConnection<byte[], byte[]> fresh = null;
 		try {
-			fresh = client.connectPubSub(ByteArrayCodec.INSTANCE);
+			fresh = connectPubSub(client);
 			fresh.addListener(this.stateListener);
 			for (Listener listener : this.listeners) {
-				RedisFuture<?> ready = listener.opened(fresh);
+				Future<?> ready = listener.opened(fresh);
 				if (ready != null) {
 					this.wait.await(ready);
 				}
@@ -237,7 +262,12 @@ final class RedisConnections {
 
 	/** Whether the command connection is in use but there is no pub/sub connection (its replacement failed). */
 	boolean pubSubMissing() {
-		return this.commands != null && this.pubSub == null;
+		return this.commandConnection != null && this.pubSub == null;
+	}
+
+	private static StatefulRedisPubSubConnection<byte[], byte[]> connectPubSub(AbstractRedisClient client) {
+		return (client instanceof RedisClusterClient clusterClient) ? clusterClient.connectPubSub(ByteArrayCodec.INSTANCE)
+				: ((RedisClient) client).connectPubSub(ByteArrayCodec.INSTANCE);
 	}
 
 	private void scheduleOpen() {
@@ -254,8 +284,9 @@ final class RedisConnections {
 
 	/** On the cluster thread: a command connection that Lettuce does not reconnect is replaced with a new pair. */
 	private void reopenIfAbandoned() {
-		StatefulRedisConnection<byte[], byte[]> commands = this.commands;
-		if (commands != null && !commands.isOpen() && !commands.getOptions().isAutoReconnect()) {
+		StatefulConnection<byte[], byte[]> commandConnection = this.commandConnection;
+		if (commandConnection != null && !commandConnection.isOpen()
+				&& !commandConnection.getOptions().isAutoReconnect()) {
 			close();
 			scheduleOpen();
 		}
@@ -273,7 +304,7 @@ final class RedisConnections {
 		}
 	}
 
-	private static void close(@Nullable StatefulRedisConnection<?, ?> connection) {
+	private static void close(@Nullable StatefulConnection<?, ?> connection) {
 		if (connection != null) {
 			try {
 				connection.close();
@@ -291,7 +322,7 @@ final class RedisConnections {
 		 * A pub/sub connection has just been opened, and the connections do not count as connected yet.
 		 * @return a reply to wait for before they do, or {@code null}
 		 */
-		default @Nullable RedisFuture<?> opened(StatefulRedisPubSubConnection<byte[], byte[]> pubSub) {
+		default @Nullable Future<?> opened(StatefulRedisPubSubConnection<byte[], byte[]> pubSub) {
 			return null;
 		}
 
@@ -335,7 +366,7 @@ final class RedisConnections {
 
 		/** Whether a connection is one of the pair in use, not one closed on purpose or never completed. */
 		private boolean isCurrent(RedisChannelHandler<?, ?> connection) {
-			return connection == RedisConnections.this.commands || connection == RedisConnections.this.pubSub;
+			return connection == RedisConnections.this.commandConnection || connection == RedisConnections.this.pubSub;
 		}
 
 	}

@@ -12,7 +12,7 @@ import dev.notifier.core.OutboundMessage;
 import dev.notifier.core.SharedHistory;
 import dev.notifier.redis.PayloadCodec.MalformedPayloadException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * holds the stream's epoch, created from Redis's {@code TIME} when missing (a new stream, or one Redis lost, as on a
  * restart without persistence, or that expired), and its latest offset ({@code HINCRBY}). The broadcast is added with
  * {@code XADD <prefix>history:<group> MAXLEN <max-messages> 0-<offset> m <message> t <millis>}, both keys get
- * {@code PEXPIRE <time-to-live>}, and {@code PUBLISH <prefix>group:<group>} sends the payload with the position
- * written in by the script (see {@link PayloadCodec}). A script runs alone, so the order of offsets is the order of
+ * {@code PEXPIRE <time-to-live>}, and {@code PUBLISH <prefix>group:<group>} ({@code SPUBLISH} on a Redis
+ * Cluster) sends the payload with the position written in by the script (see {@link PayloadCodec}). A script runs alone, so the order of offsets is the order of
  * the publishes, which every subscriber receives in that order.
  *
  * <p><b>Loading</b> ({@link #LOAD}): once this instance's subscription to the group's channel is confirmed, one script
@@ -60,7 +60,8 @@ final class RedisHistory implements SharedHistory {
 
 	/**
 	 * KEYS: the stream, the hash. ARGV: time to live (ms), max messages, channel, payload header, payload rest after
-	 * the position, the message as kept.
+	 * the position, the message as kept, and the command that publishes: {@code SPUBLISH} on a Redis Cluster, where
+	 * the group's channel is in the slot of its keys, else {@code PUBLISH}.
 	 */
 	static final String RECORD = EPOCH + """
 			local offset = redis.call('HINCRBY', KEYS[2], 'offset', 1)
@@ -69,7 +70,7 @@ final class RedisHistory implements SharedHistory {
 			redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[2], '0-' .. offset, 'm', ARGV[6], 't', millis)
 			redis.call('PEXPIRE', KEYS[1], ARGV[1])
 			redis.call('PEXPIRE', KEYS[2], ARGV[1])
-			redis.call('PUBLISH', ARGV[3], ARGV[4] .. epoch .. ':' .. offset .. '\\n' .. ARGV[5])
+			redis.call(ARGV[7], ARGV[3], ARGV[4] .. epoch .. ':' .. offset .. '\\n' .. ARGV[5])
 			return offset
 			""";
 
@@ -95,8 +96,11 @@ final class RedisHistory implements SharedHistory {
 
 	private final ClusterNode node;
 
+	private final byte[] publishCommand;
+
 	RedisHistory(RedisKeys keys, PayloadCodec codec, RedisConnections connections, ClusterBus bus, ClusterNode node) {
 		this.keys = keys;
+		this.publishCommand = (keys.sharded() ? "SPUBLISH" : "PUBLISH").getBytes(StandardCharsets.US_ASCII);
 		this.codec = codec;
 		this.connections = connections;
 		this.bus = bus;
@@ -110,19 +114,19 @@ final class RedisHistory implements SharedHistory {
 		byte[][] keys = { this.keys.historyKey(group), this.keys.historyMetaKey(group) };
 		byte[][] arguments = { number(limits.timeToLive().toMillis()), number(limits.maxMessages()),
 				this.keys.channel(group), this.codec.recordedHeader(), PayloadCodec.recordedRest(exceptSession, kept),
-				kept };
+				kept, this.publishCommand };
 		return this.bus.send((commands) -> commands.eval(RECORD, ScriptOutputType.INTEGER, keys, arguments));
 	}
 
 	@Override
 	public void load(String group, HistoryOptions limits) {
 		this.bus.subscription(group).thenCompose((subscribed) -> {
-			StatefulRedisConnection<byte[], byte[]> connection = this.connections.commands();
+			RedisClusterAsyncCommands<byte[], byte[]> connection = this.connections.commands();
 			if (connection == null) {
 				throw new IllegalStateException("the command connection is not open");
 			}
 			byte[][] keys = { this.keys.historyKey(group), this.keys.historyMetaKey(group) };
-			return connection.async()
+			return connection
 				.<List<Object>>eval(LOAD, ScriptOutputType.MULTI, keys, number(limits.timeToLive().toMillis()),
 						number(limits.maxMessages()));
 		}).whenComplete((reply, failure) -> {

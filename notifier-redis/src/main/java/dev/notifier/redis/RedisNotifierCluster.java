@@ -17,13 +17,16 @@ import dev.notifier.core.NotifierCluster;
 import dev.notifier.core.OutboundMessage;
 import dev.notifier.core.SharedHistory;
 import dev.notifier.core.StreamPosition;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.cluster.RedisClusterClient;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link NotifierCluster} on one Redis server (standalone, or found through Sentinel), over two Lettuce connections
  * of its own: one for commands and publishes, one for pub/sub; or on several servers, the shards, each group living on
- * one of them ({@code ShardRing}), with two connections and one cluster thread per server.
+ * one of them ({@code ShardRing}), with two connections and one cluster thread per server; or on a Redis Cluster
+ * ({@link #onRedisCluster}), where each group lives in the slot of its name and travels by sharded pub/sub.
  *
  * <p><b>Broadcasts.</b> A broadcast to a group, to a group but its sender, or to all, and a group close, is published
  * once on the group's channel or the channel of all, as a small header (the origin instance, the kind: text, binary or
@@ -69,7 +72,10 @@ import org.jspecify.annotations.Nullable;
  */
 public final class RedisNotifierCluster implements NotifierCluster {
 
-	private final List<Supplier<RedisClient>> shards;
+	private final List<Supplier<? extends AbstractRedisClient>> shards;
+
+	/** Whether the one client is a Redis Cluster's: the names of a group then carry it as a hash tag. */
+	private final boolean redisCluster;
 
 	private final RedisClusterOptions options;
 
@@ -125,11 +131,36 @@ public final class RedisNotifierCluster implements NotifierCluster {
 	 * @param options the settings, the same for every shard
 	 */
 	public RedisNotifierCluster(List<Supplier<RedisClient>> shards, RedisClusterOptions options) {
+		this(List.copyOf(shards), false, options);
 		if (shards.isEmpty()) {
 			throw new IllegalArgumentException("at least one shard is needed");
 		}
-		this.shards = List.copyOf(shards);
+	}
+
+	private RedisNotifierCluster(List<Supplier<? extends AbstractRedisClient>> shards, boolean redisCluster,
+			RedisClusterOptions options) {
+		this.shards = shards;
+		this.redisCluster = redisCluster;
 		this.options = options;
+	}
+
+	/**
+	 * A cluster on a Redis Cluster: every name of a group carries the group as a hash tag ({@code {<group>}}), so its
+	 * lease, its history, its presence and its channel live in one slot, served by one node; a group's broadcasts are
+	 * published there with {@code SPUBLISH} and received with {@code SSUBSCRIBE} (sharded pub/sub, Redis 7 and
+	 * later), so they travel through that node only, and capacity grows with the nodes. Broadcasts to every group,
+	 * messages to users, released leases and the probe stay on classic pub/sub, which every node relays.
+	 * @param clientSource the Lettuce cluster client, asked for once per {@link #start}
+	 * @param options the settings; the prefix must not contain a brace, which would change the hash tags
+	 * @return a cluster not started yet
+	 */
+	public static RedisNotifierCluster onRedisCluster(Supplier<RedisClusterClient> clientSource,
+			RedisClusterOptions options) {
+		if (options.prefix().indexOf('{') >= 0 || options.prefix().indexOf('}') >= 0) {
+			throw new IllegalArgumentException(
+					"the prefix must not contain '{' or '}' on a Redis Cluster: it would change the hash tags");
+		}
+		return new RedisNotifierCluster(List.of(clientSource), true, options);
 	}
 
 	/**
@@ -140,25 +171,27 @@ public final class RedisNotifierCluster implements NotifierCluster {
 	public void start(ClusterNode node) {
 		ShardRing ring = new ShardRing(this.shards.size());
 		InboundDelivery inbound = new InboundDelivery(node, this.options.inboundQueueSize(), this.droppedInbound);
+		RedisKeys keys = new RedisKeys(this.options.prefix(), this.redisCluster);
 		List<Shard> shards = new ArrayList<>();
 		for (int index = 0; index < this.shards.size(); index++) {
 			ClusterNode shardNode = (ring.size() > 1) ? new ShardNode(node, ring, index) : node;
 			ScheduledThreadPoolExecutor clusterThread = ClusterThreads
 				.scheduler((index == 0) ? "notifier-cluster" : "notifier-cluster-shard" + index);
 			RedisConnections connections = new RedisConnections(this.shards.get(index), this.options, clusterThread);
-			WorkerLeases leases = new WorkerLeases(this.options, connections, shardNode, clusterThread);
-			PubSubProbe probe = new PubSubProbe(this.options, connections, clusterThread, this.pubSubRestarts);
-			ClusterBus bus = new ClusterBus(this.options, connections, shardNode, inbound, this.unpublished, probe,
-					leases::released, index == 0);
-			RedisHistory history = new RedisHistory(new RedisKeys(this.options.prefix()),
-					new PayloadCodec(this.options.instanceId()), connections, bus, node);
+			WorkerLeases leases = new WorkerLeases(this.options, keys, connections, shardNode, clusterThread);
+			PubSubProbe probe = new PubSubProbe(this.options, keys, connections, clusterThread, this.pubSubRestarts);
+			ClusterBus bus = new ClusterBus(this.options, keys, connections, shardNode, inbound, this.unpublished,
+					probe, leases::released, index == 0);
+			RedisHistory history = new RedisHistory(keys, new PayloadCodec(this.options.instanceId()), connections,
+					bus, node);
 			connections.listen(bus);
 			connections.listen(leases);
 			shards.add(new Shard(clusterThread, connections, bus, leases, probe, history));
 		}
 		// Presence and messages to users live on the first server, as broadcasts to every group do.
 		Shard home = shards.get(0);
-		RedisPresence presence = new RedisPresence(this.options, home.connections(), node, home.clusterThread());
+		RedisPresence presence = new RedisPresence(this.options, keys, home.connections(), node,
+				home.clusterThread());
 		home.connections().listen(presence);
 		// Before connecting: a group occupied meanwhile is then subscribed by the connection or by itself.
 		this.running = new Running(ring, inbound, shards, presence, node);

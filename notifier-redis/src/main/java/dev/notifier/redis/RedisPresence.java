@@ -2,9 +2,13 @@ package dev.notifier.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -14,8 +18,8 @@ import dev.notifier.core.ClusterNode;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,8 +47,11 @@ import org.slf4j.LoggerFactory;
  * <li><b>Stop</b>: {@code DEL <prefix>instance:<incarnation>}; the fields then no longer count.</li>
  * </ul>
  *
- * The scripts reach the incarnation keys by name, outside {@code KEYS}, which a standalone server or one found through
- * Sentinel (the servers the cluster supports) allows.
+ * The scripts reach the incarnation keys by name, outside {@code KEYS}, which Redis allows for keys in the slot of
+ * the declared ones. On a Redis Cluster an incarnation has a key per group instead,
+ * {@code <prefix>instance:{<group>}:<incarnation>}, in the slot of the group's hash: the change script creates it
+ * when the instance first counts sessions there, and a renewal renews the key of every group the instance counts
+ * sessions in (pipelined, under one deadline), so that its cost grows with those groups.
  *
  * <p>Threads: {@link #changed} runs on the engine's {@code notifier-presence} thread and {@link #presence} on the
  * caller's; both wait for Redis, at most a third of the lease and never more than 2 seconds, and answer "cannot tell"
@@ -71,11 +78,14 @@ final class RedisPresence implements RedisConnections.Listener {
 
 	/**
 	 * {@code EVAL}, KEYS[1] the group's hash, ARGV[1] the prefix of the incarnation keys, ARGV[2] this incarnation,
-	 * ARGV[3] the user, ARGV[4] its sessions here: sets or deletes this incarnation's field, and returns how many
-	 * fields of other live incarnations the user has.
+	 * ARGV[3] the user, ARGV[4] its sessions here, ARGV[5] the lease in ms on a Redis Cluster, else empty: sets or
+	 * deletes this incarnation's field (on a Redis Cluster first creating the incarnation's key of the group if it is
+	 * missing), and returns how many fields of other live incarnations the user has.
 	 */
 	static final byte[] CHANGE = bytes(LIVE
 			+ "local own = ARGV[2] .. '\\n' .. ARGV[3] "
+			+ "if tonumber(ARGV[4]) > 0 and ARGV[5] ~= '' then "
+			+ "redis.call('SET', ARGV[1] .. ARGV[2], '1', 'PX', ARGV[5], 'NX') end "
 			+ "if tonumber(ARGV[4]) > 0 then redis.call('HSET', KEYS[1], own, ARGV[4]) "
 			+ "else redis.call('HDEL', KEYS[1], own) end "
 			+ "local others = 0 "
@@ -103,6 +113,9 @@ final class RedisPresence implements RedisConnections.Listener {
 	 */
 	static final byte[] RENEW = bytes("return redis.call('PEXPIRE', KEYS[1], ARGV[1])");
 
+	/** The last argument of {@link #CHANGE} off a Redis Cluster, where the incarnation's one key is set apart. */
+	private static final byte[] NO_KEY_TO_CREATE = new byte[0];
+
 	private final RedisKeys keys;
 
 	private final String instanceId;
@@ -124,15 +137,22 @@ final class RedisPresence implements RedisConnections.Listener {
 	private volatile byte[] incarnation;
 
 	/**
+	 * The users with sessions here in each group, as last sent to Redis: the groups whose incarnation key a renewal
+	 * renews on a Redis Cluster. Written on the presence thread only, read on the cluster thread.
+	 */
+	private final Map<String, Set<String>> usersHere = new ConcurrentHashMap<>();
+
+	/**
 	 * Presence of one instance.
 	 * @param options the prefix, this instance's id and the lease, which also bounds how long a dead instance counts
+	 * @param keys the names on the server
 	 * @param connections where to ask Redis
 	 * @param node the engine, asked to send every count again when Redis has forgotten them
 	 * @param clusterThread the thread to renew on
 	 */
-	RedisPresence(RedisClusterOptions options, RedisConnections connections, ClusterNode node,
+	RedisPresence(RedisClusterOptions options, RedisKeys keys, RedisConnections connections, ClusterNode node,
 			ScheduledExecutorService clusterThread) {
-		this.keys = new RedisKeys(options.prefix());
+		this.keys = keys;
 		this.instanceId = options.instanceId();
 		this.lease = options.workerLease();
 		this.leaseMillis = bytes(Long.toString(this.lease.toMillis()));
@@ -152,16 +172,12 @@ final class RedisPresence implements RedisConnections.Listener {
 
 	/** Deletes this incarnation's key, so that its fields stop counting at once; the cluster thread is stopped. */
 	void stop() {
-		StatefulRedisConnection<byte[], byte[]> connection = this.connections.commands();
+		RedisClusterAsyncCommands<byte[], byte[]> connection = this.connections.commands();
 		if (connection == null) {
 			return;
 		}
-		try {
-			this.wait.await(connection.async().del(this.keys.incarnationKey(this.incarnation)));
-		}
-		catch (RedisWait.Failure ex) {
-			logger.debug("Could not delete this instance's presence key; it expires by itself", ex);
-		}
+		// What is not deleted in time expires by itself.
+		this.wait.awaitAll(liveKeys(this.incarnation).stream().map(connection::del).toList());
 	}
 
 	/**
@@ -169,15 +185,21 @@ final class RedisPresence implements RedisConnections.Listener {
 	 * @return whether no other live instance has sessions of the user in the group; {@code true} if Redis cannot tell
 	 */
 	boolean changed(String group, String user, int sessions) {
-		StatefulRedisConnection<byte[], byte[]> connection = this.connections.commands();
+		if (sessions > 0) {
+			this.usersHere.computeIfAbsent(group, (key) -> ConcurrentHashMap.newKeySet()).add(user);
+		}
+		else {
+			this.usersHere.computeIfPresent(group, (key, users) -> (users.remove(user) && users.isEmpty()) ? null : users);
+		}
+		RedisClusterAsyncCommands<byte[], byte[]> connection = this.connections.commands();
 		if (connection == null) {
 			return true;
 		}
+		byte[][] arguments = { this.keys.incarnationKeyPrefix(group), this.incarnation, bytes(user),
+				bytes(Integer.toString(sessions)), this.keys.sharded() ? this.leaseMillis : NO_KEY_TO_CREATE };
 		try {
-			Long others = this.wait.await(connection.async()
-				.<Long>eval(CHANGE, ScriptOutputType.INTEGER, new byte[][] { this.keys.presenceKey(group) },
-						this.keys.incarnationKeyPrefix(), this.incarnation, bytes(user),
-						bytes(Integer.toString(sessions))));
+			Long others = this.wait.await(connection.<Long>eval(CHANGE, ScriptOutputType.INTEGER,
+					new byte[][] { this.keys.presenceKey(group) }, arguments));
 			return others == null || others == 0;
 		}
 		catch (RedisWait.Failure ex) {
@@ -191,14 +213,14 @@ final class RedisPresence implements RedisConnections.Listener {
 	 * @return the counts, or {@code null} if Redis cannot tell now
 	 */
 	@Nullable Map<String, Integer> presence(String group) {
-		StatefulRedisConnection<byte[], byte[]> connection = this.connections.commands();
+		RedisClusterAsyncCommands<byte[], byte[]> connection = this.connections.commands();
 		if (connection == null) {
 			return null;
 		}
 		try {
-			List<Object> flat = this.wait.await(connection.async()
+			List<Object> flat = this.wait.await(connection
 				.<List<Object>>eval(READ, ScriptOutputType.MULTI, new byte[][] { this.keys.presenceKey(group) },
-						this.keys.incarnationKeyPrefix()));
+						this.keys.incarnationKeyPrefix(group)));
 			Map<String, Integer> users = new HashMap<>();
 			for (int i = 0; i + 1 < flat.size(); i += 2) {
 				users.put(new String((byte[]) flat.get(i), StandardCharsets.UTF_8),
@@ -217,7 +239,7 @@ final class RedisPresence implements RedisConnections.Listener {
 	 * queued behind this one on the cluster thread), a new incarnation.
 	 */
 	@Override
-	public @Nullable RedisFuture<?> opened(
+	public @Nullable Future<?> opened(
 			StatefulRedisPubSubConnection<byte[], byte[]> pubSub) {
 		try {
 			this.clusterThread.execute(this::reincarnate);
@@ -234,48 +256,65 @@ final class RedisPresence implements RedisConnections.Listener {
 		renew();
 	}
 
-	/** On the cluster thread: keeps this incarnation alive, or starts a new one if Redis has forgotten it. */
+	/**
+	 * On the cluster thread: keeps this incarnation alive (its one key, or on a Redis Cluster the key of each group it
+	 * counts sessions in, pipelined), or starts a new one if Redis has forgotten any of them.
+	 */
 	private void renew() {
-		StatefulRedisConnection<byte[], byte[]> connection = this.connections.commands();
+		RedisClusterAsyncCommands<byte[], byte[]> connection = this.connections.commands();
 		if (connection == null) {
 			return;
 		}
-		try {
-			Long renewed = this.wait.await(connection.async()
-				.<Long>eval(RENEW, ScriptOutputType.INTEGER,
-						new byte[][] { this.keys.incarnationKey(this.incarnation) }, this.leaseMillis));
-			if (renewed == null || renewed == 0) {
-				logger.info("Redis no longer knew this instance's presence; sending it again");
-				reincarnate();
-			}
+		List<RedisFuture<Long>> renewals = new ArrayList<>();
+		for (byte[] key : liveKeys(this.incarnation)) {
+			renewals.add(connection.eval(RENEW, ScriptOutputType.INTEGER, new byte[][] { key }, this.leaseMillis));
 		}
-		catch (RedisWait.Failure ex) {
-			logger.debug("Could not renew this instance's presence key", ex);
+		if (this.wait.awaitAll(renewals) < renewals.size()) {
+			logger.debug("Could not renew this instance's presence keys in time");
+			return;
+		}
+		boolean forgotten = renewals.stream()
+			.map(RedisFuture::toCompletableFuture)
+			.anyMatch((reply) -> !reply.isCompletedExceptionally() && reply.join() == 0);
+		if (forgotten) {
+			logger.info("Redis no longer knew this instance's presence; sending it again");
+			reincarnate();
 		}
 	}
 
 	/**
 	 * On the cluster thread: a new incarnation, alive from now on, under which the engine sends every count again; the
-	 * earlier one's fields stop counting.
+	 * earlier one's fields stop counting. On a Redis Cluster the new incarnation's keys are created by the changes the
+	 * engine sends again.
 	 */
 	private void reincarnate() {
-		StatefulRedisConnection<byte[], byte[]> connection = this.connections.commands();
+		RedisClusterAsyncCommands<byte[], byte[]> connection = this.connections.commands();
 		if (connection == null) {
 			return;
 		}
 		byte[] previous = this.incarnation;
 		byte[] next = nextIncarnation();
 		try {
-			this.wait.await(connection.async()
-				.set(this.keys.incarnationKey(next), bytes("1"),
+			if (!this.keys.sharded()) {
+				this.wait.await(connection.set(this.keys.incarnationKey(null, next), bytes("1"),
 						SetArgs.Builder.px(this.lease.toMillis())));
+			}
+			List<byte[]> previousKeys = liveKeys(previous);
 			this.incarnation = next;
-			connection.async().del(this.keys.incarnationKey(previous));
+			previousKeys.forEach(connection::del);
 			this.node.resendPresence();
 		}
 		catch (RedisWait.Failure ex) {
 			logger.debug("Could not start a new presence incarnation; the next renewal tries again", ex);
 		}
+	}
+
+	/** The keys that keep an incarnation alive: one, or on a Redis Cluster one per group with sessions here. */
+	private List<byte[]> liveKeys(byte[] incarnation) {
+		if (!this.keys.sharded()) {
+			return List.of(this.keys.incarnationKey(null, incarnation));
+		}
+		return this.usersHere.keySet().stream().map((group) -> this.keys.incarnationKey(group, incarnation)).toList();
 	}
 
 	private byte[] nextIncarnation() {

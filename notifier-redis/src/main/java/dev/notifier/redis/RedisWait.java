@@ -3,6 +3,7 @@ package dev.notifier.redis;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -27,7 +28,7 @@ final class RedisWait {
 	 * The reply to a command, waiting for it if needed.
 	 * @throws Failure if Redis answered with an error, or not in time (the command is then cancelled)
 	 */
-	<T> T await(RedisFuture<T> reply) throws Failure {
+	<T> T await(Future<T> reply) throws Failure {
 		try {
 			return reply.get(this.timeoutMillis, TimeUnit.MILLISECONDS);
 		}

@@ -19,7 +19,7 @@ import dev.notifier.core.ClusterNode;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,11 +67,12 @@ final class WorkerLeases implements RedisConnections.Listener {
 			+ "local ttl = redis.call('PTTL', KEYS[1]) if ttl < 0 then ttl = 0 end return -1 - ttl");
 
 	/**
-	 * {@code EVAL}, KEYS[1] the lease, ARGV[1] this instance, ARGV[2] the group, KEYS[2] the channel of released
-	 * leases: {@code DEL} and {@code PUBLISH <channel> <group>} only if the key holds this instance.
+	 * {@code EVAL}, KEYS[1] the lease, ARGV[1] this instance, ARGV[2] the group, ARGV[3] the channel of released
+	 * leases (not a key: on a Redis Cluster it is relayed by every node, whatever the lease's slot): {@code DEL} and
+	 * {@code PUBLISH <channel> <group>} only if the key holds this instance.
 	 */
 	private static final byte[] RELEASE = bytes("if redis.call('GET', KEYS[1]) == ARGV[1] then "
-			+ "redis.call('DEL', KEYS[1]) redis.call('PUBLISH', KEYS[2], ARGV[2]) return 1 end return 0");
+			+ "redis.call('DEL', KEYS[1]) redis.call('PUBLISH', ARGV[3], ARGV[2]) return 1 end return 0");
 
 	private static final Duration TAKEOVER_MARGIN = Duration.ofMillis(5);
 
@@ -108,13 +109,14 @@ final class WorkerLeases implements RedisConnections.Listener {
 	/**
 	 * Leases of one instance.
 	 * @param options the prefix, this instance's id and the lease
+	 * @param keys the names on the server
 	 * @param connections where to ask Redis
 	 * @param node the engine, to start and stop workers
 	 * @param clusterThread the thread to renew and take over on
 	 */
-	WorkerLeases(RedisClusterOptions options, RedisConnections connections, ClusterNode node,
+	WorkerLeases(RedisClusterOptions options, RedisKeys keys, RedisConnections connections, ClusterNode node,
 			ScheduledExecutorService clusterThread) {
-		this.keys = new RedisKeys(options.prefix());
+		this.keys = keys;
 		this.instanceId = options.instanceId();
 		this.origin = bytes(options.instanceId());
 		this.lease = options.workerLease();
@@ -143,7 +145,7 @@ final class WorkerLeases implements RedisConnections.Listener {
 		this.holders.clear();
 		List<String> groups = List.copyOf(this.held.keySet());
 		this.held.clear();
-		StatefulRedisConnection<byte[], byte[]> connection = this.connections.commands();
+		RedisClusterAsyncCommands<byte[], byte[]> connection = this.connections.commands();
 		if (connection == null || groups.isEmpty()) {
 			return;
 		}
@@ -163,20 +165,20 @@ final class WorkerLeases implements RedisConnections.Listener {
 	 * @return whether this instance holds it now
 	 */
 	boolean acquire(String group) {
-		StatefulRedisConnection<byte[], byte[]> connection = this.connections.commands();
+		RedisClusterAsyncCommands<byte[], byte[]> connection = this.connections.commands();
 		if (connection == null) {
 			return false;
 		}
 		long started = System.nanoTime();
 		byte[] key = this.keys.leaseKey(group);
 		try {
-			String reply = this.wait.await(connection.async()
+			String reply = this.wait.await(connection
 				.set(key, this.origin, SetArgs.Builder.nx().px(this.lease.toMillis())));
 			if ("OK".equals(reply)) {
 				hold(group, started);
 				return true;
 			}
-			byte[] holder = this.wait.await(connection.async().get(key));
+			byte[] holder = this.wait.await(connection.get(key));
 			String holderId = (holder != null) ? new String(holder, StandardCharsets.UTF_8) : null;
 			if (this.instanceId.equals(holderId)) {
 				// Still ours from an earlier worker: take it only if a renewal confirms it.
@@ -189,7 +191,7 @@ final class WorkerLeases implements RedisConnections.Listener {
 			if (holderId != null) {
 				this.holders.put(group, holderId);
 			}
-			Long remaining = this.wait.await(connection.async().pttl(key));
+			Long remaining = this.wait.await(connection.pttl(key));
 			scheduleTakeover(group, Duration.ofMillis((remaining != null && remaining > 0) ? remaining : 0));
 			return false;
 		}
@@ -206,7 +208,7 @@ final class WorkerLeases implements RedisConnections.Listener {
 		if (this.held.remove(group) == null) {
 			return;
 		}
-		StatefulRedisConnection<byte[], byte[]> connection = this.connections.commands();
+		RedisClusterAsyncCommands<byte[], byte[]> connection = this.connections.commands();
 		if (connection == null) {
 			return;
 		}
@@ -263,7 +265,7 @@ final class WorkerLeases implements RedisConnections.Listener {
 
 	/** On the cluster thread: renews every held lease, pipelined under one deadline; stops workers whose lease is lost. */
 	private void renewAll() {
-		StatefulRedisConnection<byte[], byte[]> connection = this.connections.commands();
+		RedisClusterAsyncCommands<byte[], byte[]> connection = this.connections.commands();
 		if (connection == null || this.held.isEmpty()) {
 			// Without a connection the watchdog stops the workers if this lasts.
 			return;
@@ -283,7 +285,7 @@ final class WorkerLeases implements RedisConnections.Listener {
 	}
 
 	/** The outcome of one renewal sent at {@code started}; one without a reply in time is left to the watchdog. */
-	private void renewed(StatefulRedisConnection<byte[], byte[]> connection, String group, long started,
+	private void renewed(RedisClusterAsyncCommands<byte[], byte[]> connection, String group, long started,
 			RedisFuture<Long> reply) {
 		CompletableFuture<Long> done = reply.toCompletableFuture();
 		Long outcome = (done.isDone() && !done.isCompletedExceptionally()) ? done.getNow(null) : null;
@@ -317,24 +319,23 @@ final class WorkerLeases implements RedisConnections.Listener {
 	}
 
 	/** Runs the {@link #RENEW} script and waits: whether this instance holds the lease now. */
-	private boolean renew(StatefulRedisConnection<byte[], byte[]> connection, String group) throws RedisWait.Failure {
+	private boolean renew(RedisClusterAsyncCommands<byte[], byte[]> connection, String group) throws RedisWait.Failure {
 		Long renewed = this.wait.await(renewScript(connection, group));
 		return renewed != null && renewed == 1L;
 	}
 
 	/** Sends the {@link #RENEW} script, without waiting for its reply. */
-	private RedisFuture<Long> renewScript(StatefulRedisConnection<byte[], byte[]> connection, String group) {
-		return connection.async()
+	private RedisFuture<Long> renewScript(RedisClusterAsyncCommands<byte[], byte[]> connection, String group) {
+		return connection
 			.eval(RENEW, ScriptOutputType.INTEGER, new byte[][] { this.keys.leaseKey(group) }, this.origin,
 					this.leaseMillis);
 	}
 
 	/** Sends the {@link #RELEASE} script, without waiting for its reply. */
-	private RedisFuture<Long> releaseScript(StatefulRedisConnection<byte[], byte[]> connection, String group) {
-		return connection.async()
+	private RedisFuture<Long> releaseScript(RedisClusterAsyncCommands<byte[], byte[]> connection, String group) {
+		return connection
 			.eval(RELEASE, ScriptOutputType.INTEGER,
-					new byte[][] { this.keys.leaseKey(group), this.keys.releasedChannel() }, this.origin,
-					bytes(group));
+					new byte[][] { this.keys.leaseKey(group) }, this.origin, bytes(group), this.keys.releasedChannel());
 	}
 
 	/** Records a lease taken at {@code started} (before asking Redis, so never later than Redis counts from). */

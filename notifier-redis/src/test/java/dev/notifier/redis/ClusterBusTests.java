@@ -29,7 +29,7 @@ class ClusterBusTests {
 
 	private final PayloadCodec otherInstance = new PayloadCodec("a");
 
-	private final RedisKeys keys = new RedisKeys("test:");
+	private final RedisKeys keys = new RedisKeys("test:", false);
 
 	private final RecordingNode node = new RecordingNode("tasks/1");
 
@@ -43,11 +43,12 @@ class ClusterBusTests {
 		throw new IllegalStateException("no Redis in this test");
 	}, OPTIONS, this.clusterThread);
 
-	private final PubSubProbe probe = new PubSubProbe(OPTIONS, this.connections, this.clusterThread, new LongAdder());
+	private final PubSubProbe probe = new PubSubProbe(OPTIONS, this.keys, this.connections, this.clusterThread,
+			new LongAdder());
 
 	private final List<String> released = new CopyOnWriteArrayList<>();
 
-	private final ClusterBus bus = new ClusterBus(OPTIONS, this.connections, this.node, this.inbound,
+	private final ClusterBus bus = new ClusterBus(OPTIONS, this.keys, this.connections, this.node, this.inbound,
 			this.unpublished, this.probe, this.released::add, true);
 
 	@Test

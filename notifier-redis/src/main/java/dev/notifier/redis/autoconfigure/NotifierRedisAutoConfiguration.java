@@ -12,6 +12,7 @@ import dev.notifier.redis.RedisClusterOptions;
 import dev.notifier.redis.RedisNotifierCluster;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.resource.ClientResources;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -30,8 +31,9 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 /**
  * Auto-configuration of cluster mode on Redis, with {@code notifier.cluster.mode=redis}: a
  * {@link RedisNotifierCluster} on the Lettuce client of Spring Boot's {@link RedisConnectionFactory}
- * ({@code spring.data.redis.*}), which the engine of {@link NotifierAutoConfiguration} joins. Without the property
- * nothing about Redis is created here.
+ * ({@code spring.data.redis.*}: a standalone server, Sentinel, or a Redis Cluster with
+ * {@code spring.data.redis.cluster.nodes}), or on the servers of {@code notifier.cluster.shards}, which the engine of
+ * {@link NotifierAutoConfiguration} joins. Without the property nothing about Redis is created here.
  */
 @AutoConfiguration(afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
 		before = NotifierAutoConfiguration.class)
@@ -64,15 +66,21 @@ public final class NotifierRedisAutoConfiguration {
 					+ "factory, but the RedisConnectionFactory is a " + connectionFactory.getClass().getName());
 		}
 		if (lettuce.isClusterAware()) {
-			throw new IllegalStateException("notifier.cluster.mode=redis supports a standalone Redis server or one "
-					+ "found through Sentinel, not Redis Cluster (spring.data.redis.cluster.*)");
-		}
-		return new RedisNotifierCluster(() -> {
-			if (!lettuce.isRunning()) {
-				lettuce.start();
+			if (options.prefix().indexOf('{') >= 0 || options.prefix().indexOf('}') >= 0) {
+				throw invalid("prefix", options.prefix(),
+						"must not contain '{' or '}' on a Redis Cluster (spring.data.redis.cluster.*): the names of "
+								+ "a group carry it as a hash tag");
 			}
-			return (RedisClient) lettuce.getRequiredNativeClient();
-		}, options);
+			return RedisNotifierCluster.onRedisCluster(() -> (RedisClusterClient) nativeClient(lettuce), options);
+		}
+		return new RedisNotifierCluster(() -> (RedisClient) nativeClient(lettuce), options);
+	}
+
+	private static Object nativeClient(LettuceConnectionFactory lettuce) {
+		if (!lettuce.isRunning()) {
+			lettuce.start();
+		}
+		return lettuce.getRequiredNativeClient();
 	}
 
 	/** Every {@code notifier.cluster.*} value is checked here, naming the first one that cannot work. */

@@ -89,6 +89,25 @@ class NotifierRedisAutoConfigurationTests {
 	}
 
 	@Test
+	void onARedisClusterAPrefixWithABraceShouldFailNamingTheProperty() {
+		this.contextRunner
+			.withPropertyValues("notifier.cluster.mode=redis", "notifier.cluster.prefix=shop{1}:",
+					"spring.data.redis.cluster.nodes=127.0.0.1:7000")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("notifier.cluster.prefix")
+				.hasMessageContaining("must not contain '{' or '}' on a Redis Cluster"));
+	}
+
+	@Test
+	void onARedisClusterTheClusterShouldBeCreated() {
+		this.contextRunner
+			.withPropertyValues("notifier.cluster.mode=redis", "spring.data.redis.cluster.nodes=127.0.0.1:7000")
+			.run((context) -> assertThat(context).hasSingleBean(RedisNotifierCluster.class));
+	}
+
+	@Test
 	void workerLeaseTooShortShouldFailNamingTheProperty() {
 		this.contextRunner.withPropertyValues("notifier.cluster.mode=redis", "notifier.cluster.worker-lease=100ms")
 			.run((context) -> assertThat(context).getFailure()

@@ -1,0 +1,146 @@
+package dev.notifier.redis;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.SlotHash;
+import org.awaitility.Awaitility;
+
+/**
+ * A Redis Cluster of the test's own: three redis-server processes in cluster mode on free ports, without persistence
+ * or replicas, the 16,384 slots split evenly between them; {@link #close()} stops them and deletes their files.
+ * Needs {@code redis-server} 7 or later on the path, as CI has it.
+ */
+final class RedisClusterProcesses implements AutoCloseable {
+
+	private static final int SLOTS = 16384;
+
+	private final Path directory;
+
+	private final List<Node> nodes = new ArrayList<>();
+
+	private RedisClusterProcesses(Path directory) {
+		this.directory = directory;
+	}
+
+	/** Starts the nodes, assigns the slots, has them meet, and waits until every node reports the cluster ok. */
+	static RedisClusterProcesses start(int size) throws IOException {
+		RedisClusterProcesses cluster = new RedisClusterProcesses(Files.createTempDirectory("notifier-redis-cluster"));
+		try {
+			for (int index = 0; index < size; index++) {
+				cluster.nodes.add(cluster.launch(index, size));
+			}
+			Node first = cluster.nodes.get(0);
+			for (Node node : cluster.nodes.subList(1, size)) {
+				first.commands().clusterMeet("127.0.0.1", node.port());
+			}
+			Awaitility.await("the Redis Cluster of " + size + " nodes is ok")
+				.atMost(Duration.ofSeconds(20))
+				.pollInterval(Duration.ofMillis(50))
+				.until(() -> cluster.nodes.stream()
+					.allMatch((node) -> node.commands().clusterInfo().contains("cluster_state:ok")
+							&& node.commands().clusterInfo().contains("cluster_known_nodes:" + size)));
+			return cluster;
+		}
+		catch (IOException | RuntimeException ex) {
+			cluster.close();
+			throw ex;
+		}
+	}
+
+	private Node launch(int index, int size) throws IOException {
+		int port;
+		try (ServerSocket probe = new ServerSocket(0)) {
+			port = probe.getLocalPort();
+		}
+		Process process = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+				"--save", "", "--appendonly", "no", "--cluster-enabled", "yes", "--cluster-config-file",
+				"nodes-" + port + ".conf", "--cluster-node-timeout", "5000", "--dir", this.directory.toString())
+			.redirectErrorStream(true)
+			.redirectOutput(ProcessBuilder.Redirect.DISCARD)
+			.start();
+		try {
+			RedisClient client = RedisClient.create(RedisURI.create("redis://127.0.0.1:" + port));
+			StatefulRedisConnection<String, String> connection = Awaitility
+				.await("redis-server on port " + port + " answers")
+				.atMost(Duration.ofSeconds(10))
+				.pollInterval(Duration.ofMillis(20))
+				.ignoreExceptions()
+				.until(client::connect, (opened) -> opened != null);
+			Node node = new Node(port, process, client, connection);
+			node.commands().clusterAddSlotsRange(Range.create(SLOTS * index / size, SLOTS * (index + 1) / size - 1));
+			return node;
+		}
+		catch (RuntimeException ex) {
+			process.destroyForcibly();
+			throw ex;
+		}
+	}
+
+	/** Every node's address, as {@code spring.data.redis.cluster.nodes} takes them. */
+	String nodes() {
+		return this.nodes.stream().map((node) -> "127.0.0.1:" + node.port()).collect(Collectors.joining(","));
+	}
+
+	/** Commands on the node that serves the slot of a key or sharded channel, for the test's own checks. */
+	RedisCommands<String, String> nodeOf(String keyOrChannel) {
+		int slot = SlotHash.getSlot(keyOrChannel);
+		int index = this.nodes.size() - 1;
+		while (SLOTS * index / this.nodes.size() > slot) {
+			index--;
+		}
+		return this.nodes.get(index).commands();
+	}
+
+	/** Commands on each node, in the order of their slots. */
+	List<RedisCommands<String, String>> each() {
+		return this.nodes.stream().map(Node::commands).toList();
+	}
+
+	@Override
+	public void close() throws IOException {
+		for (Node node : this.nodes) {
+			node.stop();
+		}
+		try (Stream<Path> files = Files.walk(this.directory)) {
+			files.sorted(Comparator.reverseOrder()).forEach((file) -> file.toFile().delete());
+		}
+	}
+
+	private record Node(int port, Process process, RedisClient client, StatefulRedisConnection<String, String> connection) {
+
+		RedisCommands<String, String> commands() {
+			return this.connection.sync();
+		}
+
+		void stop() {
+			this.connection.close();
+			this.client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+			this.process.destroy();
+			try {
+				if (!this.process.waitFor(5, TimeUnit.SECONDS)) {
+					this.process.destroyForcibly().waitFor();
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+
+	}
+
+}
