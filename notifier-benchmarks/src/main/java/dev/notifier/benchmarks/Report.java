@@ -413,8 +413,39 @@ final class Report {
 				+ " then on an instance with `notifier.cluster.mode=redis` on the local Redis server, published and"
 				+ " subscribed on that instance; then published on it to subscribers of a second clustered instance:"
 				+ " each message crosses Redis once (one PUBLISH, one pub/sub delivery to the second instance), which"
-				+ " fans it out to its sessions. CPU is both instances' in the last round.",
+				+ " fans it out to its sessions. CPU is both instances' in the last three rounds. The last two"
+				+ " publish to scenario 3's groups of 10 on the second instance, so that every message crosses Redis:"
+				+ " on one Redis server, then with the groups spread over two (`notifier.cluster.shards`).",
 				Scenarios.STAND_ALONE);
+		redisLoads();
+	}
+
+	private static String cpuSeconds(double seconds) {
+		return String.format(Locale.ROOT, "%.2f s", seconds);
+	}
+
+	/** How the Redis servers' CPU time divided in the shard rounds of scenario 8. */
+	private void redisLoads() {
+		if (this.results.redisLoads.isEmpty()) {
+			return;
+		}
+		line("Redis CPU time over each shard round (its probes, warm-up and " + Scenarios.REPETITIONS
+				+ " repetitions, the same messages in both rounds), by server:");
+		line("");
+		line("| Round | First server | Second server | Busiest server against one server |");
+		line("|---|--:|--:|--:|");
+		double oneServer = this.results.redisLoads.stream()
+			.filter((load) -> load.label().equals(Scenarios.ONE_SERVER))
+			.mapToDouble((load) -> load.cpuSeconds()[0])
+			.findFirst()
+			.orElse(Double.NaN);
+		for (Results.RedisLoad load : this.results.redisLoads) {
+			double[] seconds = load.cpuSeconds();
+			double busiest = Math.max(seconds[0], seconds[1]);
+			line("| " + load.label() + " | " + cpuSeconds(seconds[0]) + " | " + cpuSeconds(seconds[1]) + " | "
+					+ times(busiest / oneServer) + " |");
+		}
+		line("");
 	}
 
 	private void eventStreams() {

@@ -23,6 +23,8 @@ final class Results {
 
 	final List<Failure> failures = new ArrayList<>();
 
+	final List<RedisLoad> redisLoads = new ArrayList<>();
+
 	/** What each server said it runs on ({@code serverInfo} of {@code /stats}), by server, where it said so. */
 	final Map<String, String> software = new LinkedHashMap<>();
 
@@ -125,6 +127,14 @@ final class Results {
 
 		static final long HEAP_TOLERANCE_BYTES = 1024 * 1024;
 
+	}
+
+	/**
+	 * The CPU time each Redis server of a shard round used over the round.
+	 * @param label the round, as in its {@link FanOut}
+	 * @param cpuSeconds each server's, in the order of the servers (the first carries the one-server round)
+	 */
+	record RedisLoad(String label, double[] cpuSeconds) {
 	}
 
 	/** A scenario that could not run on a server. */

@@ -3,6 +3,7 @@ package dev.notifier.benchmarks;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
@@ -20,7 +21,8 @@ import org.HdrHistogram.Recorder;
 
 /**
  * The seven scenarios of the benchmark issue, each run against one freshly started server, and the cluster scenario,
- * which runs notifier stand-alone, then in cluster mode on one and on two instances sharing a Redis server. Every
+ * which runs notifier stand-alone, then in cluster mode on one and on two instances sharing a Redis server, then
+ * many groups across two instances on one Redis server and on two shards. Every
  * measured publish round runs {@link #REPETITIONS} times over, after one probe and one warm-up.
  */
 final class Scenarios {
@@ -51,6 +53,10 @@ final class Scenarios {
 	static final String ONE_INSTANCE = "cluster mode, one instance";
 
 	static final String ACROSS_INSTANCES = "across instances";
+
+	static final String ONE_SERVER = "scenario 3's groups across instances, one Redis server";
+
+	static final String TWO_SHARDS = "scenario 3's groups across instances, two shards";
 
 	/** The rounds of the event-stream scenario. */
 	static final String WEBSOCKET = "WebSocket subscribers";
@@ -149,13 +155,22 @@ final class Scenarios {
 
 	/** 3: many small groups, every message published to every group. */
 	private void manyGroups(String server, Target target) throws IOException, InterruptedException {
+		fanOut(3, String.format("%,d groups", this.sizes.manyGroups()), server, target, manyGroupsSubscribers(),
+				manyGroupsPublish());
+	}
+
+	/** The group of each subscriber of scenario 3. */
+	private List<String> manyGroupsSubscribers() {
 		List<String> groups = new ArrayList<>();
 		for (int g = 0; g < this.sizes.manyGroups(); g++) {
 			groups.addAll(Collections.nCopies(this.sizes.manyGroupsSubscribers(), GROUP + g));
 		}
+		return groups;
+	}
+
+	private Publish manyGroupsPublish() {
 		int messages = this.sizes.manyGroupsMessages();
-		fanOut(3, String.format("%,d groups", this.sizes.manyGroups()), server, target, groups,
-				new Publish(GROUP, this.sizes.manyGroups(), messages, PAYLOAD_BYTES, 0, messages));
+		return new Publish(GROUP, this.sizes.manyGroups(), messages, PAYLOAD_BYTES, 0, messages);
 	}
 
 	/**
@@ -262,15 +277,21 @@ final class Scenarios {
 	 * prefix of this run's own.
 	 */
 	private String[] clusterArguments() {
-		return new String[] { "--notifier.cluster.mode=redis", "--notifier.cluster.prefix=" + this.clusterPrefix,
-				"--spring.data.redis.url=" + this.redisUrl };
+		return clusterArguments("--spring.data.redis.url=" + this.redisUrl);
+	}
+
+	private String[] clusterArguments(String... redis) {
+		List<String> arguments = new ArrayList<>(
+				List.of("--notifier.cluster.mode=redis", "--notifier.cluster.prefix=" + this.clusterPrefix));
+		arguments.addAll(List.of(redis));
+		return arguments.toArray(String[]::new);
 	}
 
 	/**
 	 * 8: scenario 1's burst on notifier stand-alone (the server the suite started), then in cluster mode on one
 	 * instance, then on two clustered instances, published on the first to subscribers of the second, through Redis.
 	 * Each instance starts once the round before it is over, so that no start-up takes CPU from a round; the
-	 * stand-alone server stays up, idle.
+	 * stand-alone server stays up, idle. Then {@link #shards}.
 	 */
 	private void cluster(String server, ServerProcess standAlone) throws IOException, InterruptedException {
 		Publish burst = new Publish(GROUP, 0, this.sizes.burstMessages(), PAYLOAD_BYTES, 0,
@@ -284,6 +305,43 @@ final class Scenarios {
 					clusterArguments())) {
 				fanOut(CLUSTER, ACROSS_INSTANCES, server, first.target(), second.target(), groups, burst);
 			}
+		}
+		shards(server);
+	}
+
+	/**
+	 * Scenario 3's 1,000 groups of 10, published on one clustered instance to subscribers of another, so that every
+	 * message crosses Redis (one PUBLISH each, where scenario 1's burst needs one per 1,000 deliveries): first on one
+	 * Redis server, then with the groups spread over two ({@code notifier.cluster.shards}), both servers started here
+	 * and idle between the rounds. Each server's CPU time over a round (its probes, warm-up and repetitions, the same
+	 * in both) shows how the load divides.
+	 */
+	private void shards(String server) throws IOException, InterruptedException {
+		try (RedisServers redis = RedisServers.start(2)) {
+			String one = "--spring.data.redis.url=" + redis.url(0);
+			acrossInstances(ONE_SERVER, server, redis, one);
+			acrossInstances(TWO_SHARDS, server, redis, one,
+					"--notifier.cluster.shards=" + redis.url(0) + "," + redis.url(1));
+		}
+	}
+
+	private void acrossInstances(String label, String server, RedisServers redis, String... redisArguments)
+			throws IOException, InterruptedException {
+		String name = label.substring(label.lastIndexOf(", ") + 2).replace(' ', '-');
+		try (ServerProcess first = this.launcher.start(ServerKind.NOTIFIER, "scenario-8-" + name + "-first",
+				clusterArguments(redisArguments));
+				ServerProcess second = this.launcher.start(ServerKind.NOTIFIER, "scenario-8-" + name + "-second",
+						clusterArguments(redisArguments))) {
+			double[] before = redis.cpuSeconds();
+			fanOut(CLUSTER, label, server, first.target(), second.target(), manyGroupsSubscribers(),
+					manyGroupsPublish());
+			double[] after = redis.cpuSeconds();
+			double[] used = new double[after.length];
+			for (int i = 0; i < used.length; i++) {
+				used[i] = after[i] - before[i];
+			}
+			this.results.redisLoads.add(new Results.RedisLoad(label, used));
+			BenchmarkSuite.log("  Redis CPU during %s: %s s", label, Arrays.toString(used));
 		}
 	}
 

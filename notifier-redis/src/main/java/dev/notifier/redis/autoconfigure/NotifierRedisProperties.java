@@ -18,7 +18,7 @@ public class NotifierRedisProperties {
 
 	/**
 	 * Prefix of every Redis key and pub/sub channel the cluster uses. Instances with the same prefix on the same
-	 * Redis server form one cluster.
+	 * Redis server form one cluster. On a Redis Cluster it must not contain '{' or '}'.
 	 */
 	private String prefix = "notifier:";
 
