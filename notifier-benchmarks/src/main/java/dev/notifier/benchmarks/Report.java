@@ -413,7 +413,9 @@ final class Report {
 				+ " then on an instance with `notifier.cluster.mode=redis` on the local Redis server, published and"
 				+ " subscribed on that instance; then published on it to subscribers of a second clustered instance:"
 				+ " each message crosses Redis once (one PUBLISH, one pub/sub delivery to the second instance), which"
-				+ " fans it out to its sessions. CPU is both instances' in the last three rounds. The last two"
+				+ " fans it out to its sessions. CPU is both instances' from that round on. The next keeps the"
+				+ " group's history (`notifier.history.groups`): each broadcast is one script in Redis (`XADD` and"
+				+ " `PUBLISH`), delivered on both instances once Redis hands it back. The last two"
 				+ " publish to scenario 3's groups of 10 on the second instance, so that every message crosses Redis:"
 				+ " on one Redis server, then with the groups spread over two (`notifier.cluster.shards`).",
 				Scenarios.STAND_ALONE);

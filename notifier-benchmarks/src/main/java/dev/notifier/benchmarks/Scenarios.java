@@ -54,6 +54,8 @@ final class Scenarios {
 
 	static final String ACROSS_INSTANCES = "across instances";
 
+	static final String WITH_HISTORY = "across instances, group with history";
+
 	static final String ONE_SERVER = "scenario 3's groups across instances, one Redis server";
 
 	static final String TWO_SHARDS = "scenario 3's groups across instances, two shards";
@@ -291,7 +293,9 @@ final class Scenarios {
 	 * 8: scenario 1's burst on notifier stand-alone (the server the suite started), then in cluster mode on one
 	 * instance, then on two clustered instances, published on the first to subscribers of the second, through Redis.
 	 * Each instance starts once the round before it is over, so that no start-up takes CPU from a round; the
-	 * stand-alone server stays up, idle. Then {@link #shards}.
+	 * stand-alone server stays up, idle. Then the same across two instances whose group keeps a history, so that
+	 * each broadcast is recorded and published by one script in Redis and delivered on both instances when Redis hands
+	 * it back; then {@link #shards}.
 	 */
 	private void cluster(String server, ServerProcess standAlone) throws IOException, InterruptedException {
 		Publish burst = new Publish(GROUP, 0, this.sizes.burstMessages(), PAYLOAD_BYTES, 0,
@@ -305,6 +309,13 @@ final class Scenarios {
 					clusterArguments())) {
 				fanOut(CLUSTER, ACROSS_INSTANCES, server, first.target(), second.target(), groups, burst);
 			}
+		}
+		String[] withHistory = clusterArguments("--spring.data.redis.url=" + this.redisUrl,
+				"--notifier.history.groups=" + GROUP);
+		try (ServerProcess first = this.launcher.start(ServerKind.NOTIFIER, "scenario-8-history-first", withHistory);
+				ServerProcess second = this.launcher.start(ServerKind.NOTIFIER, "scenario-8-history-second",
+						withHistory)) {
+			fanOut(CLUSTER, WITH_HISTORY, server, first.target(), second.target(), groups, burst);
 		}
 		shards(server);
 	}
