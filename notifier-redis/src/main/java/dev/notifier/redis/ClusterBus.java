@@ -43,12 +43,11 @@ import org.slf4j.LoggerFactory;
  * for one user, whose sessions may be on any instance; both on the first shard only, see
  * {@link RedisNotifierCluster#RedisNotifierCluster(List, RedisClusterOptions)}), {@code <prefix>released} (leases
  * given up, see {@link WorkerLeases}) and this instance's probe channel (see {@link PubSubProbe}) always, and
- * {@code SUBSCRIBE <prefix>group:<group>} from a
- * group's first local session until its last one leaves ({@code UNSUBSCRIBE}), so that an instance hears only about
- * groups it has sessions in. On a Redis Cluster a group's channel is sharded: {@code SPUBLISH}, {@code SSUBSCRIBE}
- * and {@code SUNSUBSCRIBE}, which Lettuce sends to the node serving the channel's slot, one group at a time (a
- * sharded subscription takes channels of one slot only). After Lettuce reconnected, every channel is subscribed again: a group occupied while the
- * connection was down was not.
+ * {@code SUBSCRIBE <prefix>group:<group>} from a group's first local session until its last one leaves
+ * ({@code UNSUBSCRIBE}), so that an instance hears only about groups it has sessions in. On a Redis Cluster a group's
+ * channel is sharded: {@code SPUBLISH}, {@code SSUBSCRIBE} and {@code SUNSUBSCRIBE}, which Lettuce sends to the node
+ * serving the channel's slot, one group at a time (a sharded subscription takes channels of one slot only). After
+ * Lettuce reconnected, every channel is subscribed again: a group occupied while the connection was down was not.
  *
  * <p><b>Receiving.</b> Hands a probe to the {@link PubSubProbe} and a released lease to the leases; decodes what else
  * arrives, skips this instance's own echo and what it cannot read (logged at debug level), and hands the rest to the
@@ -114,8 +113,9 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 	 * @param leaseReleased hears the groups whose lease an instance released, on Lettuce's event loop
 	 * @param home whether this bus's server carries the broadcasts and closes to every group (the first shard's)
 	 */
-	ClusterBus(RedisClusterOptions options, RedisKeys keys, RedisConnections connections, ClusterNode node, InboundDelivery inbound,
-			LongAdder unpublished, PubSubProbe probe, Consumer<String> leaseReleased, boolean home) {
+	ClusterBus(RedisClusterOptions options, RedisKeys keys, RedisConnections connections, ClusterNode node,
+			InboundDelivery inbound, LongAdder unpublished, PubSubProbe probe, Consumer<String> leaseReleased,
+			boolean home) {
 		this.keys = keys;
 		this.probe = probe;
 		this.probeChannel = probe.channel();
@@ -313,7 +313,9 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 		else {
 			this.subscribed.forEach((group) -> channels.add(this.keys.channel(group)));
 		}
-		CompletableFuture<?> confirmed = pubSub.async().subscribe(channels.toArray(byte[][]::new)).toCompletableFuture();
+		CompletableFuture<?> confirmed = pubSub.async()
+			.subscribe(channels.toArray(byte[][]::new))
+			.toCompletableFuture();
 		if (this.keys.sharded()) {
 			List<CompletableFuture<?>> all = new ArrayList<>(this.confirmations.values());
 			all.add(confirmed);

@@ -63,8 +63,8 @@ final class PubSubProbe {
 	 * @param clusterThread the thread to probe and check on
 	 * @param restarts counts the subscriptions found silent
 	 */
-	PubSubProbe(RedisClusterOptions options, RedisKeys keys, RedisConnections connections, ScheduledExecutorService clusterThread,
-			LongAdder restarts) {
+	PubSubProbe(RedisClusterOptions options, RedisKeys keys, RedisConnections connections,
+			ScheduledExecutorService clusterThread, LongAdder restarts) {
 		this.channel = keys.probeChannel(options.instanceId());
 		this.interval = options.probeInterval();
 		this.timeout = options.probeTimeout();

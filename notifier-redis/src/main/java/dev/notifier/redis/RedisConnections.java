@@ -174,12 +174,14 @@ final class RedisConnections {
 			}
 			RedisClusterAsyncCommands<byte[], byte[]> commands;
 			if (client instanceof RedisClusterClient clusterClient) {
-				StatefulRedisClusterConnection<byte[], byte[]> connection = clusterClient.connect(ByteArrayCodec.INSTANCE);
+				StatefulRedisClusterConnection<byte[], byte[]> connection = clusterClient
+					.connect(ByteArrayCodec.INSTANCE);
 				commandConnection = connection;
 				commands = connection.async();
 			}
 			else {
-				StatefulRedisConnection<byte[], byte[]> connection = ((RedisClient) client).connect(ByteArrayCodec.INSTANCE);
+				StatefulRedisConnection<byte[], byte[]> connection = ((RedisClient) client)
+					.connect(ByteArrayCodec.INSTANCE);
 				commandConnection = connection;
 				commands = connection.async();
 			}
@@ -266,8 +268,10 @@ final class RedisConnections {
 	}
 
 	private static StatefulRedisPubSubConnection<byte[], byte[]> connectPubSub(AbstractRedisClient client) {
-		return (client instanceof RedisClusterClient clusterClient) ? clusterClient.connectPubSub(ByteArrayCodec.INSTANCE)
-				: ((RedisClient) client).connectPubSub(ByteArrayCodec.INSTANCE);
+		if (client instanceof RedisClusterClient clusterClient) {
+			return clusterClient.connectPubSub(ByteArrayCodec.INSTANCE);
+		}
+		return ((RedisClient) client).connectPubSub(ByteArrayCodec.INSTANCE);
 	}
 
 	private void scheduleOpen() {

@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * restart without persistence, or that expired), and its latest offset ({@code HINCRBY}). The broadcast is added with
  * {@code XADD <prefix>history:<group> MAXLEN <max-messages> 0-<offset> m <message> t <millis>}, both keys get
  * {@code PEXPIRE <time-to-live>}, and {@code PUBLISH <prefix>group:<group>} ({@code SPUBLISH} on a Redis
- * Cluster) sends the payload with the position written in by the script (see {@link PayloadCodec}). A script runs alone, so the order of offsets is the order of
- * the publishes, which every subscriber receives in that order.
+ * Cluster) sends the payload with the position written in by the script (see {@link PayloadCodec}). A script runs
+ * alone, so the order of offsets is the order of the publishes, which every subscriber receives in that order.
  *
  * <p><b>Loading</b> ({@link #LOAD}): once this instance's subscription to the group's channel is confirmed, one script
  * reads the epoch (creating it if missing), the latest offset, Redis's clock and the latest {@code max-messages}

@@ -18,8 +18,8 @@ import dev.notifier.core.ClusterNode;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -189,7 +189,10 @@ final class RedisPresence implements RedisConnections.Listener {
 			this.usersHere.computeIfAbsent(group, (key) -> ConcurrentHashMap.newKeySet()).add(user);
 		}
 		else {
-			this.usersHere.computeIfPresent(group, (key, users) -> (users.remove(user) && users.isEmpty()) ? null : users);
+			this.usersHere.computeIfPresent(group, (key, users) -> {
+				users.remove(user);
+				return users.isEmpty() ? null : users;
+			});
 		}
 		RedisClusterAsyncCommands<byte[], byte[]> connection = this.connections.commands();
 		if (connection == null) {
