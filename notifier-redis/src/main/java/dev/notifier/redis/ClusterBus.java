@@ -223,6 +223,28 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 		}
 	}
 
+	/**
+	 * A sharded subscription ended, on Lettuce's event loop thread of the node's connection. Unless this instance
+	 * asked for it (the group is then out of {@link #subscribed}), the channel's slot has moved to another node, by a
+	 * resharding or a failover: Redis tells a slot's subscribers so, and Lettuce does not follow. Subscribing again
+	 * reaches the node that serves the slot now. Broadcasts published in between are lost to this instance; for a group
+	 * with history, the next one shows the gap and its sessions here resume.
+	 */
+	@Override
+	public void sunsubscribed(byte[] channel, long count) {
+		String group = this.keys.group(channel);
+		if (group == null) {
+			return;
+		}
+		synchronized (this.subscribed) {
+			StatefulRedisPubSubConnection<byte[], byte[]> pubSub = this.pubSub;
+			if (this.subscribed.contains(group) && pubSub != null && pubSub.isOpen()) {
+				logger.info("The slot of group '{}' moved to another Redis Cluster node; subscribing there", group);
+				this.confirmations.put(group, subscribe(pubSub, group));
+			}
+		}
+	}
+
 	/** A payload on a group's sharded channel, on Lettuce's event loop thread of the node's connection. */
 	@Override
 	public void smessage(byte[] channel, byte[] payload) {

@@ -10,6 +10,7 @@ import java.util.stream.IntStream;
 import dev.notifier.core.NotifierEngine;
 import dev.notifier.core.Presence;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.SlotHash;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
 import org.jspecify.annotations.Nullable;
@@ -156,6 +157,36 @@ class OnRedisClusterTests {
 		this.instances.remove(a);
 		waiting("alice stops counting once a has stopped")
 			.until(() -> engine(b).presence(group).equals(new Presence(group, 1, Map.of("bob", 1), true)));
+	}
+
+	@Test
+	void aGroupWhoseSlotMovesToAnotherNodeIsSubscribedThereAndKeepsReceiving() throws Exception {
+		ConfigurableApplicationContext a = start("a");
+		ConfigurableApplicationContext b = start("b");
+		String group = IntStream.range(0, 1000)
+			.mapToObj((n) -> "moves/" + n)
+			.filter((candidate) -> redisCluster.nodeOf(channel(candidate))
+				.clusterCountKeysInSlot(SlotHash.getSlot(channel(candidate))) == 0)
+			.findFirst()
+			.orElseThrow();
+		int slot = SlotHash.getSlot(channel(group));
+		Viewer viewer = join(a, group, null);
+		waiting("a subscribes to " + group).until(() -> shardNumsub(channel(group)) == 1);
+		engine(b).broadcast(group, "before");
+		waiting("the viewer receives the first broadcast").until(() -> viewer.texts().contains("before"));
+
+		int from = redisCluster.indexOf(slot);
+		redisCluster.moveSlot(slot, (from + 1) % 3);
+		try {
+			waiting("a subscribes again on the node that serves the slot now")
+				.until(() -> shardNumsub(channel(group)) == 1);
+			engine(b).broadcast(group, "after");
+			waiting("the viewer receives what was broadcast after the move")
+				.until(() -> viewer.texts().contains("after"));
+		}
+		finally {
+			redisCluster.moveSlot(slot, from);
+		}
 	}
 
 	/** One group {@code <prefix><n>} whose channel is served by each node, in the order of the nodes. */

@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -22,7 +24,8 @@ import org.awaitility.Awaitility;
 
 /**
  * A Redis Cluster of the test's own: three redis-server processes in cluster mode on free ports, without persistence
- * or replicas, the 16,384 slots split evenly between them; {@link #close()} stops them and deletes their files.
+ * or replicas, the 16,384 slots split evenly between them, except those moved by {@link #moveSlot}; {@link #close()}
+ * stops them and deletes their files.
  * Needs {@code redis-server} 7 or later on the path, as CI has it.
  */
 final class RedisClusterProcesses implements AutoCloseable {
@@ -32,6 +35,9 @@ final class RedisClusterProcesses implements AutoCloseable {
 	private final Path directory;
 
 	private final List<Node> nodes = new ArrayList<>();
+
+	/** The node of each slot moved away from where the even split put it. */
+	private final Map<Integer, Integer> moved = new ConcurrentHashMap<>();
 
 	private RedisClusterProcesses(Path directory) {
 		this.directory = directory;
@@ -98,12 +104,32 @@ final class RedisClusterProcesses implements AutoCloseable {
 
 	/** Commands on the node that serves the slot of a key or sharded channel, for the test's own checks. */
 	RedisCommands<String, String> nodeOf(String keyOrChannel) {
-		int slot = SlotHash.getSlot(keyOrChannel);
+		return this.nodes.get(indexOf(SlotHash.getSlot(keyOrChannel))).commands();
+	}
+
+	/** The index of the node that serves a slot. */
+	int indexOf(int slot) {
+		Integer moved = this.moved.get(slot);
+		if (moved != null) {
+			return moved;
+		}
 		int index = this.nodes.size() - 1;
 		while (SLOTS * index / this.nodes.size() > slot) {
 			index--;
 		}
-		return this.nodes.get(index).commands();
+		return index;
+	}
+
+	/**
+	 * Gives a slot without keys to another node, as a resharding does ({@code CLUSTER SETSLOT <slot> NODE <id>} on
+	 * every node): its sharded subscribers are told, with an {@code SUNSUBSCRIBE}.
+	 */
+	void moveSlot(int slot, int toIndex) {
+		String target = this.nodes.get(toIndex).commands().clusterMyId();
+		for (Node node : this.nodes) {
+			node.commands().clusterSetSlotNode(slot, target);
+		}
+		this.moved.put(slot, toIndex);
 	}
 
 	/** Commands on each node, in the order of their slots. */
