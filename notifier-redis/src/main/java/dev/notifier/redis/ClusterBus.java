@@ -54,8 +54,9 @@ import org.slf4j.LoggerFactory;
  * {@link InboundDelivery}, never delivering it here.
  *
  * <p>Threads: {@link #publish} on the engine's caller threads and {@link #reconcile} on the threads that join and
- * leave groups only hand commands to Lettuce and never wait. {@link #opened} and {@link #reconnected} run on the
- * cluster thread, {@link #message} on Lettuce's event loop thread of the pub/sub connection. The set of groups to be
+ * leave groups only hand commands to Lettuce and never wait. {@link #opened}, {@link #reconnected} and
+ * {@link #topologyChanged} run on the cluster thread; {@link #message}, {@link #smessage} and {@link #sunsubscribed}
+ * on Lettuce's event loop threads of the pub/sub connection. The set of groups to be
  * subscribed and the pub/sub connection they are subscribed on change together under the set's monitor, so that a
  * group occupied while connecting is subscribed either by the connection as it opens or by itself on it.
  */
@@ -241,6 +242,25 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 			if (this.subscribed.contains(group) && pubSub != null && pubSub.isOpen()) {
 				logger.info("The slot of group '{}' moved to another Redis Cluster node; subscribing there", group);
 				this.confirmations.put(group, subscribe(pubSub, group));
+			}
+		}
+	}
+
+	/**
+	 * On a Redis Cluster whose topology changed: subscribes to every group's sharded channel again, which reaches the
+	 * node that serves its slot now. A master that died leaves its subscribers subscribed to nothing, without an
+	 * {@code SUNSUBSCRIBE}, and Lettuce does not move them to the replica that took over. A subscription to a node
+	 * that already has it changes nothing.
+	 */
+	@Override
+	public void topologyChanged() {
+		if (!this.keys.sharded()) {
+			return;
+		}
+		synchronized (this.subscribed) {
+			StatefulRedisPubSubConnection<byte[], byte[]> pubSub = this.pubSub;
+			if (pubSub != null && pubSub.isOpen()) {
+				this.subscribed.forEach((group) -> this.confirmations.put(group, subscribe(pubSub, group)));
 			}
 		}
 	}

@@ -22,11 +22,13 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 
 /**
  * The cluster's two Lettuce connections to Redis, opened with the client of the cluster's client source: one for
@@ -40,7 +42,10 @@ import org.slf4j.LoggerFactory;
  * connection that drops is reconnected by Lettuce itself, with the reconnect delay of its client resources, and
  * resubscribed by Lettuce to its channels; the {@link Listener}s then hear {@link Listener#reconnected()}. A
  * connection that Lettuce does not reconnect (auto-reconnect off) is found every third of the lease, and both are
- * opened afresh. {@link #unavailable()} says why Redis cannot be reached meanwhile.
+ * opened afresh. {@link #unavailable()} says why Redis cannot be reached meanwhile. On a Redis Cluster, each change
+ * of the topology that Lettuce finds (a failover, a resharding) is told to the listeners
+ * ({@link Listener#topologyChanged()}) three times, 0.5, 2 and 10 seconds after it: Lettuce updates the routing of
+ * its connections after publishing the event, and does not move sharded subscriptions to a slot's new node itself.
  *
  * <p>Threads: opening, the checks and the listeners' calls run on the cluster thread handed in, which may wait for
  * Redis. Lettuce calls the state listener on its event loop; it only records the problem and hands a reconnection to
@@ -54,6 +59,9 @@ final class RedisConnections {
 	private static final Duration FIRST_RECONNECT_DELAY = Duration.ofMillis(100);
 
 	private static final Duration MAX_FIRST_CONNECT_WAIT = Duration.ofSeconds(2);
+
+	private static final List<Duration> AFTER_TOPOLOGY_CHANGE = List.of(Duration.ofMillis(500), Duration.ofSeconds(2),
+			Duration.ofSeconds(10));
 
 	private final Supplier<? extends AbstractRedisClient> clientSource;
 
@@ -81,6 +89,9 @@ final class RedisConnections {
 	private volatile @Nullable StatefulRedisPubSubConnection<byte[], byte[]> pubSub;
 
 	private volatile String lastProblem = "not connected to Redis yet";
+
+	/** The subscription to the topology changes of a Redis Cluster client; set on the cluster thread. */
+	private volatile @Nullable Disposable topologyChanges;
 
 	/** Only touched by the cluster thread. */
 	private Duration reconnectDelay = FIRST_RECONNECT_DELAY;
@@ -127,6 +138,10 @@ final class RedisConnections {
 
 	/** Closes both connections; the cluster thread must be stopped first, so that nothing opens them again. */
 	void close() {
+		Disposable topologyChanges = this.topologyChanges;
+		if (topologyChanges != null) {
+			topologyChanges.dispose();
+		}
 		StatefulConnection<byte[], byte[]> commandConnection = this.commandConnection;
 		StatefulRedisPubSubConnection<byte[], byte[]> pubSub = this.pubSub;
 		// Out of the fields first: the state listener then knows that the disconnection is on purpose.
@@ -174,6 +189,14 @@ final class RedisConnections {
 			}
 			RedisClusterAsyncCommands<byte[], byte[]> commands;
 			if (client instanceof RedisClusterClient clusterClient) {
+				if (this.topologyChanges == null) {
+					this.topologyChanges = clusterClient.getResources()
+						.eventBus()
+						.get()
+						.filter(ClusterTopologyChangedEvent.class::isInstance)
+						.subscribe((event) -> AFTER_TOPOLOGY_CHANGE
+							.forEach((delay) -> schedule(this::topologyChanged, delay)));
+				}
 				StatefulRedisClusterConnection<byte[], byte[]> connection = clusterClient
 					.connect(ByteArrayCodec.INSTANCE);
 				commandConnection = connection;
@@ -278,12 +301,7 @@ final class RedisConnections {
 		Duration delay = this.reconnectDelay;
 		Duration doubled = delay.multipliedBy(2);
 		this.reconnectDelay = (doubled.compareTo(this.reconnectMaxDelay) > 0) ? this.reconnectMaxDelay : doubled;
-		try {
-			this.clusterThread.schedule(this::open, delay.toNanos(), TimeUnit.NANOSECONDS);
-		}
-		catch (RejectedExecutionException ex) {
-			// Stopped.
-		}
+		schedule(this::open, delay);
 	}
 
 	/** On the cluster thread: a command connection that Lettuce does not reconnect is replaced with a new pair. */
@@ -293,6 +311,30 @@ final class RedisConnections {
 				&& !commandConnection.getOptions().isAutoReconnect()) {
 			close();
 			scheduleOpen();
+		}
+	}
+
+	private void schedule(Runnable task, Duration delay) {
+		try {
+			this.clusterThread.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			// Stopped.
+		}
+	}
+
+	/** On the cluster thread, after the topology of the Redis Cluster changed. */
+	private void topologyChanged() {
+		if (this.pubSub == null) {
+			return;
+		}
+		for (Listener listener : this.listeners) {
+			try {
+				listener.topologyChanged();
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Following a change of the Redis Cluster's topology failed", ex);
+			}
 		}
 	}
 
@@ -336,6 +378,10 @@ final class RedisConnections {
 
 		/** Lettuce has reconnected one of the connections by itself, and resubscribed it to its channels. */
 		default void reconnected() {
+		}
+
+		/** The topology of the Redis Cluster has changed: a slot may be served by another node now. */
+		default void topologyChanged() {
 		}
 
 	}

@@ -23,9 +23,9 @@ import io.lettuce.core.cluster.SlotHash;
 import org.awaitility.Awaitility;
 
 /**
- * A Redis Cluster of the test's own: three redis-server processes in cluster mode on free ports, without persistence
- * or replicas, the 16,384 slots split evenly between them, except those moved by {@link #moveSlot}; {@link #close()}
- * stops them and deletes their files.
+ * A Redis Cluster of the test's own: redis-server processes in cluster mode on free ports, without persistence, the
+ * 16,384 slots split evenly between the masters, except those moved by {@link #moveSlot}, and as many replicas of
+ * each as asked for; {@link #close()} stops them and deletes their files.
  * Needs {@code redis-server} 7 or later on the path, as CI has it.
  */
 final class RedisClusterProcesses implements AutoCloseable {
@@ -36,30 +36,56 @@ final class RedisClusterProcesses implements AutoCloseable {
 
 	private final List<Node> nodes = new ArrayList<>();
 
+	private final int masters;
+
+	private final List<Node> stopped = new ArrayList<>();
+
 	/** The node of each slot moved away from where the even split put it. */
 	private final Map<Integer, Integer> moved = new ConcurrentHashMap<>();
 
-	private RedisClusterProcesses(Path directory) {
+	private RedisClusterProcesses(Path directory, int masters) {
 		this.directory = directory;
+		this.masters = masters;
 	}
 
-	/** Starts the nodes, assigns the slots, has them meet, and waits until every node reports the cluster ok. */
-	static RedisClusterProcesses start(int size) throws IOException {
-		RedisClusterProcesses cluster = new RedisClusterProcesses(Files.createTempDirectory("notifier-redis-cluster"));
+	/** Starts masters without replicas, each node counted failing after 5 seconds without an answer. */
+	static RedisClusterProcesses start(int masters) throws IOException {
+		return start(masters, 0, Duration.ofSeconds(5));
+	}
+
+	/**
+	 * Starts the masters and their replicas, assigns the slots, has every node meet the first, and waits until every
+	 * node reports the cluster ok and every replica is in sync.
+	 * @param nodeTimeout how long a node may not answer before the others count it failing (and a replica of a
+	 * master takes over)
+	 */
+	static RedisClusterProcesses start(int masters, int replicasPerMaster, Duration nodeTimeout) throws IOException {
+		RedisClusterProcesses cluster = new RedisClusterProcesses(Files.createTempDirectory("notifier-redis-cluster"),
+				masters);
+		int size = masters * (1 + replicasPerMaster);
 		try {
 			for (int index = 0; index < size; index++) {
-				cluster.nodes.add(cluster.launch(index, size));
+				cluster.nodes.add(cluster.launch(index, masters, nodeTimeout));
 			}
 			Node first = cluster.nodes.get(0);
 			for (Node node : cluster.nodes.subList(1, size)) {
 				first.commands().clusterMeet("127.0.0.1", node.port());
+			}
+			Awaitility.await("the Redis Cluster's nodes know each other")
+				.atMost(Duration.ofSeconds(20))
+				.pollInterval(Duration.ofMillis(50))
+				.until(() -> cluster.nodes.stream()
+					.allMatch((node) -> node.commands().clusterInfo().contains("cluster_known_nodes:" + size)));
+			for (int index = masters; index < size; index++) {
+				String master = cluster.nodes.get(index % masters).commands().clusterMyId();
+				cluster.nodes.get(index).commands().clusterReplicate(master);
 			}
 			Awaitility.await("the Redis Cluster of " + size + " nodes is ok")
 				.atMost(Duration.ofSeconds(20))
 				.pollInterval(Duration.ofMillis(50))
 				.until(() -> cluster.nodes.stream()
 					.allMatch((node) -> node.commands().clusterInfo().contains("cluster_state:ok")
-							&& node.commands().clusterInfo().contains("cluster_known_nodes:" + size)));
+							&& !node.commands().info("replication").contains("master_link_status:down")));
 			return cluster;
 		}
 		catch (IOException | RuntimeException ex) {
@@ -68,14 +94,15 @@ final class RedisClusterProcesses implements AutoCloseable {
 		}
 	}
 
-	private Node launch(int index, int size) throws IOException {
+	private Node launch(int index, int masters, Duration nodeTimeout) throws IOException {
 		int port;
 		try (ServerSocket probe = new ServerSocket(0)) {
 			port = probe.getLocalPort();
 		}
 		Process process = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
 				"--save", "", "--appendonly", "no", "--cluster-enabled", "yes", "--cluster-config-file",
-				"nodes-" + port + ".conf", "--cluster-node-timeout", "5000", "--dir", this.directory.toString())
+				"nodes-" + port + ".conf", "--cluster-node-timeout", Long.toString(nodeTimeout.toMillis()), "--dir",
+				this.directory.toString())
 			.redirectErrorStream(true)
 			.redirectOutput(ProcessBuilder.Redirect.DISCARD)
 			.start();
@@ -88,13 +115,26 @@ final class RedisClusterProcesses implements AutoCloseable {
 				.ignoreExceptions()
 				.until(client::connect, (opened) -> opened != null);
 			Node node = new Node(port, process, client, connection);
-			node.commands().clusterAddSlotsRange(Range.create(SLOTS * index / size, SLOTS * (index + 1) / size - 1));
+			if (index < masters) {
+				node.commands()
+					.clusterAddSlotsRange(Range.create(SLOTS * index / masters, SLOTS * (index + 1) / masters - 1));
+			}
 			return node;
 		}
 		catch (RuntimeException ex) {
 			process.destroyForcibly();
 			throw ex;
 		}
+	}
+
+	/**
+	 * Stops the master that serves the slot of a key or channel at start, as a crash: one of its replicas takes over
+	 * once the others count it failing.
+	 */
+	void crashMasterOf(String keyOrChannel) {
+		Node master = this.nodes.get(indexOf(SlotHash.getSlot(keyOrChannel)));
+		master.stop();
+		this.stopped.add(master);
 	}
 
 	/** Every node's address, as {@code spring.data.redis.cluster.nodes} takes them. */
@@ -113,8 +153,8 @@ final class RedisClusterProcesses implements AutoCloseable {
 		if (moved != null) {
 			return moved;
 		}
-		int index = this.nodes.size() - 1;
-		while (SLOTS * index / this.nodes.size() > slot) {
+		int index = this.masters - 1;
+		while (SLOTS * index / this.masters > slot) {
 			index--;
 		}
 		return index;
@@ -132,15 +172,17 @@ final class RedisClusterProcesses implements AutoCloseable {
 		this.moved.put(slot, toIndex);
 	}
 
-	/** Commands on each node, in the order of their slots. */
-	List<RedisCommands<String, String>> each() {
-		return this.nodes.stream().map(Node::commands).toList();
+	/** Commands on each master as started, in the order of their slots. */
+	List<RedisCommands<String, String>> masters() {
+		return this.nodes.subList(0, this.masters).stream().map(Node::commands).toList();
 	}
 
 	@Override
 	public void close() throws IOException {
 		for (Node node : this.nodes) {
-			node.stop();
+			if (!this.stopped.contains(node)) {
+				node.stop();
+			}
 		}
 		try (Stream<Path> files = Files.walk(this.directory)) {
 			files.sorted(Comparator.reverseOrder()).forEach((file) -> file.toFile().delete());
