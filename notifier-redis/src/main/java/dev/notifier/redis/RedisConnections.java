@@ -10,6 +10,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import io.lettuce.core.AbstractRedisClient;
@@ -233,14 +234,7 @@ final class RedisConnections {
 			scheduleOpen();
 			return;
 		}
-		for (Listener listener : this.listeners) {
-			try {
-				listener.ready();
-			}
-			catch (RuntimeException ex) {
-				logger.warn("Catching up after connecting to Redis failed", ex);
-			}
-		}
+		tellListeners(Listener::ready, "Catching up after connecting to Redis failed");
 	}
 
 	/**
@@ -328,24 +322,22 @@ final class RedisConnections {
 		if (this.pubSub == null) {
 			return;
 		}
-		for (Listener listener : this.listeners) {
-			try {
-				listener.topologyChanged();
-			}
-			catch (RuntimeException ex) {
-				logger.warn("Following a change of the Redis Cluster's topology failed", ex);
-			}
-		}
+		tellListeners(Listener::topologyChanged, "Following a change of the Redis Cluster's topology failed");
 	}
 
 	/** On the cluster thread, after Lettuce reconnected one of the connections. */
 	private void reconnected() {
+		tellListeners(Listener::reconnected, "Catching up after a reconnection to Redis failed");
+	}
+
+	/** Tells every listener, on the cluster thread; one that fails does not keep the others from hearing. */
+	private void tellListeners(Consumer<Listener> call, String failure) {
 		for (Listener listener : this.listeners) {
 			try {
-				listener.reconnected();
+				call.accept(listener);
 			}
 			catch (RuntimeException ex) {
-				logger.warn("Catching up after a reconnection to Redis failed", ex);
+				logger.warn(failure, ex);
 			}
 		}
 	}
