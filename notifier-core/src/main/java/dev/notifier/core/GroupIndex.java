@@ -25,10 +25,23 @@ import org.jspecify.annotations.Nullable;
  * itself is a {@link ConcurrentHashMap}: a group exists while it has members; its last member removes it, under its
  * monitor, and marks it removed so that a session joining through a stale reference retries.
  *
+ * <p>A broadcast to a large group tells the writers ({@link WriteScheduler#fanOutStarted()}) for as long as it
+ * appends, so that they give it the CPU between writes: see {@link #LARGE_FAN_OUT}.
+ *
  * <p>Every method is safe to call from any thread. A group gaining its first member or losing its last is reported
  * to {@link GroupOccupancy}, outside the monitor, which tells its listeners in order on a thread of its own.
  */
 final class GroupIndex {
+
+	/**
+	 * The group size from which a broadcast's appending is long enough to race the writers: appending to one member
+	 * takes a twentieth to a tenth of a microsecond and writing one ten microseconds or more (a system call), so from
+	 * a few hundred members on, a writer started on the first members writes many of them before the broadcast, and
+	 * the broadcasts queued behind it, have reached them all; each of those writes carries part of what is coming and
+	 * the member is written again for the rest. Smaller groups are appended to within about a write's time, and are
+	 * not worth telling the writers about.
+	 */
+	static final int LARGE_FAN_OUT = 256;
 
 	private final ConcurrentHashMap<String, Group> groups = new ConcurrentHashMap<>();
 
@@ -37,8 +50,12 @@ final class GroupIndex {
 
 	private final GroupOccupancy occupancy;
 
-	GroupIndex(GroupOccupancy occupancy) {
+	/** Told when a broadcast to a large group starts and ends appending. */
+	private final WriteScheduler writers;
+
+	GroupIndex(GroupOccupancy occupancy, WriteScheduler writers) {
 		this.occupancy = occupancy;
+		this.writers = writers;
 	}
 
 	/** Adds a session to its group, creating the group for its first member. */
@@ -118,23 +135,35 @@ final class GroupIndex {
 		}
 		int queued = 0;
 		List<DefaultNotifierSession> overflowed = null;
-		synchronized (group) {
-			if (group.removed) {
-				return 0;
-			}
-			group.sequence++;
-			for (int i = 0; i < group.size; i++) {
-				DefaultNotifierSession member = group.members[i];
-				if (accept.test(member)) {
-					OutboundPipe.Offer offer = member.offerBroadcast(message);
-					if (offer == OutboundPipe.Offer.QUEUED) {
-						queued++;
-					}
-					else if (offer == OutboundPipe.Offer.OVERFLOWED) {
-						overflowed = (overflowed != null) ? overflowed : new ArrayList<>();
-						overflowed.add(member);
+		// The size read without the monitor may be stale by a few members: it only decides whether the writers hear.
+		boolean large = group.count >= LARGE_FAN_OUT;
+		if (large) {
+			this.writers.fanOutStarted();
+		}
+		try {
+			synchronized (group) {
+				if (group.removed) {
+					return 0;
+				}
+				group.sequence++;
+				for (int i = 0; i < group.size; i++) {
+					DefaultNotifierSession member = group.members[i];
+					if (accept.test(member)) {
+						OutboundPipe.Offer offer = member.offerBroadcast(message);
+						if (offer == OutboundPipe.Offer.QUEUED) {
+							queued++;
+						}
+						else if (offer == OutboundPipe.Offer.OVERFLOWED) {
+							overflowed = (overflowed != null) ? overflowed : new ArrayList<>();
+							overflowed.add(member);
+						}
 					}
 				}
+			}
+		}
+		finally {
+			if (large) {
+				this.writers.fanOutEnded();
 			}
 		}
 		if (overflowed != null) {

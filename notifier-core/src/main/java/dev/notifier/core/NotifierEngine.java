@@ -153,13 +153,13 @@ public final class NotifierEngine implements GroupNotifier {
 		Delivery local = this::deliverLocally;
 		this.delivery = builder.deliveryDecorator.apply((this.cluster != null) ? this.cluster.delivery(local) : local);
 		this.occupancy = new GroupOccupancy(this::incarnation, new OccupancyListener());
-		this.groups = new GroupIndex(this.occupancy);
+		this.writers = (builder.writers != null) ? builder.writers
+				: new WriterThreads(WriterThreads.defaultCount(), NotifierThreads.named("notifier-writer"));
+		this.groups = new GroupIndex(this.occupancy, this.writers);
 		this.sharedHistory = (this.cluster != null) ? this.cluster.sharedHistory() : null;
 		this.history = new GroupHistory(builder.history, this.options.nanoClock(),
 				(this.sharedHistory != null) ? this::loadSharedHistory : null);
 		this.presence = new PresenceIndex(builder.presenceGroups, new PresenceListener());
-		this.writers = (builder.writers != null) ? builder.writers
-				: new WriterThreads(WriterThreads.defaultCount(), NotifierThreads.named("notifier-writer"));
 		this.heartbeat = newHeartbeat();
 		this.io = newIo();
 	}

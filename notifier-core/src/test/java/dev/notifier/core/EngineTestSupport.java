@@ -129,6 +129,11 @@ abstract class EngineTestSupport {
 		return new HandshakeInfo(group, null, null, Map.of(), Map.of());
 	}
 
+	/** The writes of an engine made by {@link #engine}, which the test runs. */
+	protected static ManualWrites manualWrites(NotifierEngine engine) {
+		return writes.get(engine);
+	}
+
 	/** Runs the writes an engine made by {@link #engine} has pending, as its writer threads would. */
 	protected static void flush(NotifierEngine engine) {
 		ManualWrites manual = writes.get(engine);

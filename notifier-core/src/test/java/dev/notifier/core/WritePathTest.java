@@ -125,6 +125,59 @@ class WritePathTest extends EngineTestSupport {
 	}
 
 	@Test
+	void aBroadcastToALargeGroupTellsTheWritersForAsLongAsItAppends() {
+		NotifierEngine engine = engine();
+		ManualWrites writes = manualWrites(engine);
+		List<Peer> large = IntStream.range(0, GroupIndex.LARGE_FAN_OUT).mapToObj((i) -> open(engine, "large")).toList();
+		List<Peer> small = IntStream.range(0, GroupIndex.LARGE_FAN_OUT - 1)
+			.mapToObj((i) -> open(engine, "small"))
+			.toList();
+
+		engine.broadcast("small", "to the small group");
+		assertThat(writes.fanOutsStarted()).isZero();
+		assertThat(writes.scheduledDuringFanOut()).isZero();
+
+		engine.broadcast("large", "to the large group");
+		assertThat(writes.fanOutsStarted()).isOne();
+		assertThat(writes.fanOutsInProgress()).isZero();
+		assertThat(writes.scheduledDuringFanOut()).as("every member made ready while the broadcast appended")
+			.isEqualTo(GroupIndex.LARGE_FAN_OUT);
+
+		flush(engine);
+		assertThat(large).allSatisfy((peer) -> assertThat(peer.texts()).containsExactly("to the large group"));
+		assertThat(small).allSatisfy((peer) -> assertThat(peer.texts()).containsExactly("to the small group"));
+	}
+
+	@Test
+	void aLargeGroupSeesConcurrentBroadcastsInOneOrderOnTheWriterThreads() throws Exception {
+		NotifierEngine engine = engineWithWriterThreads(
+				options().maxQueuedMessages(MESSAGES).maxQueuedBytes(Long.MAX_VALUE));
+		List<Peer> peers = new ArrayList<>();
+		for (int i = 0; i < GroupIndex.LARGE_FAN_OUT; i++) {
+			peers.add(open(engine, "a", new RecordingTransport((i % 2 == 0) ? Mode.INLINE : Mode.ASYNC, this.threads)));
+		}
+		CountDownLatch start = new CountDownLatch(1);
+		List<Future<?>> publishers = new ArrayList<>();
+		for (int p = 0; p < 2; p++) {
+			String prefix = "p" + p + "-";
+			publishers.add(this.threads.submit(() -> {
+				start.await();
+				numbered(prefix, 200).forEach((message) -> engine.broadcast("a", message));
+				return null;
+			}));
+		}
+		start.countDown();
+		for (Future<?> publisher : publishers) {
+			publisher.get(10, TimeUnit.SECONDS);
+		}
+
+		eventually().untilAsserted(() -> assertThat(peers).allSatisfy((peer) -> assertThat(peer.texts()).hasSize(400)));
+		List<String> order = peers.get(0).texts();
+		assertThat(peers).allSatisfy((peer) -> assertThat(peer.texts()).isEqualTo(order));
+		assertThat(peers).allSatisfy((peer) -> assertThat(peer.transport().overlappingSends()).isZero());
+	}
+
+	@Test
 	void aWriteThatFailsBecauseTheEngineClosedTheSessionIsNotAnError() {
 		RecordingListener listener = new RecordingListener();
 		NotifierEngine engine = engine(listener);
