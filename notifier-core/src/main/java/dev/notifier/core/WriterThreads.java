@@ -5,6 +5,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -51,7 +52,7 @@ final class WriterThreads implements WriteScheduler {
 		this.threads = threads;
 		this.writers = new Writer[count];
 		for (int i = 0; i < count; i++) {
-			this.writers[i] = new Writer(this.fanOuts);
+			this.writers[i] = new Writer(this::fanOutInProgress);
 			this.writers[i].stopped = true;
 		}
 	}
@@ -110,8 +111,8 @@ final class WriterThreads implements WriteScheduler {
 
 		private final ConcurrentLinkedQueue<OutboundPipe> ready = new ConcurrentLinkedQueue<>();
 
-		/** The engine's count of broadcasts to large groups appending right now. */
-		private final AtomicInteger fanOuts;
+		/** Whether a broadcast to a large group is appending right now. */
+		private final BooleanSupplier fanOutInProgress;
 
 		/** Set by the writer just before it parks, cleared by whoever wakes it. */
 		private final AtomicBoolean sleeping = new AtomicBoolean();
@@ -120,8 +121,8 @@ final class WriterThreads implements WriteScheduler {
 
 		private volatile boolean stopped;
 
-		Writer(AtomicInteger fanOuts) {
-			this.fanOuts = fanOuts;
+		Writer(BooleanSupplier fanOutInProgress) {
+			this.fanOutInProgress = fanOutInProgress;
 		}
 
 		void add(OutboundPipe pipe) {
@@ -141,7 +142,7 @@ final class WriterThreads implements WriteScheduler {
 				OutboundPipe pipe = this.ready.poll();
 				if (pipe != null) {
 					write(pipe);
-					if (this.fanOuts.get() > 0) {
+					if (this.fanOutInProgress.getAsBoolean()) {
 						// Let the broadcasting thread finish appending first, if it waits for this core: see above.
 						Thread.yield();
 					}
