@@ -9,8 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Redis servers of the benchmark's own, for the shard rounds of the cluster scenario: {@code redis-server} processes
- * on free ports, without persistence, each reporting the CPU time it has used ({@code INFO cpu}, through
- * {@code redis-cli}). Needs both on the path.
+ * on free ports, without persistence, each reporting the CPU time it has used and the commands it has processed
+ * ({@code INFO}, through {@code redis-cli}). Needs both on the path.
  */
 final class RedisServers implements AutoCloseable {
 
@@ -63,17 +63,37 @@ final class RedisServers implements AutoCloseable {
 		return "redis://127.0.0.1:" + this.ports.get(index);
 	}
 
-	/** The CPU seconds (user and system) each server has used since it started, in the order of the servers. */
-	double[] cpuSeconds() throws IOException, InterruptedException {
-		double[] seconds = new double[this.ports.size()];
-		for (int i = 0; i < seconds.length; i++) {
-			for (String line : cli(this.ports.get(i), "info", "cpu").split("\r?\n")) {
+	/** What each server has done since it started, in the order of the servers. */
+	List<Load> load() throws IOException, InterruptedException {
+		List<Load> load = new ArrayList<>();
+		for (int port : this.ports) {
+			double seconds = 0;
+			long commands = 0;
+			for (String line : cli(port, "info").split("\r?\n")) {
+				String value = line.substring(line.indexOf(':') + 1).trim();
 				if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
-					seconds[i] += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+					seconds += Double.parseDouble(value);
+				}
+				else if (line.startsWith("total_commands_processed:")) {
+					commands = Long.parseLong(value);
 				}
 			}
+			load.add(new Load(seconds, commands));
 		}
-		return seconds;
+		return load;
+	}
+
+	/**
+	 * What a server has done.
+	 * @param cpuSeconds CPU time, user and system
+	 * @param commands commands processed, a PUBLISH each for a broadcast
+	 */
+	record Load(double cpuSeconds, long commands) {
+
+		Load minus(Load earlier) {
+			return new Load(this.cpuSeconds - earlier.cpuSeconds, this.commands - earlier.commands);
+		}
+
 	}
 
 	private static String cli(int port, String... command) throws IOException, InterruptedException {

@@ -416,14 +416,16 @@ final class Report {
 				+ " fans it out to its sessions. CPU is both instances' from that round on. The next keeps the"
 				+ " group's history (`notifier.history.groups`): each broadcast is one script in Redis (`XADD` and"
 				+ " `PUBLISH`), delivered on both instances once Redis hands it back. The last two"
-				+ " publish to scenario 3's groups of 10 on the second instance, so that every message crosses Redis:"
-				+ " on one Redis server, then with the groups spread over two (`notifier.cluster.shards`).",
+				+ " publish to scenario 3's groups of 10 on the second instance, so that every message crosses Redis,"
+				+ " paced at 5 messages to every group per second (5,000 publishes/s): on one Redis server, then with"
+				+ " the groups spread over two"
+				+ " (`notifier.cluster.shards`).",
 				Scenarios.STAND_ALONE);
 		redisLoads();
 	}
 
-	private static String cpuSeconds(double seconds) {
-		return String.format(Locale.ROOT, "%.2f s", seconds);
+	private static String redisLoad(RedisServers.Load load) {
+		return String.format(Locale.ROOT, "%,d commands, %.2f s", load.commands(), load.cpuSeconds());
 	}
 
 	/** How the Redis servers' CPU time divided in the shard rounds of scenario 8. */
@@ -431,21 +433,23 @@ final class Report {
 		if (this.results.redisLoads.isEmpty()) {
 			return;
 		}
-		line("Redis CPU time over each shard round (its probes, warm-up and " + Scenarios.REPETITIONS
-				+ " repetitions, the same messages in both rounds), by server:");
+		line("What each Redis server did over each shard round (its probes, warm-up and " + Scenarios.REPETITIONS
+				+ " repetitions, the same messages in both rounds): commands processed and CPU time.");
 		line("");
-		line("| Round | First server | Second server | Busiest server against one server |");
-		line("|---|--:|--:|--:|");
-		double oneServer = this.results.redisLoads.stream()
+		line("| Round | First server | Second server | Busiest server's commands against one server | Busiest server's"
+				+ " CPU against one server |");
+		line("|---|--:|--:|--:|--:|");
+		Optional<Results.RedisLoad> oneServer = this.results.redisLoads.stream()
 			.filter((load) -> load.label().equals(Scenarios.ONE_SERVER))
-			.mapToDouble((load) -> load.cpuSeconds()[0])
-			.findFirst()
-			.orElse(Double.NaN);
+			.findFirst();
 		for (Results.RedisLoad load : this.results.redisLoads) {
-			double[] seconds = load.cpuSeconds();
-			double busiest = Math.max(seconds[0], seconds[1]);
-			line("| " + load.label() + " | " + cpuSeconds(seconds[0]) + " | " + cpuSeconds(seconds[1]) + " | "
-					+ times(busiest / oneServer) + " |");
+			RedisServers.Load first = load.servers().get(0);
+			RedisServers.Load second = load.servers().get(1);
+			RedisServers.Load busiest = (first.commands() >= second.commands()) ? first : second;
+			RedisServers.Load alone = oneServer.map((one) -> one.servers().get(0)).orElse(null);
+			line("| " + load.label() + " | " + redisLoad(first) + " | " + redisLoad(second) + " | "
+					+ ((alone != null) ? times((double) busiest.commands() / alone.commands()) : "n/a") + " | "
+					+ ((alone != null) ? times(busiest.cpuSeconds() / alone.cpuSeconds()) : "n/a") + " |");
 		}
 		line("");
 	}

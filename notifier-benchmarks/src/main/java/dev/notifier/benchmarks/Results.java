@@ -130,11 +130,11 @@ final class Results {
 	}
 
 	/**
-	 * The CPU time each Redis server of a shard round used over the round.
+	 * What each Redis server of a shard round did over the round.
 	 * @param label the round, as in its {@link FanOut}
-	 * @param cpuSeconds each server's, in the order of the servers (the first carries the one-server round)
+	 * @param servers each server's, in the order of the servers (the first carries the one-server round)
 	 */
-	record RedisLoad(String label, double[] cpuSeconds) {
+	record RedisLoad(String label, List<RedisServers.Load> servers) {
 	}
 
 	/** A scenario that could not run on a server. */

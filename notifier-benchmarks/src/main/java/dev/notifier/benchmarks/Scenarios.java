@@ -3,7 +3,6 @@ package dev.notifier.benchmarks;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
@@ -71,6 +70,13 @@ final class Scenarios {
 
 	/** Deliveries a warm-up round aims at, so the JIT has compiled the paths the measured round takes. */
 	private static final int WARM_UP_DELIVERIES = 100_000;
+
+	/**
+	 * Messages to every group per second in the shard rounds, so 5,000 publishes per second over the 1,000 groups:
+	 * what two instances sharing two cores deliver across Redis without reaching the cluster's bounds (pending
+	 * publishes, the inbound queue), so that both rounds carry every message.
+	 */
+	private static final double SHARD_ROUND_RATE = 5;
 
 	/** Connections opened and closed at once in the churn scenario. */
 	private static final int CHURN_CONCURRENCY = 50;
@@ -322,10 +328,10 @@ final class Scenarios {
 
 	/**
 	 * Scenario 3's 1,000 groups of 10, published on one clustered instance to subscribers of another, so that every
-	 * message crosses Redis (one PUBLISH each, where scenario 1's burst needs one per 1,000 deliveries): first on one
-	 * Redis server, then with the groups spread over two ({@code notifier.cluster.shards}), both servers started here
-	 * and idle between the rounds. Each server's CPU time over a round (its probes, warm-up and repetitions, the same
-	 * in both) shows how the load divides.
+	 * message crosses Redis (one PUBLISH each, where scenario 1's burst needs one per 1,000 deliveries), paced at
+	 * {@link #SHARD_ROUND_RATE}: first on one Redis server, then with the groups spread over two
+	 * ({@code notifier.cluster.shards}), both servers started here and idle between the rounds. Each server's CPU time
+	 * and commands over a round (its probes, warm-up and repetitions, the same in both) show how the load divides.
 	 */
 	private void shards(String server) throws IOException, InterruptedException {
 		try (RedisServers redis = RedisServers.start(2)) {
@@ -343,16 +349,18 @@ final class Scenarios {
 				clusterArguments(redisArguments));
 				ServerProcess second = this.launcher.start(ServerKind.NOTIFIER, "scenario-8-" + name + "-second",
 						clusterArguments(redisArguments))) {
-			double[] before = redis.cpuSeconds();
-			fanOut(CLUSTER, label, server, first.target(), second.target(), manyGroupsSubscribers(),
-					manyGroupsPublish());
-			double[] after = redis.cpuSeconds();
-			double[] used = new double[after.length];
-			for (int i = 0; i < used.length; i++) {
-				used[i] = after[i] - before[i];
+			List<RedisServers.Load> before = redis.load();
+			Publish burst = manyGroupsPublish();
+			Publish paced = new Publish(burst.group(), burst.groups(), burst.n(), burst.size(), SHARD_ROUND_RATE,
+					burst.chunk());
+			fanOut(CLUSTER, label, server, first.target(), second.target(), manyGroupsSubscribers(), paced);
+			List<RedisServers.Load> after = redis.load();
+			List<RedisServers.Load> used = new ArrayList<>();
+			for (int i = 0; i < after.size(); i++) {
+				used.add(after.get(i).minus(before.get(i)));
 			}
 			this.results.redisLoads.add(new Results.RedisLoad(label, used));
-			BenchmarkSuite.log("  Redis CPU during %s: %s s", label, Arrays.toString(used));
+			BenchmarkSuite.log("  Redis servers during %s: %s", label, used);
 		}
 	}
 
