@@ -93,28 +93,7 @@ class WritePathTest extends EngineTestSupport {
 
 	@Test
 	void everySessionOfAGroupSeesConcurrentBroadcastsInTheSameOrder() throws Exception {
-		NotifierEngine engine = engineWithWriterThreads(
-				options().maxQueuedMessages(MESSAGES).maxQueuedBytes(Long.MAX_VALUE));
-		List<Peer> peers = new ArrayList<>();
-		for (int i = 0; i < 10; i++) {
-			peers.add(open(engine, "a", new RecordingTransport((i % 2 == 0) ? Mode.INLINE : Mode.ASYNC, this.threads)));
-		}
-		CountDownLatch start = new CountDownLatch(1);
-		List<Future<?>> publishers = new ArrayList<>();
-		for (int p = 0; p < 3; p++) {
-			String prefix = "p" + p + "-";
-			publishers.add(this.threads.submit(() -> {
-				start.await();
-				numbered(prefix, 500).forEach((message) -> engine.broadcast("a", message));
-				return null;
-			}));
-		}
-		start.countDown();
-		for (Future<?> publisher : publishers) {
-			publisher.get(10, TimeUnit.SECONDS);
-		}
-
-		eventually().untilAsserted(() -> assertThat(peers).allSatisfy((peer) -> assertThat(peer.texts()).hasSize(1_500)));
+		List<Peer> peers = broadcastConcurrently(10, 3, 500);
 		List<String> order = peers.get(0).texts();
 		assertThat(peers).allSatisfy((peer) -> assertThat(peer.texts()).isEqualTo(order));
 		for (int p = 0; p < 3; p++) {
@@ -122,6 +101,36 @@ class WritePathTest extends EngineTestSupport {
 			assertThat(order.stream().filter((text) -> text.startsWith(prefix)).toList())
 				.as("each publisher's own order").containsExactlyElementsOf(numbered(prefix, 500));
 		}
+	}
+
+	/**
+	 * Opens sessions of group {@code a} on an engine with writer threads, half written inline and half
+	 * asynchronously, has publishers broadcast numbered messages at once, and waits until every session has all.
+	 */
+	private List<Peer> broadcastConcurrently(int sessions, int publisherCount, int messagesEach) throws Exception {
+		NotifierEngine engine = engineWithWriterThreads(
+				options().maxQueuedMessages(MESSAGES).maxQueuedBytes(Long.MAX_VALUE));
+		List<Peer> peers = new ArrayList<>();
+		for (int i = 0; i < sessions; i++) {
+			peers.add(open(engine, "a", new RecordingTransport((i % 2 == 0) ? Mode.INLINE : Mode.ASYNC, this.threads)));
+		}
+		CountDownLatch start = new CountDownLatch(1);
+		List<Future<?>> publishers = new ArrayList<>();
+		for (int p = 0; p < publisherCount; p++) {
+			String prefix = "p" + p + "-";
+			publishers.add(this.threads.submit(() -> {
+				start.await();
+				numbered(prefix, messagesEach).forEach((message) -> engine.broadcast("a", message));
+				return null;
+			}));
+		}
+		start.countDown();
+		for (Future<?> publisher : publishers) {
+			publisher.get(10, TimeUnit.SECONDS);
+		}
+		int all = publisherCount * messagesEach;
+		eventually().untilAsserted(() -> assertThat(peers).allSatisfy((peer) -> assertThat(peer.texts()).hasSize(all)));
+		return peers;
 	}
 
 	@Test
@@ -150,28 +159,7 @@ class WritePathTest extends EngineTestSupport {
 
 	@Test
 	void aLargeGroupSeesConcurrentBroadcastsInOneOrderOnTheWriterThreads() throws Exception {
-		NotifierEngine engine = engineWithWriterThreads(
-				options().maxQueuedMessages(MESSAGES).maxQueuedBytes(Long.MAX_VALUE));
-		List<Peer> peers = new ArrayList<>();
-		for (int i = 0; i < GroupIndex.LARGE_FAN_OUT; i++) {
-			peers.add(open(engine, "a", new RecordingTransport((i % 2 == 0) ? Mode.INLINE : Mode.ASYNC, this.threads)));
-		}
-		CountDownLatch start = new CountDownLatch(1);
-		List<Future<?>> publishers = new ArrayList<>();
-		for (int p = 0; p < 2; p++) {
-			String prefix = "p" + p + "-";
-			publishers.add(this.threads.submit(() -> {
-				start.await();
-				numbered(prefix, 200).forEach((message) -> engine.broadcast("a", message));
-				return null;
-			}));
-		}
-		start.countDown();
-		for (Future<?> publisher : publishers) {
-			publisher.get(10, TimeUnit.SECONDS);
-		}
-
-		eventually().untilAsserted(() -> assertThat(peers).allSatisfy((peer) -> assertThat(peer.texts()).hasSize(400)));
+		List<Peer> peers = broadcastConcurrently(GroupIndex.LARGE_FAN_OUT, 2, 200);
 		List<String> order = peers.get(0).texts();
 		assertThat(peers).allSatisfy((peer) -> assertThat(peer.texts()).isEqualTo(order));
 		assertThat(peers).allSatisfy((peer) -> assertThat(peer.transport().overlappingSends()).isZero());
