@@ -91,7 +91,10 @@ final class RedisConnections {
 
 	private volatile String lastProblem = "not connected to Redis yet";
 
-	/** The subscription to the topology changes of a Redis Cluster client; set on the cluster thread. */
+	/**
+	 * The subscription to the topology changes of a Redis Cluster client: made with the connections, on the cluster
+	 * thread, and ended with them, so that connections opened afresh make it again.
+	 */
 	private volatile @Nullable Disposable topologyChanges;
 
 	/** Only touched by the cluster thread. */
@@ -140,6 +143,7 @@ final class RedisConnections {
 	/** Closes both connections; the cluster thread must be stopped first, so that nothing opens them again. */
 	void close() {
 		Disposable topologyChanges = this.topologyChanges;
+		this.topologyChanges = null;
 		if (topologyChanges != null) {
 			topologyChanges.dispose();
 		}
