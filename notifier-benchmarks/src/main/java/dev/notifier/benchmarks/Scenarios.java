@@ -17,6 +17,7 @@ import dev.notifier.benchmarks.load.Round.Publish;
 import dev.notifier.benchmarks.load.ServerStats;
 import dev.notifier.benchmarks.load.Target;
 import org.HdrHistogram.Recorder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The seven scenarios of the benchmark issue, each run against one freshly started server, and the cluster scenario,
@@ -316,13 +317,8 @@ final class Scenarios {
 				fanOut(CLUSTER, ACROSS_INSTANCES, server, first.target(), second.target(), groups, burst);
 			}
 		}
-		String[] withHistory = clusterArguments("--spring.data.redis.url=" + this.redisUrl,
-				"--notifier.history.groups=" + GROUP);
-		try (ServerProcess first = this.launcher.start(ServerKind.NOTIFIER, "scenario-8-history-first", withHistory);
-				ServerProcess second = this.launcher.start(ServerKind.NOTIFIER, "scenario-8-history-second",
-						withHistory)) {
-			fanOut(CLUSTER, WITH_HISTORY, server, first.target(), second.target(), groups, burst);
-		}
+		acrossInstances("history", WITH_HISTORY, server, groups, burst, null,
+				"--spring.data.redis.url=" + this.redisUrl, "--notifier.history.groups=" + GROUP);
 		shards(server);
 	}
 
@@ -334,33 +330,37 @@ final class Scenarios {
 	 * and commands over a round (its probes, warm-up and repetitions, the same in both) show how the load divides.
 	 */
 	private void shards(String server) throws IOException, InterruptedException {
+		Publish paced = manyGroupsPublish().withRate(SHARD_ROUND_RATE);
 		try (RedisServers redis = RedisServers.start(2)) {
 			String one = "--spring.data.redis.url=" + redis.url(0);
-			acrossInstances(ONE_SERVER, server, redis, one);
-			acrossInstances(TWO_SHARDS, server, redis, one,
+			acrossInstances("one-redis-server", ONE_SERVER, server, manyGroupsSubscribers(), paced, redis, one);
+			acrossInstances("two-shards", TWO_SHARDS, server, manyGroupsSubscribers(), paced, redis, one,
 					"--notifier.cluster.shards=" + redis.url(0) + "," + redis.url(1));
 		}
 	}
 
-	private void acrossInstances(String label, String server, RedisServers redis, String... redisArguments)
-			throws IOException, InterruptedException {
-		String name = label.substring(label.lastIndexOf(", ") + 2).replace(' ', '-');
+	/**
+	 * Publishes on one of two clustered instances, started for the round, to subscribers of the other; with
+	 * {@code measured}, records what each of those Redis servers did during the round.
+	 */
+	private void acrossInstances(String name, String label, String server, List<String> groups, Publish publish,
+			@Nullable RedisServers measured, String... redisArguments) throws IOException, InterruptedException {
+		String[] arguments = clusterArguments(redisArguments);
 		try (ServerProcess first = this.launcher.start(ServerKind.NOTIFIER, "scenario-8-" + name + "-first",
-				clusterArguments(redisArguments));
+				arguments);
 				ServerProcess second = this.launcher.start(ServerKind.NOTIFIER, "scenario-8-" + name + "-second",
-						clusterArguments(redisArguments))) {
-			List<RedisServers.Load> before = redis.load();
-			Publish burst = manyGroupsPublish();
-			Publish paced = new Publish(burst.group(), burst.groups(), burst.n(), burst.size(), SHARD_ROUND_RATE,
-					burst.chunk());
-			fanOut(CLUSTER, label, server, first.target(), second.target(), manyGroupsSubscribers(), paced);
-			List<RedisServers.Load> after = redis.load();
-			List<RedisServers.Load> used = new ArrayList<>();
-			for (int i = 0; i < after.size(); i++) {
-				used.add(after.get(i).minus(before.get(i)));
+						arguments)) {
+			List<RedisServers.Load> before = (measured != null) ? measured.load() : List.of();
+			fanOut(CLUSTER, label, server, first.target(), second.target(), groups, publish);
+			if (measured != null) {
+				List<RedisServers.Load> after = measured.load();
+				List<RedisServers.Load> used = new ArrayList<>();
+				for (int i = 0; i < after.size(); i++) {
+					used.add(after.get(i).minus(before.get(i)));
+				}
+				this.results.redisLoads.add(new Results.RedisLoad(label, used));
+				BenchmarkSuite.log("  Redis servers during %s: %s", label, used);
 			}
-			this.results.redisLoads.add(new Results.RedisLoad(label, used));
-			BenchmarkSuite.log("  Redis servers during %s: %s", label, used);
 		}
 	}
 

@@ -130,6 +130,10 @@ public final class Round {
 			return new Publish(this.group, this.groups, messages, this.size, this.rate, Math.min(this.chunk, messages));
 		}
 
+		public Publish withRate(double rate) {
+			return new Publish(this.group, this.groups, this.n, this.size, rate, this.chunk);
+		}
+
 	}
 
 	/**
