@@ -40,7 +40,8 @@ final class Chart {
 	private static final int LABELS = 50;
 
 	private static final Map<String, Color> COLORS = Map.of(ServerKind.NOTIFIER.id(), new Color(0x1F77B4),
-			ServerKind.NOTIFIER_JETTY.id(), new Color(0x17BECF), ServerKind.NAIVE.id(), new Color(0xFF7F0E),
+			ServerKind.NOTIFIER_JETTY.id(), new Color(0x17BECF), ServerKind.NOTIFIER_PARALLEL_GC.id(),
+			new Color(0xAEC7E8), ServerKind.NAIVE.id(), new Color(0xFF7F0E),
 			ServerKind.STOMP.id(), new Color(0x2CA02C));
 
 	/** The colours of outside servers, in the order they appear. */

@@ -19,11 +19,11 @@ record Options(boolean quick, boolean profile, List<Integer> scenarios, List<Ser
 
 	static final String USAGE = """
 			Usage: java -jar notifier-benchmarks.jar [--quick] [--profile] [--scenarios=1,3] \
-			[--servers=notifier,notifier-tuned,notifier-jetty,naive,stomp] [--external=NAME=COMMAND]... [--out=docs]
+			[--servers=notifier,notifier-tuned,notifier-jetty,notifier-parallel-gc,naive,stomp] [--external=NAME=COMMAND]... [--out=docs]
 			  --quick       smaller counts: a smoke run
 			  --profile     each built-in server records a JFR file of its scenario, next to its log
 			  --scenarios   which of the scenarios 1-9 to run (default: all)
-			  --servers     which built-in servers to run them on (default: all five; none if empty)
+			  --servers     which built-in servers to run them on (default: all six; none if empty)
 			  --external    also measure an outside server of the protocol, started with COMMAND --server.port=N
 			                (repeatable; NAME is its name in the report)
 			  --out         the directory of benchmarks.md and benchmarks.png (default: docs)""";
