@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 import dev.notifier.core.GroupNotifier;
+import dev.notifier.core.NotifierEngine;
 import dev.notifier.core.NotifierSession;
+import dev.notifier.core.NotifierStatistics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -39,6 +41,9 @@ abstract class ContainerTestSupport {
 	protected GroupNotifier notifier;
 
 	@Autowired
+	private NotifierEngine engine;
+
+	@Autowired
 	private ApplicationContext context;
 
 	private final List<AutoCloseable> clients = new ArrayList<>();
@@ -57,6 +62,19 @@ abstract class ContainerTestSupport {
 		this.clients.clear();
 		Waits.await("the engine lets go of every session once the clients are gone")
 			.until(() -> this.notifier.sessionCount() == 0);
+		// A session leaves its group as its close begins and is counted closed once the container reports the end:
+		// a close counted during the next test would move that test's meters.
+		Waits.await("the engine hears every connection end").until(() -> openConnections() == 0);
+	}
+
+	/** Connections opened and not yet counted closed. */
+	private long openConnections() {
+		NotifierStatistics statistics = this.engine.statistics();
+		long closed = 0;
+		for (int code : NotifierStatistics.closeCodes()) {
+			closed += statistics.connectionsClosed(code);
+		}
+		return statistics.connectionsOpened() - closed;
 	}
 
 	/** A {@code ws://} URI on the test server for this path (and query). */
