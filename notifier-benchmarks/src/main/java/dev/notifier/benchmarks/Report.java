@@ -380,30 +380,34 @@ final class Report {
 		line("### Cost growth (scenario 7)");
 		line("");
 		line("Server CPU per delivered message (median of the rounds) as the same deliveries go to ever more"
-				+ " subscribers; flat is the target. Growth = highest / lowest.");
+				+ " subscribers; flat is the target. Growth = highest / lowest. Messages per write: delivered messages"
+				+ " per socket write (`notifier.writes`), for the servers that count their writes.");
 		line("");
 		List<String> labels = new ArrayList<>(new LinkedHashSet<>(rows.stream().map(Results.FanOut::label).toList()));
 		line("| Server | " + String.join(" | ", labels.stream().map((label) -> "µs/delivery " + label).toList())
-				+ " | Growth |");
-		line("|---|" + "--:|".repeat(labels.size() + 1));
+				+ " | Growth | " + String.join(" | ", labels.stream().map((label) -> "msgs/write " + label).toList())
+				+ " |");
+		line("|---|" + "--:|".repeat(2 * labels.size() + 1));
 		for (String server : servers(rows)) {
 			List<Double> costs = new ArrayList<>();
 			StringBuilder cells = new StringBuilder();
+			StringBuilder batching = new StringBuilder();
 			for (String label : labels) {
-				double cost = rows.stream()
+				Optional<Results.FanOut> row = rows.stream()
 					.filter((r) -> r.server().equals(server) && r.label().equals(label))
-					.findFirst()
-					.map((r) -> cpuPerDelivery(r).median())
-					.orElse(Double.NaN);
+					.findFirst();
+				double cost = row.map((r) -> cpuPerDelivery(r).median()).orElse(Double.NaN);
 				if (!Double.isNaN(cost)) {
 					costs.add(cost);
 				}
 				cells.append(" | ").append(micros(cost));
+				batching.append(" | ")
+					.append(micros(row.map((r) -> r.figure(Round.Result::messagesPerWrite).median()).orElse(Double.NaN)));
 			}
 			double growth = costs.isEmpty() ? Double.NaN
 					: costs.stream().mapToDouble(Double::doubleValue).max().getAsDouble()
 							/ costs.stream().mapToDouble(Double::doubleValue).min().getAsDouble();
-			line("| " + server + cells + " | " + times(growth) + " |");
+			line("| " + server + cells + " | " + times(growth) + batching + " |");
 		}
 		line("");
 	}

@@ -266,6 +266,7 @@ final class DefaultNotifierSession implements NotifierSession, Connection, Outbo
 
 	@Override
 	public void written(List<Envelope> messages) {
+		this.engine.statistics().written();
 		for (Envelope envelope : messages) {
 			if (envelope.isControl()) {
 				continue;

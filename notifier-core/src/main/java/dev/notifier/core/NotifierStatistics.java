@@ -25,6 +25,8 @@ public final class NotifierStatistics {
 
 	private final LongAdder bytesSent = new LongAdder();
 
+	private final LongAdder writes = new LongAdder();
+
 	private final Map<OverflowPolicy, LongAdder> messagesDropped = new EnumMap<>(OverflowPolicy.class);
 
 	private final LongAdder broadcasts = new LongAdder();
@@ -86,6 +88,14 @@ public final class NotifierStatistics {
 	/** Payload bytes of the messages written to connections. */
 	public long bytesSent() {
 		return this.bytesSent.sum();
+	}
+
+	/**
+	 * Writes to connections that completed, each carrying one or more messages: {@link #messagesSent()} divided by
+	 * this is how many messages share a write, which grows with the load.
+	 */
+	public long writes() {
+		return this.writes.sum();
 	}
 
 	/** Messages dropped under an overflow policy; for {@code CLOSE}, the messages that closed a session. */
@@ -161,6 +171,10 @@ public final class NotifierStatistics {
 	void messageSent(OutboundMessage message) {
 		this.messagesSent.increment();
 		this.bytesSent.add(message.sizeInBytes());
+	}
+
+	void written() {
+		this.writes.increment();
 	}
 
 	void messageDropped(OverflowPolicy policy) {

@@ -38,6 +38,8 @@ class OutboundQueueTest extends EngineTestSupport {
 
 		assertThat(peer.texts()).containsExactly("m0", "m1", "m2", "m3");
 		assertThat(peer.transport().batches()).containsExactly(1, 3);
+		assertThat(engine.statistics().writes()).isEqualTo(2);
+		assertThat(engine.statistics().messagesSent()).isEqualTo(4);
 	}
 
 	@Test

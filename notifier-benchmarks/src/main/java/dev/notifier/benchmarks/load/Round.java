@@ -92,6 +92,7 @@ public final class Round {
 		long clientCpu = clientCpuNanos() - clientCpuBefore;
 		ServerStats end = this.control.stats(target, false);
 		long serverCpu = cpuBetween(before, end);
+		long writes = (before.writes() < 0 || end.writes() < 0) ? ServerStats.UNKNOWN : end.writes() - before.writes();
 		if (publisher != target) {
 			long publisherCpu = cpuBetween(publisherBefore, this.control.stats(publisher, false));
 			serverCpu = (serverCpu < 0 || publisherCpu < 0) ? ServerStats.UNKNOWN : serverCpu + publisherCpu;
@@ -100,7 +101,7 @@ public final class Round {
 		long received = deliveries.received();
 		ServerStats afterGc = this.control.stats(target, true);
 		return new Result((long) publish.n() * readers, received, stalled, deliveries.errors() + httpFailures,
-				deliveries.closedByServer(), elapsedNanos, latency, serverCpu, clientCpu, afterGc.heapUsed(),
+				deliveries.closedByServer(), elapsedNanos, latency, serverCpu, writes, clientCpu, afterGc.heapUsed(),
 				afterGc.sessions());
 	}
 
@@ -146,13 +147,14 @@ public final class Round {
 	 * @param elapsedNanos from the first publish request to the last delivery
 	 * @param latencyMicros the latency of every delivery
 	 * @param serverCpuNanos CPU the server spent during the round, or -1 if it does not report its CPU
+	 * @param writes socket writes the subscribers' server completed during the round, or -1 if it does not count them
 	 * @param clientCpuNanos CPU the load generator spent during the round
 	 * @param heapAfterGc the server's live heap after the round, or -1 if it does not report its heap
 	 * @param sessionsAfter sessions the server had open after the round
 	 */
 	public record Result(long expected, long received, boolean stalled, long errors, long closedByServer,
-			long elapsedNanos, Histogram latencyMicros, long serverCpuNanos, long clientCpuNanos, long heapAfterGc,
-			int sessionsAfter) {
+			long elapsedNanos, Histogram latencyMicros, long serverCpuNanos, long writes, long clientCpuNanos,
+			long heapAfterGc, int sessionsAfter) {
 
 		public long drops() {
 			return Math.max(0, this.expected - this.received);
@@ -168,6 +170,11 @@ public final class Round {
 				return Double.NaN;
 			}
 			return (this.received > 0) ? this.serverCpuNanos / 1e3 / this.received : 0;
+		}
+
+		/** Delivered messages per socket write; NaN if the server does not count its writes. */
+		public double messagesPerWrite() {
+			return (this.writes > 0) ? (double) this.received / this.writes : Double.NaN;
 		}
 
 		public double latencyMillis(double percentile) {

@@ -78,7 +78,8 @@ public class BenchmarkEndpoints {
 		return Map.of("sessions", this.target.sessionCount(), "workers", this.target.workerCount(), "threads",
 				threadsOutsideTheRequestPool(), "heapUsed",
 				ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), "processCpuNanos",
-				os.getProcessCpuTime(), "pid", ProcessHandle.current().pid(), "serverInfo", this.serverInfo);
+				os.getProcessCpuTime(), "writes", this.target.writes(), "pid", ProcessHandle.current().pid(),
+				"serverInfo", this.serverInfo);
 	}
 
 	/**

@@ -12,6 +12,14 @@ public interface BroadcastTarget {
 	/** The WebSocket sessions open now. */
 	int sessionCount();
 
+	/**
+	 * The socket writes the server has completed so far, each carrying one or more messages, or -1 for a server that
+	 * does not count them.
+	 */
+	default long writes() {
+		return -1;
+	}
+
 	/** The group workers running now, or -1 for a server that has no such thing. */
 	default int workerCount() {
 		return -1;

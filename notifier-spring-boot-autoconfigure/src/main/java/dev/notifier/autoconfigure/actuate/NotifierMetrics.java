@@ -62,6 +62,10 @@ public class NotifierMetrics implements MeterBinder {
 		FunctionCounter.builder("notifier.messages.sent", statistics, NotifierStatistics::messagesSent)
 			.description("Messages written to sessions")
 			.register(registry);
+		FunctionCounter.builder("notifier.writes", statistics, NotifierStatistics::writes)
+			.description("Writes to sessions, each carrying one or more messages: messages sent per write grows with "
+					+ "the load")
+			.register(registry);
 		FunctionCounter.builder("notifier.bytes.sent", statistics, NotifierStatistics::bytesSent)
 			.description("Payload bytes written to sessions")
 			.baseUnit("bytes")

@@ -134,7 +134,7 @@ class NotifierActuatorAutoConfigurationTests {
 			context.getBean(NotifierMetrics.class).bindTo(registry);
 			assertThat(registry.getMeters()).extracting((meter) -> meter.getId().getName())
 				.contains("notifier.sessions", "notifier.groups", "notifier.workers", "notifier.connections.opened",
-						"notifier.connections.closed", "notifier.messages.sent", "notifier.bytes.sent",
+						"notifier.connections.closed", "notifier.messages.sent", "notifier.writes", "notifier.bytes.sent",
 						"notifier.messages.dropped", "notifier.handshakes.refused", "notifier.broadcast.fanout");
 			assertThat(registry.getMeters()).allSatisfy(
 					(meter) -> assertThat(meter.getId().getTags()).noneMatch((tag) -> tag.getKey().equals("group")));

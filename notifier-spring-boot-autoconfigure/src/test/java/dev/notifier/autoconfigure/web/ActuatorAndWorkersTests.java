@@ -236,6 +236,7 @@ class ActuatorAndWorkersTests extends ContainerTestSupport {
 		double closedNormally = counter("notifier.connections.closed", Map.of("reason", "normal"));
 		double sent = counter("notifier.messages.sent", Map.of());
 		double bytes = counter("notifier.bytes.sent", Map.of());
+		double writes = counter("notifier.writes", Map.of());
 		double refused = counter("notifier.handshakes.refused", Map.of("reason", "invalid_group"));
 		double dropped = counter("notifier.messages.dropped", Map.of("policy", "drop_newest"));
 		double broadcasts = this.meters.get("notifier.broadcast.fanout").functionTimer().count();
@@ -248,6 +249,7 @@ class ActuatorAndWorkersTests extends ContainerTestSupport {
 		reader.awaitText("12345");
 		Waits.await("sent counted").until(() -> counter("notifier.messages.sent", Map.of()) == sent + 1);
 		assertThat(counter("notifier.bytes.sent", Map.of())).isEqualTo(bytes + 5);
+		assertThat(counter("notifier.writes", Map.of())).isEqualTo(writes + 1);
 		assertThat(this.meters.get("notifier.broadcast.fanout").functionTimer().count()).isEqualTo(broadcasts + 1);
 		assertThat(counter("notifier.connections.opened", Map.of())).isEqualTo(opened + 1);
 

@@ -57,6 +57,11 @@ public class NotifierServer {
 				return notifier.workers().size();
 			}
 
+			@Override
+			public long writes() {
+				return notifier.statistics().writes();
+			}
+
 		};
 	}
 
