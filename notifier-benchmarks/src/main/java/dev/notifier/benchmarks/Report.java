@@ -413,9 +413,9 @@ final class Report {
 	}
 
 	private void cluster() {
-		sideBySide(Scenarios.CLUSTER, "### Cluster on Redis (scenario 8)", "Scenario 1's burst on notifier stand-alone;"
-				+ " then on an instance with `notifier.cluster.mode=redis` on the local Redis server, published and"
-				+ " subscribed on that instance; then published on it to subscribers of a second clustered instance:"
+		sideBySide(Scenarios.CLUSTER, "### Cluster on Redis (scenario 8)", "Scenario 1's burst on notifier stand-alone"
+				+ " and on an instance with `notifier.cluster.mode=redis` on the local Redis server, published and"
+				+ " subscribed on that instance, the two servers' rounds taking turns; then published on it to subscribers of a second clustered instance:"
 				+ " each message crosses Redis once (one PUBLISH, one pub/sub delivery to the second instance), which"
 				+ " fans it out to its sessions. CPU is both instances' from that round on. The next keeps the"
 				+ " group's history (`notifier.history.groups`): each broadcast is one script in Redis (`XADD` and"

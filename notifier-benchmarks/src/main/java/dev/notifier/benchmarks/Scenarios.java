@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -297,21 +299,23 @@ final class Scenarios {
 	}
 
 	/**
-	 * 8: scenario 1's burst on notifier stand-alone (the server the suite started), then in cluster mode on one
-	 * instance, then on two clustered instances, published on the first to subscribers of the second, through Redis.
-	 * Each instance starts once the round before it is over, so that no start-up takes CPU from a round; the
-	 * stand-alone server stays up, idle. Then the same across two instances whose group keeps a history, so that
-	 * each broadcast is recorded and published by one script in Redis and delivered on both instances when Redis hands
-	 * it back; then {@link #shards}.
+	 * 8: scenario 1's burst on notifier stand-alone (the server the suite started) and in cluster mode on one
+	 * instance, their rounds taking turns; then on two clustered instances, published on the first to subscribers of
+	 * the second, through Redis. The second instance starts once the rounds before it are over, so that no start-up
+	 * takes CPU from a round; the stand-alone server stays up, idle. Then the same across two instances whose group
+	 * keeps a history, so that each broadcast is recorded and published by one script in Redis and delivered on both
+	 * instances when Redis hands it back; then {@link #shards}.
 	 */
 	private void cluster(String server, ServerProcess standAlone) throws IOException, InterruptedException {
 		Publish burst = new Publish(GROUP, 0, this.sizes.burstMessages(), PAYLOAD_BYTES, 0,
 				this.sizes.burstMessages());
 		List<String> groups = Collections.nCopies(this.sizes.burstSubscribers(), GROUP);
-		fanOut(CLUSTER, STAND_ALONE, server, standAlone.target(), standAlone.target(), groups, burst);
 		try (ServerProcess first = this.launcher.start(ServerKind.NOTIFIER, "scenario-8-cluster-first",
 				clusterArguments())) {
-			fanOut(CLUSTER, ONE_INSTANCE, server, first.target(), first.target(), groups, burst);
+			Map<String, Target> targets = new LinkedHashMap<>();
+			targets.put(STAND_ALONE, standAlone.target());
+			targets.put(ONE_INSTANCE, first.target());
+			takingTurns(CLUSTER, server, groups, burst, targets);
 			try (ServerProcess second = this.launcher.start(ServerKind.NOTIFIER, "scenario-8-cluster-second",
 					clusterArguments())) {
 				fanOut(CLUSTER, ACROSS_INSTANCES, server, first.target(), second.target(), groups, burst);
@@ -412,6 +416,48 @@ final class Scenarios {
 		this.round.run(target, deliveries, publish.withMessages(warmUpMessages), readers);
 	}
 
+	/**
+	 * The same publish on several servers, each with subscribers of its own, their rounds taking turns (A B A B A B,
+	 * not A A A B B B), recorded as a row per server: so that the ratio of two rows is not also how the machine
+	 * drifted between two blocks of rounds.
+	 * @param targets the servers by label, in the order their rounds take turns
+	 */
+	private void takingTurns(int scenario, String server, List<String> groups, Publish publish,
+			Map<String, Target> targets) throws IOException, InterruptedException {
+		Map<String, Subscribers> subscribers = new LinkedHashMap<>();
+		Map<String, Deliveries> deliveries = new LinkedHashMap<>();
+		Map<String, List<Round.Result>> rounds = new LinkedHashMap<>();
+		try {
+			for (Map.Entry<String, Target> target : targets.entrySet()) {
+				Deliveries heard = new Deliveries();
+				deliveries.put(target.getKey(), heard);
+				subscribers.put(target.getKey(), this.generator.connect(target.getValue(), groups, true, heard));
+				prepare(target.getValue(), heard, publish, subscribers.get(target.getKey()).connected());
+				rounds.put(target.getKey(), new ArrayList<>());
+			}
+			for (int i = 1; i <= REPETITIONS; i++) {
+				for (String label : rounds.keySet()) {
+					Deliveries heard = deliveries.get(label);
+					Round.Result result = this.round.run(targets.get(label), heard, publish,
+							subscribers.get(label).connected());
+					rounds.get(label).add(result);
+					logRound(label + " " + i, result);
+					if (result.stalled()) {
+						awaitQuiet(heard);
+					}
+				}
+			}
+			for (String label : rounds.keySet()) {
+				record(scenario, label, server, subscribers.get(label), publish, rounds.get(label));
+			}
+		}
+		finally {
+			for (Subscribers opened : subscribers.values()) {
+				opened.close();
+			}
+		}
+	}
+
 	/** Publishes on {@code publisher} to the subscribers of {@code target}, {@link #REPETITIONS} times. */
 	private void measure(int scenario, String label, String server, Subscribers subscribers, Publish publish,
 			Deliveries deliveries, Target publisher, Target target) throws IOException, InterruptedException {
@@ -429,12 +475,22 @@ final class Scenarios {
 		for (int i = 1; i <= REPETITIONS; i++) {
 			Round.Result result = repetition.run();
 			rounds.add(result);
-			BenchmarkSuite.log("    %d/%d %,10.0f msgs/s  p99 %8.1f ms%s", i, REPETITIONS, result.messagesPerSecond(),
-					result.latencyMillis(99), result.stalled() ? "  STALLED" : "");
+			logRound(i + "/" + REPETITIONS, result);
 			if (result.stalled() && i < REPETITIONS) {
 				awaitQuiet(deliveries);
 			}
 		}
+		record(scenario, label, server, subscribers, publish, rounds);
+	}
+
+	private static void logRound(String round, Round.Result result) {
+		BenchmarkSuite.log("    %s %,10.0f msgs/s  p99 %8.1f ms%s", round, result.messagesPerSecond(),
+				result.latencyMillis(99), result.stalled() ? "  STALLED" : "");
+	}
+
+	/** Records the rounds of one server as a row of the report. */
+	private void record(int scenario, String label, String server, Subscribers subscribers, Publish publish,
+			List<Round.Result> rounds) {
 		Results.FanOut row = new Results.FanOut(scenario, label, server, subscribers.connected(),
 				subscribers.failures(), publish, rounds);
 		this.results.fanOuts.add(row);

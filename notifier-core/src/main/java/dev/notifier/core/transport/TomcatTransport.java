@@ -179,7 +179,7 @@ public final class TomcatTransport implements Transport {
 	 * <p>Nothing here stores a new object into this transport, which lives as long as its connection: a write only
 	 * numbers itself and passes the number, a cached {@code Integer}, as the attachment of the one completion handler.
 	 * With G1, every store of a young object into an old one marks a card that the collector's refinement threads
-	 * then scan; at one write per session per burst, 10,000 sessions marked 10,000 distinct cards per burst here.
+	 * then scan: at one write per session per burst, a card per session and burst.
 	 */
 	private void startWrite(ByteBuffer frames, SendCallback callback) {
 		if (this.callback != callback) {
