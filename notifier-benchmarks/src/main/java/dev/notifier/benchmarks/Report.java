@@ -119,7 +119,7 @@ final class Report {
 		}
 		line("| Load generator | Netty " + io.netty.util.Version.identify().get("netty-common").artifactVersion()
 				+ ", " + BenchmarkSuite.GENERATOR_THREADS + " event-loop threads, in the suite's JVM; HdrHistogram |");
-		line("| Rounds | Every publish round " + Scenarios.REPETITIONS + " times, after a probe and a warm-up: figures"
+		line("| Rounds | Every publish round " + Scenarios.REPETITIONS + " times, after a probe and warm-ups until the JIT settled: figures"
 				+ " are the median, ± the farthest round from it in percent of it |");
 	}
 
@@ -478,14 +478,15 @@ final class Report {
 		line("");
 		line(description + " Medians of " + Scenarios.REPETITIONS + " rounds, ± the farthest.");
 		line("");
-		line("| Round | Subscribers | Delivered msgs/s | p50 | p99 | max | Drops | CPU µs/delivery |");
-		line("|---|--:|--:|--:|--:|--:|--:|--:|");
+		line("| Round | Subscribers | Delivered msgs/s | p50 | p99 | max | Drops | CPU µs/delivery | Msgs/write |");
+		line("|---|--:|--:|--:|--:|--:|--:|--:|--:|");
 		for (Results.FanOut row : rows) {
 			line("| " + row.label() + " | " + count(row.subscribers()) + " | " + withSpread(rate(row), Report::rate)
 					+ " | " + withSpread(row.figure((r) -> r.latencyMillis(50)), Report::ms) + " | "
 					+ withSpread(p99(row), Report::ms) + " | "
 					+ withSpread(row.figure(Round.Result::maxLatencyMillis), Report::ms) + " | " + count(row.drops())
-					+ " | " + withSpread(cpuPerDelivery(row), Report::micros) + " |");
+					+ " | " + withSpread(cpuPerDelivery(row), Report::micros) + " | "
+					+ micros(row.figure(Round.Result::messagesPerWrite).median()) + " |");
 		}
 		Optional<Results.FanOut> first = fanOut(scenario, baseline, NOTIFIER);
 		if (first.isPresent() && rows.size() > 1) {

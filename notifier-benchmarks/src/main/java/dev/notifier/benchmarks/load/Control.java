@@ -71,7 +71,8 @@ public final class Control {
 		}
 		return new ServerStats(stats.path("sessions").asInt(), stats.path("workers").asInt(ServerStats.UNKNOWN),
 				stats.path("threads").asInt(ServerStats.UNKNOWN), stats.path("heapUsed").asLong(ServerStats.UNKNOWN),
-				stats.path("processCpuNanos").asLong(ServerStats.UNKNOWN), stats.path("writes").asLong(ServerStats.UNKNOWN),
+				stats.path("processCpuNanos").asLong(ServerStats.UNKNOWN),
+				stats.path("compileMillis").asLong(ServerStats.UNKNOWN), stats.path("writes").asLong(ServerStats.UNKNOWN),
 				stats.path("serverInfo").stringValue(null));
 	}
 

@@ -1,5 +1,6 @@
 package dev.notifier.benchmarks.server;
 
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -78,8 +79,15 @@ public class BenchmarkEndpoints {
 		return Map.of("sessions", this.target.sessionCount(), "workers", this.target.workerCount(), "threads",
 				threadsOutsideTheRequestPool(), "heapUsed",
 				ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), "processCpuNanos",
-				os.getProcessCpuTime(), "writes", this.target.writes(), "pid", ProcessHandle.current().pid(),
-				"serverInfo", this.serverInfo);
+				os.getProcessCpuTime(), "compileMillis", compileMillis(), "writes", this.target.writes(), "pid",
+				ProcessHandle.current().pid(), "serverInfo", this.serverInfo);
+	}
+
+	/** The time the JIT compilers have spent so far, -1 if the JVM does not tell. */
+	private static long compileMillis() {
+		CompilationMXBean compiler = ManagementFactory.getCompilationMXBean();
+		return (compiler != null && compiler.isCompilationTimeMonitoringSupported())
+				? compiler.getTotalCompilationTime() : -1;
 	}
 
 	/**
