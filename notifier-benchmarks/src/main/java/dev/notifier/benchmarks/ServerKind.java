@@ -29,9 +29,10 @@ enum ServerKind implements Server {
 
 	/**
 	 * The notifier server on the Parallel collector instead of the suite's G1, in the cost-growth scenario only: what
-	 * of the growth is G1's. Each write stores new objects into a session's long-lived ones (the container's and the
-	 * JDK's socket state); G1 marks a card for each such store, and its refinement threads scan every marked card, so
-	 * that 10,000 sessions mark 100 times the cards of 100 for the same deliveries.
+	 * of the growth is the collector's. Each write stores new objects into a session's long-lived ones (the
+	 * container's and the JDK's socket state); G1 marks a card for each such store and its refinement threads scan
+	 * them, where the Parallel collector only marks the card, so 10,000 sessions cost G1 more than 100 do for the same
+	 * deliveries.
 	 */
 	NOTIFIER_PARALLEL_GC("notifier-parallel-gc", NotifierServer.class, Container.TOMCAT, "/ws", false, List.of(7),
 			List.of("-XX:-UseG1GC", "-XX:+UseParallelGC"), List.of()),
