@@ -429,8 +429,8 @@ final class Scenarios {
 	/**
 	 * Waits until every subscriber has received a probe, then runs unrecorded warm-up rounds until the server's JIT
 	 * has settled: until it compiles for less than {@value #SETTLED_COMPILE_SHARE} of a warm-up round's CPU in
-	 * {@value #SETTLED_ROUNDS} rounds in a row, or {@link #MAX_WARM_UP_TIME} has passed. One round is enough where the server does not report its CPU or its
-	 * compilation time. A round that pays for compiling measures the compiler as much as the server. (Code that runs
+	 * {@value #SETTLED_ROUNDS} rounds in a row, or {@link #MAX_WARM_UP_TIME} has passed. One round is enough where
+	 * the server does not report its CPU or its compilation time. A round that pays for compiling measures the compiler as much as the server. (Code that runs
 	 * once per message is warmed up before the subscribers connect, see {@link #subscribe}.)
 	 */
 	private void prepare(Target target, Deliveries deliveries, Publish publish, int readers)
@@ -449,9 +449,9 @@ final class Scenarios {
 			settledInARow = (compileShare > SETTLED_COMPILE_SHARE) ? 0 : settledInARow + 1;
 			rounds++;
 		}
-		while (!Double.isNaN(compileShare) && settledInARow < SETTLED_ROUNDS && System.nanoTime() < deadline);
+		while (stillCompiling(compileShare, settledInARow) && System.nanoTime() < deadline);
 		BenchmarkSuite.log("    %d warm-up round%s%s", rounds, (rounds == 1) ? "" : "s",
-				(settledInARow < SETTLED_ROUNDS && !Double.isNaN(compileShare)) ? ", the JIT still compiling" : "");
+				stillCompiling(compileShare, settledInARow) ? ", the JIT still compiling" : "");
 	}
 
 	/** Publishes probes until every subscriber has received one, then lets the last probes land. */
@@ -502,6 +502,11 @@ final class Scenarios {
 		return this.generator.connect(target, groups, true, deliveries);
 	}
 
+	/** Whether the JIT has not yet been quiet for long enough, as far as the server tells. */
+	private static boolean stillCompiling(double lastCompileShare, int settledInARow) {
+		return !Double.isNaN(lastCompileShare) && settledInARow < SETTLED_ROUNDS;
+	}
+
 	/** The share of a warm-up round's server CPU the JIT spent compiling, NaN if the server does not tell. */
 	private static double compileShare(ServerStats before, ServerStats after, Round.Result warmUp) {
 		if (before.compileMillis() < 0 || after.compileMillis() < 0 || warmUp.serverCpuNanos() <= 0) {
@@ -525,7 +530,8 @@ final class Scenarios {
 			for (Map.Entry<String, Target> target : targets.entrySet()) {
 				Deliveries heard = new Deliveries();
 				deliveries.put(target.getKey(), heard);
-				subscribers.put(target.getKey(), subscribe(target.getValue(), target.getValue(), groups, publish, heard));
+				subscribers.put(target.getKey(),
+						subscribe(target.getValue(), target.getValue(), groups, publish, heard));
 				prepare(target.getValue(), heard, publish, subscribers.get(target.getKey()).connected());
 				rounds.put(target.getKey(), new ArrayList<>());
 			}
