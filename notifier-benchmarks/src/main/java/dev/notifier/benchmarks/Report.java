@@ -415,9 +415,10 @@ final class Report {
 	private void cluster() {
 		sideBySide(Scenarios.CLUSTER, "### Cluster on Redis (scenario 8)", "Scenario 1's burst on notifier stand-alone"
 				+ " and on an instance with `notifier.cluster.mode=redis` on the local Redis server, published and"
-				+ " subscribed on that instance, the two servers' rounds taking turns; then published on it to subscribers of a second clustered instance:"
-				+ " each message crosses Redis once (one PUBLISH, one pub/sub delivery to the second instance), which"
-				+ " fans it out to its sessions. CPU is both instances' from that round on. The next keeps the"
+				+ " subscribed on that instance: two servers started for this scenario, their warm-ups and rounds"
+				+ " taking turns, so that both are as warm; then published on it to subscribers of a second"
+				+ " clustered instance: each message crosses Redis once (in a PUBLISH shared by the broadcasts of a"
+				+ " 2 ms round, one pub/sub delivery to the second instance), which fans it out to its sessions. CPU is both instances' from that round on. The next keeps the"
 				+ " group's history (`notifier.history.groups`): each broadcast is one script in Redis (`XADD` and"
 				+ " `PUBLISH`), delivered on both instances once Redis hands it back. The last two"
 				+ " publish to scenario 3's groups of 10 on the second instance, so that every message crosses Redis,"

@@ -157,7 +157,7 @@ final class Scenarios {
 			case 5 -> slowConsumers(server, target);
 			case 6 -> churn(server, process);
 			case 7 -> costGrowth(server, target);
-			case CLUSTER -> cluster(server, process);
+			case CLUSTER -> cluster(server);
 			case EVENT_STREAMS -> eventStreams(server, process.target());
 			default -> throw new IllegalArgumentException("no scenario " + scenario + ": 1 to 9");
 		}
@@ -327,19 +327,22 @@ final class Scenarios {
 	}
 
 	/**
-	 * 8: scenario 1's burst on notifier stand-alone (the server the suite started) and in cluster mode on one
-	 * instance, their rounds taking turns; then on two clustered instances, published on the first to subscribers of
-	 * the second, through Redis. The second instance starts once the rounds before it are over, so that no start-up
-	 * takes CPU from a round; the stand-alone server stays up, idle. Then the same across two instances whose group
+	 * 8: scenario 1's burst on notifier stand-alone and in cluster mode on one instance, both started for it, their
+	 * warm-ups and rounds taking turns: two servers of the same age, whose JIT and heap have been through the same,
+	 * so that their ratio is what cluster mode costs (the suite's server has run the scenarios before and would
+	 * compare a server tuned by minutes of load with a fresh one). Then on two clustered instances, published on the
+	 * first to subscribers of the second, through Redis. The second instance starts once the rounds before it are
+	 * over, so that no start-up takes CPU from a round; the first stays up, idle. Then the same across two instances whose group
 	 * keeps a history, so that each broadcast is recorded and published by one script in Redis and delivered on both
 	 * instances when Redis hands it back; then {@link #shards}.
 	 */
-	private void cluster(String server, ServerProcess standAlone) throws IOException, InterruptedException {
+	private void cluster(String server) throws IOException, InterruptedException {
 		Publish burst = new Publish(GROUP, 0, this.sizes.burstMessages(), PAYLOAD_BYTES, 0,
 				this.sizes.burstMessages());
 		List<String> groups = Collections.nCopies(this.sizes.burstSubscribers(), GROUP);
-		try (ServerProcess first = this.launcher.start(ServerKind.NOTIFIER, "scenario-8-cluster-first",
-				clusterArguments())) {
+		try (ServerProcess standAlone = this.launcher.start(ServerKind.NOTIFIER, "scenario-8-stand-alone");
+				ServerProcess first = this.launcher.start(ServerKind.NOTIFIER, "scenario-8-cluster-first",
+						clusterArguments())) {
 			Map<String, Target> targets = new LinkedHashMap<>();
 			targets.put(STAND_ALONE, standAlone.target());
 			targets.put(ONE_INSTANCE, first.target());
@@ -427,31 +430,44 @@ final class Scenarios {
 	}
 
 	/**
-	 * Waits until every subscriber has received a probe, then runs unrecorded warm-up rounds until the server's JIT
-	 * has settled: until it compiles for less than {@value #SETTLED_COMPILE_SHARE} of a warm-up round's CPU in
-	 * {@value #SETTLED_ROUNDS} rounds in a row, or {@link #MAX_WARM_UP_TIME} has passed. One round is enough where
-	 * the server does not report its CPU or its compilation time. A round that pays for compiling measures the compiler as much as the server. (Code that runs
-	 * once per message is warmed up before the subscribers connect, see {@link #subscribe}.)
+	 * Waits until every subscriber has received a probe, then runs unrecorded warm-up rounds (see {@link #warmUp}).
+	 * (Code that runs once per message is warmed up before the subscribers connect, see {@link #subscribe}.)
 	 */
 	private void prepare(Target target, Deliveries deliveries, Publish publish, int readers)
 			throws IOException, InterruptedException {
 		awaitProbes(target, deliveries, publish, readers);
-		int warmUpMessages = Math.max(5, Math.min(publish.n(), WARM_UP_DELIVERIES / Math.max(1, readers)));
-		Publish warmUp = publish.withMessages(warmUpMessages);
-		long deadline = System.nanoTime() + MAX_WARM_UP_TIME.toNanos();
-		int rounds = 0;
-		int settledInARow = 0;
-		double compileShare;
+		warmUp(List.of(new WarmUp("", target, deliveries, publish, readers)));
+	}
+
+	/**
+	 * Runs unrecorded warm-up rounds on each server in turn until the JIT of every one has settled: until it compiles
+	 * for less than {@value #SETTLED_COMPILE_SHARE} of a warm-up round's CPU in {@value #SETTLED_ROUNDS} rounds in a
+	 * row, or {@link #MAX_WARM_UP_TIME} per server has passed. One round is enough where the server does not report
+	 * its CPU or its compilation time. A round that pays for compiling measures the compiler as much as the server.
+	 * Servers whose rounds are to be compared warm up taking turns, as their rounds do, so that none has had the
+	 * machine to itself to compile meanwhile.
+	 */
+	private void warmUp(List<WarmUp> servers) throws IOException, InterruptedException {
+		long deadline = System.nanoTime() + MAX_WARM_UP_TIME.toNanos() * servers.size();
+		boolean compiling;
 		do {
-			ServerStats before = this.control.stats(target, false);
-			Round.Result result = this.round.run(target, deliveries, warmUp, readers);
-			compileShare = compileShare(before, this.control.stats(target, false), result);
-			settledInARow = (compileShare > SETTLED_COMPILE_SHARE) ? 0 : settledInARow + 1;
-			rounds++;
+			compiling = false;
+			for (WarmUp server : servers) {
+				if (server.stillCompiling()) {
+					ServerStats before = this.control.stats(server.target, false);
+					Round.Result result = this.round.run(server.target, server.deliveries, server.publish,
+							server.readers);
+					server.ran(compileShare(before, this.control.stats(server.target, false), result));
+					compiling |= server.stillCompiling();
+				}
+			}
 		}
-		while (stillCompiling(compileShare, settledInARow) && System.nanoTime() < deadline);
-		BenchmarkSuite.log("    %d warm-up round%s%s", rounds, (rounds == 1) ? "" : "s",
-				stillCompiling(compileShare, settledInARow) ? ", the JIT still compiling" : "");
+		while (compiling && System.nanoTime() < deadline);
+		for (WarmUp server : servers) {
+			BenchmarkSuite.log("    %s%d warm-up round%s%s", server.label.isEmpty() ? "" : server.label + ": ",
+					server.rounds, (server.rounds == 1) ? "" : "s",
+					server.stillCompiling() ? ", the JIT still compiling" : "");
+		}
 	}
 
 	/** Publishes probes until every subscriber has received one, then lets the last probes land. */
@@ -502,11 +518,6 @@ final class Scenarios {
 		return this.generator.connect(target, groups, true, deliveries);
 	}
 
-	/** Whether the JIT has not yet been quiet for long enough, as far as the server tells. */
-	private static boolean stillCompiling(double lastCompileShare, int settledInARow) {
-		return !Double.isNaN(lastCompileShare) && settledInARow < SETTLED_ROUNDS;
-	}
-
 	/** The share of a warm-up round's server CPU the JIT spent compiling, NaN if the server does not tell. */
 	private static double compileShare(ServerStats before, ServerStats after, Round.Result warmUp) {
 		if (before.compileMillis() < 0 || after.compileMillis() < 0 || warmUp.serverCpuNanos() <= 0) {
@@ -532,9 +543,16 @@ final class Scenarios {
 				deliveries.put(target.getKey(), heard);
 				subscribers.put(target.getKey(),
 						subscribe(target.getValue(), target.getValue(), groups, publish, heard));
-				prepare(target.getValue(), heard, publish, subscribers.get(target.getKey()).connected());
 				rounds.put(target.getKey(), new ArrayList<>());
 			}
+			List<WarmUp> warmUps = new ArrayList<>();
+			for (Map.Entry<String, Target> target : targets.entrySet()) {
+				int readers = subscribers.get(target.getKey()).connected();
+				Deliveries heard = deliveries.get(target.getKey());
+				awaitProbes(target.getValue(), heard, publish, readers);
+				warmUps.add(new WarmUp(target.getKey(), target.getValue(), heard, publish, readers));
+			}
+			warmUp(warmUps);
 			for (int i = 1; i <= REPETITIONS; i++) {
 				for (String label : rounds.keySet()) {
 					Deliveries heard = deliveries.get(label);
@@ -632,6 +650,53 @@ final class Scenarios {
 	private interface Repetition {
 
 		Round.Result run() throws IOException, InterruptedException;
+
+	}
+
+
+	/** A server's warm-up: its round, and how its JIT went over the rounds so far. */
+	private static final class WarmUp {
+
+		private final String label;
+
+		private final Target target;
+
+		private final Deliveries deliveries;
+
+		private final Publish publish;
+
+		private final int readers;
+
+		private int rounds;
+
+		private int settledInARow;
+
+		private double lastCompileShare;
+
+		/**
+		 * @param label the server's name in the log, empty where it warms up alone
+		 * @param publish the measured round's publish, of which a warm-up round sends fewer messages: about
+		 * {@value #WARM_UP_DELIVERIES} deliveries
+		 */
+		WarmUp(String label, Target target, Deliveries deliveries, Publish publish, int readers) {
+			this.label = label;
+			this.target = target;
+			this.deliveries = deliveries;
+			this.publish = publish
+				.withMessages(Math.max(5, Math.min(publish.n(), WARM_UP_DELIVERIES / Math.max(1, readers))));
+			this.readers = readers;
+		}
+
+		void ran(double compileShare) {
+			this.rounds++;
+			this.lastCompileShare = compileShare;
+			this.settledInARow = (compileShare > SETTLED_COMPILE_SHARE) ? 0 : this.settledInARow + 1;
+		}
+
+		/** Whether the JIT has not yet been quiet for long enough, as far as the server tells. */
+		boolean stillCompiling() {
+			return this.rounds == 0 || (!Double.isNaN(this.lastCompileShare) && this.settledInARow < SETTLED_ROUNDS);
+		}
 
 	}
 

@@ -11,7 +11,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -34,10 +34,12 @@ import org.slf4j.LoggerFactory;
  * the pub/sub connection subscribed to the channels this instance needs, and receives what the others publish.
  *
  * <p><b>Publishing.</b> {@code PUBLISH <channel> <payload>} (see {@link PayloadCodec}) on the command connection,
- * asynchronously. Lettuce writes the commands of one connection in call order, and every instance receives on one
- * connection, so what this instance publishes arrives everywhere in the order it was published. While the command
- * connection is not open, or when {@link RedisClusterOptions#maxPendingPublishes()} publishes already wait for Redis's
- * reply, a publish is not made and is counted as unpublished: the broadcast reaches this instance's sessions only.
+ * asynchronously, through an {@link Outbox}, which sends in the order publishes were made, and puts publishes made
+ * one after the other to one channel while Redis had not answered the last into one command. Lettuce writes the
+ * commands of one connection in call order, and every instance receives on one connection, so what this instance
+ * publishes arrives everywhere in the order it was published. While the command connection is not open, or when
+ * {@link RedisClusterOptions#maxPendingPublishes()} publishes already wait to be sent or for Redis's reply, a publish
+ * is not made and is counted as unpublished: the broadcast reaches this instance's sessions only.
  *
  * <p><b>Subscriptions.</b> {@code SUBSCRIBE <prefix>all} and {@code SUBSCRIBE <prefix>users} (messages and closes
  * for one user, whose sessions may be on any instance; both on the first shard only, see
@@ -74,11 +76,7 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 
 	private final InboundDelivery inbound;
 
-	private final int maxPendingPublishes;
-
-	private final AtomicInteger pendingPublishes = new AtomicInteger();
-
-	private final LongAdder unpublished;
+	private final Outbox outbox;
 
 	private final PubSubProbe probe;
 
@@ -113,10 +111,11 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 	 * @param probe hears the probes that come back on its channel
 	 * @param leaseReleased hears the groups whose lease an instance released, on Lettuce's event loop
 	 * @param home whether this bus's server carries the broadcasts and closes to every group (the first shard's)
+	 * @param clusterThread starts the rounds of publishes that wait for {@link RedisClusterOptions#publishLinger()}
 	 */
 	ClusterBus(RedisClusterOptions options, RedisKeys keys, RedisConnections connections, ClusterNode node,
 			InboundDelivery inbound, LongAdder unpublished, PubSubProbe probe, Consumer<String> leaseReleased,
-			boolean home) {
+			boolean home, ScheduledExecutorService clusterThread) {
 		this.keys = keys;
 		this.probe = probe;
 		this.probeChannel = probe.channel();
@@ -127,8 +126,8 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 		this.connections = connections;
 		this.node = node;
 		this.inbound = inbound;
-		this.maxPendingPublishes = options.maxPendingPublishes();
-		this.unpublished = unpublished;
+		this.outbox = new Outbox(connections::commands, this.codec, keys.sharded(), options.maxPendingPublishes(),
+				unpublished, options.publishLinger(), clusterThread);
 	}
 
 	/**
@@ -136,7 +135,7 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 	 * @param group the group, or {@code null} for every group
 	 */
 	void publish(@Nullable String group, OutboundMessage message) {
-		publish(group, this.codec.encode(message));
+		publish(group, PayloadCodec.entry(null, message));
 	}
 
 	/**
@@ -144,17 +143,17 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 	 * @param group the group, or {@code null} for every group
 	 */
 	void publish(@Nullable String group, CloseStatus status) {
-		publish(group, this.codec.encode(status));
+		publish(group, PayloadCodec.entry(null, status));
 	}
 
 	/** Publishes a message for a user's sessions to the other instances. */
 	void publishToUser(String user, OutboundMessage message) {
-		publish(this.keys.usersChannel(), this.codec.encode(user, message));
+		this.outbox.publish(this.keys.usersChannel(), false, PayloadCodec.entry(user, message));
 	}
 
 	/** Publishes the close of a user's sessions to the other instances. */
 	void publishToUser(String user, CloseStatus status) {
-		publish(this.keys.usersChannel(), this.codec.encode(user, status));
+		this.outbox.publish(this.keys.usersChannel(), false, PayloadCodec.entry(user, status));
 	}
 
 	/** Subscribes to a group's channel while it has local sessions, unsubscribes once it has none. */
@@ -282,7 +281,7 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 			this.leaseReleased.accept(new String(payload, StandardCharsets.UTF_8));
 			return;
 		}
-		Published published;
+		List<Published> published;
 		try {
 			published = this.codec.decode(payload);
 		}
@@ -290,50 +289,22 @@ final class ClusterBus extends RedisPubSubAdapter<byte[], byte[]> implements Red
 			logger.debug("Ignoring a payload that is not a notifier cluster's: {}", ex.getMessage());
 			return;
 		}
-		if (published != null) {
-			this.inbound.offer(this.keys.group(channel), published);
+		if (!published.isEmpty()) {
+			String group = this.keys.group(channel);
+			published.forEach((each) -> this.inbound.offer(group, each));
 		}
 	}
 
-	private void publish(@Nullable String group, byte[] payload) {
-		byte[] channel = this.keys.channel(group);
-		if (group != null && this.keys.sharded()) {
-			send((commands) -> commands.spublish(channel, payload));
-		}
-		else {
-			publish(channel, payload);
-		}
-	}
-
-	private void publish(byte[] channel, byte[] payload) {
-		send((commands) -> commands.publish(channel, payload));
+	private void publish(@Nullable String group, PayloadCodec.Entry entry) {
+		this.outbox.publish(this.keys.channel(group), group != null, entry);
 	}
 
 	/**
-	 * Sends a command that publishes, unless the command connection is not open or
-	 * {@link RedisClusterOptions#maxPendingPublishes()} publishes already wait for Redis's reply: then nothing is
-	 * sent, and it is counted as unpublished.
-	 * @return whether it was sent
+	 * Sends a command that publishes, in order with this bus's publishes (see {@link Outbox}).
+	 * @return whether it was queued; if not, it is counted as unpublished
 	 */
 	boolean send(Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<?>> command) {
-		RedisClusterAsyncCommands<byte[], byte[]> connection = this.connections.commands();
-		if (connection == null) {
-			this.unpublished.increment();
-			return false;
-		}
-		if (this.pendingPublishes.incrementAndGet() > this.maxPendingPublishes) {
-			this.pendingPublishes.decrementAndGet();
-			this.unpublished.increment();
-			return false;
-		}
-		command.apply(connection).whenComplete((reply, failure) -> {
-			this.pendingPublishes.decrementAndGet();
-			if (failure != null) {
-				this.unpublished.increment();
-				logger.debug("A publish to Redis failed", failure);
-			}
-		});
-		return true;
+		return this.outbox.send(command);
 	}
 
 	/**

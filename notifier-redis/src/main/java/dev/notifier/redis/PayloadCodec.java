@@ -2,6 +2,8 @@ package dev.notifier.redis;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 import dev.notifier.core.CloseStatus;
 import dev.notifier.core.ClusterNode;
@@ -15,23 +17,28 @@ import org.jspecify.annotations.Nullable;
  * <pre>
  * version   1 byte     {@value #VERSION}
  * kind      1 byte     'T' text, 'B' binary, 'C' close; 't', 'b', 'c' the same for one user; 'R' recorded in a
- *                      group's history
+ *                      group's history; 'M' several of the first six
  * length    2 bytes    of the origin, unsigned, big-endian
  * origin    length     the publishing instance's id, UTF-8
  * user                 only for a user's kinds: its length (2 bytes, unsigned, big-endian), then the name, UTF-8
- * body                 text: the text, UTF-8; binary: the bytes; close: the code (2 bytes, unsigned), the reason, UTF-8;
+ * body                 text: the text, UTF-8; binary: the bytes; close: the code (2 bytes, unsigned), the reason,
+ *                      UTF-8;
  *                      recorded: its position "&lt;epoch&gt;:&lt;offset&gt;\n" (ASCII), the length of the id of the
- *                      session it leaves out (1 byte) and that id, then the message ('T' or 'B', then its content)
+ *                      session it leaves out (1 byte) and that id, then the message ('T' or 'B', then its content);
+ *                      several: for each, its kind (1 byte), the length of what follows (4 bytes, big-endian), then
+ *                      its user, if any, and its body, as above
  * </pre>
  *
  * The body is the message exactly as the publishing engine encoded it, so an object is turned into JSON once in the
  * whole cluster. The origin lets an instance recognise and skip its own echo: it has delivered to its own sessions
  * already; except for a recorded broadcast, which every instance delivers, its origin too, in the order Redis
  * recorded them. Redis itself writes a recorded broadcast's position into the payload (see {@link RedisHistory}): the
- * publishing instance hands it the header and the rest apart ({@link #recordedHeader}, {@link #recordedRest}).
+ * publishing instance hands it the header and the rest apart ({@link #recordedHeader}, {@link #recordedRest}). What
+ * is to be published is first an {@link Entry}; the {@link Outbox} frames one entry, or several published in a row to
+ * one channel, as one payload ({@link #payload}).
  *
  * <p>Holds only this instance's origin; safe to use on any thread. Encoding runs on the engine's caller threads,
- * decoding on Lettuce's event loop thread of the pub/sub connection.
+ * framing where the outbox sends, decoding on Lettuce's event loop thread of the pub/sub connection.
  */
 final class PayloadCodec {
 
@@ -45,6 +52,11 @@ final class PayloadCodec {
 	private static final byte CLOSE = 'C';
 
 	private static final byte RECORDED = 'R';
+
+	private static final byte SEVERAL = 'M';
+
+	/** What an entry of {@code SEVERAL} takes besides its body: its kind and length. */
+	private static final int ENTRY_HEADER_LENGTH = 5;
 
 	/** What a kind becomes for one user: its lower case. */
 	private static final int TO_USER = 'a' - 'A';
@@ -62,11 +74,6 @@ final class PayloadCodec {
 		if (this.origin.length > 0xFFFF) {
 			throw new IllegalArgumentException("instanceId must be at most 65535 bytes in UTF-8");
 		}
-	}
-
-	/** The payload publishing a text or binary message. */
-	byte[] encode(OutboundMessage message) {
-		return encode(null, message);
 	}
 
 	/** What a recorded broadcast's payload starts with; Redis writes the position after it. */
@@ -116,40 +123,70 @@ final class PayloadCodec {
 		};
 	}
 
-	/** The payload publishing a close. */
-	byte[] encode(CloseStatus status) {
-		return encode(null, status);
-	}
-
 	/**
-	 * The payload publishing a text or binary message.
+	 * A text or binary message to publish.
 	 * @param user the user it is for, or {@code null} for a group's or every group's sessions
 	 */
-	byte[] encode(@Nullable String user, OutboundMessage message) {
-		if (message.isText()) {
-			byte[] text = message.text().getBytes(StandardCharsets.UTF_8);
-			return header(TEXT, user, text.length).put(text).array();
-		}
-		ByteBuffer binary = message.binary();
-		return header(BINARY, user, binary.remaining()).put(binary).array();
+	static Entry entry(@Nullable String user, OutboundMessage message) {
+		return message.isText() ? entry(TEXT, user, message.textBytes()) : entry(BINARY, user, message.binary());
 	}
 
 	/**
-	 * The payload publishing a close.
+	 * A close to publish.
 	 * @param user the user whose sessions to close, or {@code null} for a group's or every group's sessions
 	 */
-	byte[] encode(@Nullable String user, CloseStatus status) {
+	static Entry entry(@Nullable String user, CloseStatus status) {
 		byte[] reason = status.reason().getBytes(StandardCharsets.UTF_8);
-		return header(CLOSE, user, 2 + reason.length).putShort((short) status.code()).put(reason).array();
+		return entry(CLOSE, user,
+				ByteBuffer.allocate(2 + reason.length).putShort((short) status.code()).put(reason).flip());
+	}
+
+	private static Entry entry(byte kind, @Nullable String user, ByteBuffer content) {
+		if (user == null) {
+			byte[] body = new byte[content.remaining()];
+			content.get(body);
+			return new Entry(kind, body);
+		}
+		byte[] name = user.getBytes(StandardCharsets.UTF_8);
+		if (name.length > 0xFFFF) {
+			throw new IllegalArgumentException("A user's name must be at most 65535 bytes in UTF-8 to reach the "
+					+ "other instances, but has " + name.length);
+		}
+		byte[] body = ByteBuffer.allocate(2 + name.length + content.remaining())
+			.putShort((short) name.length)
+			.put(name)
+			.put(content)
+			.array();
+		return new Entry((byte) (kind + TO_USER), body);
+	}
+
+	/**
+	 * The payload publishing entries, in order: one entry as its kind, several as {@code 'M'}.
+	 * @param entries at least one
+	 */
+	byte[] payload(List<Entry> entries) {
+		if (entries.size() == 1) {
+			Entry entry = entries.get(0);
+			return header(entry.kind(), entry.body().length).put(entry.body()).array();
+		}
+		int length = 0;
+		for (Entry entry : entries) {
+			length += entry.framedLength();
+		}
+		ByteBuffer payload = header(SEVERAL, length);
+		for (Entry entry : entries) {
+			payload.put(entry.kind()).putInt(entry.body().length).put(entry.body());
+		}
+		return payload.array();
 	}
 
 	/**
 	 * What another instance published.
 	 * @param payload a payload as received
-	 * @return the message or close, or {@code null} for this instance's own echo
+	 * @return the messages and closes, in the order they were published; none for this instance's own echo
 	 * @throws MalformedPayloadException if the payload is not one this codec writes
 	 */
-	@Nullable Published decode(byte[] payload) throws MalformedPayloadException {
+	List<Published> decode(byte[] payload) throws MalformedPayloadException {
 		if (payload.length < HEADER_LENGTH) {
 			throw new MalformedPayloadException("shorter than the header (" + payload.length + " bytes)");
 		}
@@ -164,12 +201,31 @@ final class PayloadCodec {
 		}
 		ByteBuffer body = buffer.position(HEADER_LENGTH + originLength).slice();
 		if (payload[1] == RECORDED) {
-			return recorded(body);
+			return List.of(recorded(body));
 		}
 		if (ByteBuffer.wrap(payload, HEADER_LENGTH, originLength).equals(ByteBuffer.wrap(this.origin))) {
-			return null;
+			return List.of();
 		}
-		byte kind = payload[1];
+		if (payload[1] != SEVERAL) {
+			return List.of(published(payload[1], body));
+		}
+		List<Published> several = new ArrayList<>();
+		while (body.hasRemaining()) {
+			if (body.remaining() < ENTRY_HEADER_LENGTH) {
+				throw new MalformedPayloadException("an entry cut short in its header");
+			}
+			byte kind = body.get();
+			int length = body.getInt();
+			if (length < 0 || length > body.remaining()) {
+				throw new MalformedPayloadException("an entry of " + length + " bytes past the end of the payload");
+			}
+			several.add(published(kind, body.slice(body.position(), length)));
+			body.position(body.position() + length);
+		}
+		return several;
+	}
+
+	private static Published published(byte kind, ByteBuffer body) throws MalformedPayloadException {
 		String user = null;
 		if (kind == TEXT + TO_USER || kind == BINARY + TO_USER || kind == CLOSE + TO_USER) {
 			user = user(body);
@@ -179,7 +235,7 @@ final class PayloadCodec {
 			case TEXT -> new Published.Message(OutboundMessage.text(StandardCharsets.UTF_8.decode(body).toString()));
 			case BINARY -> new Published.Message(OutboundMessage.binary(body));
 			case CLOSE -> close(body);
-			default -> throw new MalformedPayloadException("unknown kind " + payload[1]);
+			default -> throw new MalformedPayloadException("unknown kind " + kind);
 		};
 		return (user != null) ? new Published.ToUser(user, published) : published;
 	}
@@ -234,24 +290,26 @@ final class PayloadCodec {
 		return new Published.Close(new CloseStatus(code, StandardCharsets.UTF_8.decode(body).toString()));
 	}
 
-	private ByteBuffer header(byte kind, @Nullable String user, int bodyLength) {
-		if (user == null) {
-			return header(kind, bodyLength);
-		}
-		byte[] name = user.getBytes(StandardCharsets.UTF_8);
-		if (name.length > 0xFFFF) {
-			throw new IllegalArgumentException("A user's name must be at most 65535 bytes in UTF-8 to reach the "
-					+ "other instances, but has " + name.length);
-		}
-		return header((byte) (kind + TO_USER), 2 + name.length + bodyLength).putShort((short) name.length).put(name);
-	}
-
 	private ByteBuffer header(byte kind, int bodyLength) {
 		return ByteBuffer.allocate(HEADER_LENGTH + this.origin.length + bodyLength)
 			.put(VERSION)
 			.put(kind)
 			.putShort((short) this.origin.length)
 			.put(this.origin);
+	}
+
+	/**
+	 * A message or close to publish, before it is framed in a payload.
+	 * @param kind its kind, as the payload's header or an entry of several names it
+	 * @param body its user, if any, and its body
+	 */
+	record Entry(byte kind, byte[] body) {
+
+		/** The bytes it takes among several. */
+		int framedLength() {
+			return ENTRY_HEADER_LENGTH + this.body.length;
+		}
+
 	}
 
 	/** What another instance published, decoded, ready to be applied to this instance's sessions. */

@@ -10,15 +10,19 @@ import java.util.Objects;
  * @param instanceId this instance's name, different on every instance
  * @param workerLease how long a worker's lease lasts unless renewed; it is renewed every third of this
  * @param reconnectMaxDelay the longest wait between two attempts to connect when there is no connection
- * @param maxPendingPublishes publishes handed to Redis and not yet acknowledged beyond which a broadcast stays local
+ * @param maxPendingPublishes publishes waiting to be sent to Redis or for its reply beyond which a broadcast stays
+ * local
  * @param inboundQueueSize messages from other instances waiting to be delivered here beyond which a further one is
  * dropped; closes are never dropped
  * @param probeInterval how often this instance publishes a probe on a channel its own pub/sub connection subscribes
  * to, to find a subscription that stopped delivering without its connection closing
  * @param probeTimeout how long after Redis acknowledged a probe it must have come back; shorter than the interval
+ * @param publishLinger how long after a round of publishes to a Redis server the next round waits, so that what is
+ * published meanwhile shares commands; zero sends the next round as soon as Redis has answered the last
  */
 public record RedisClusterOptions(String prefix, String instanceId, Duration workerLease, Duration reconnectMaxDelay,
-		int maxPendingPublishes, int inboundQueueSize, Duration probeInterval, Duration probeTimeout) {
+		int maxPendingPublishes, int inboundQueueSize, Duration probeInterval, Duration probeTimeout,
+		Duration publishLinger) {
 
 	/** The shortest lease accepted: a third of it must leave room for a round trip to Redis. */
 	public static final Duration MIN_WORKER_LEASE = Duration.ofMillis(300);
@@ -28,6 +32,9 @@ public record RedisClusterOptions(String prefix, String instanceId, Duration wor
 
 	/** How long a probe may take to come back unless told otherwise. */
 	public static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofSeconds(2);
+
+	/** How long a round of publishes waits after the one before unless told otherwise. */
+	public static final Duration DEFAULT_PUBLISH_LINGER = Duration.ofMillis(2);
 
 	public RedisClusterOptions {
 		Objects.requireNonNull(prefix, "prefix");
@@ -41,15 +48,17 @@ public record RedisClusterOptions(String prefix, String instanceId, Duration wor
 		require(inboundQueueSize > 0, "inboundQueueSize must be positive");
 		require(probeTimeout.compareTo(Duration.ZERO) > 0, "probeTimeout must be positive");
 		require(probeInterval.compareTo(probeTimeout) > 0, "probeInterval must be longer than probeTimeout");
+		require(!publishLinger.isNegative(), "publishLinger must not be negative");
 	}
 
 	/**
-	 * These options with the defaults of the probe: every 5 seconds, 2 seconds to come back.
+	 * These options with the defaults of the probe (every 5 seconds, 2 seconds to come back) and of the publishes'
+	 * linger (2 milliseconds).
 	 */
 	public RedisClusterOptions(String prefix, String instanceId, Duration workerLease, Duration reconnectMaxDelay,
 			int maxPendingPublishes, int inboundQueueSize) {
 		this(prefix, instanceId, workerLease, reconnectMaxDelay, maxPendingPublishes, inboundQueueSize,
-				DEFAULT_PROBE_INTERVAL, DEFAULT_PROBE_TIMEOUT);
+				DEFAULT_PROBE_INTERVAL, DEFAULT_PROBE_TIMEOUT, DEFAULT_PUBLISH_LINGER);
 	}
 
 	private static void require(boolean condition, String message) {

@@ -181,7 +181,7 @@ public final class RedisNotifierCluster implements NotifierCluster {
 			WorkerLeases leases = new WorkerLeases(this.options, keys, connections, shardNode, clusterThread);
 			PubSubProbe probe = new PubSubProbe(this.options, keys, connections, clusterThread, this.pubSubRestarts);
 			ClusterBus bus = new ClusterBus(this.options, keys, connections, shardNode, inbound, this.unpublished,
-					probe, leases::released, index == 0);
+					probe, leases::released, index == 0, clusterThread);
 			RedisHistory history = new RedisHistory(keys, new PayloadCodec(this.options.instanceId()), connections,
 					bus, node);
 			connections.listen(bus);

@@ -49,7 +49,7 @@ class ClusterBusTests {
 	private final List<String> released = new CopyOnWriteArrayList<>();
 
 	private final ClusterBus bus = new ClusterBus(OPTIONS, this.keys, this.connections, this.node, this.inbound,
-			this.unpublished, this.probe, this.released::add, true);
+			this.unpublished, this.probe, this.released::add, true, this.clusterThread);
 
 	@Test
 	void aReleasedLeaseIsHandedToTheLeasesAndNotDeliveredToAnyGroup() {
@@ -75,7 +75,7 @@ class ClusterBusTests {
 
 	@Test
 	void aMessageOnAGroupsChannelIsDeliveredToThatGroupOnTheInboundThread() {
-		this.bus.message(this.keys.channel("tasks/1"), this.otherInstance.encode(OutboundMessage.text("hello")));
+		this.bus.message(this.keys.channel("tasks/1"), published(this.otherInstance, OutboundMessage.text("hello")));
 
 		waiting("the message is delivered").until(() -> !this.node.events().isEmpty());
 		assertThat(this.node.events()).extracting(Event::group, Event::text, Event::thread)
@@ -84,7 +84,7 @@ class ClusterBusTests {
 
 	@Test
 	void aMessageOnTheChannelOfAllIsDeliveredToEveryGroup() {
-		this.bus.message(this.keys.channel(null), this.otherInstance.encode(OutboundMessage.text("everyone")));
+		this.bus.message(this.keys.channel(null), published(this.otherInstance, OutboundMessage.text("everyone")));
 
 		waiting("the message is delivered").until(() -> !this.node.events().isEmpty());
 		assertThat(this.node.events()).extracting(Event::group, Event::text).containsExactly(tuple(null, "everyone"));
@@ -92,7 +92,8 @@ class ClusterBusTests {
 
 	@Test
 	void aCloseOnAGroupsChannelClosesThatGroup() {
-		this.bus.message(this.keys.channel("tasks/1"), this.otherInstance.encode(CloseStatus.NORMAL.withReason("done")));
+		this.bus.message(this.keys.channel("tasks/1"),
+				published(this.otherInstance, CloseStatus.NORMAL.withReason("done")));
 
 		waiting("the close is applied").until(() -> !this.node.events().isEmpty());
 		assertThat(this.node.events()).extracting(Event::group, Event::close)
@@ -102,13 +103,23 @@ class ClusterBusTests {
 	@Test
 	void thisInstancesOwnEchoAndPayloadsThatAreNotANotifiersAreSkippedAndWhatFollowsStillArrives() {
 		byte[] channel = this.keys.channel("tasks/1");
-		this.bus.message(channel, new PayloadCodec("b").encode(OutboundMessage.text("my own")));
+		this.bus.message(channel, published(new PayloadCodec("b"), OutboundMessage.text("my own")));
 		this.bus.message(channel, "not a notifier payload".getBytes(StandardCharsets.UTF_8));
 		this.bus.message(channel, new byte[0]);
-		this.bus.message(channel, this.otherInstance.encode(OutboundMessage.text("after")));
+		this.bus.message(channel, published(this.otherInstance, OutboundMessage.text("after")));
 
 		waiting("the last one is delivered").until(() -> this.node.texts().contains("after"));
 		assertThat(this.node.texts()).containsExactly("after");
+	}
+
+	@Test
+	void severalPublishedInOnePayloadAreDeliveredInTheirOrder() {
+		byte[] channel = this.keys.channel("tasks/1");
+		this.bus.message(channel, this.otherInstance.payload(List.of(PayloadCodec.entry(null, OutboundMessage.text("1")),
+				PayloadCodec.entry(null, OutboundMessage.text("2")), PayloadCodec.entry(null, OutboundMessage.text("3")))));
+
+		waiting("the last one is delivered").until(() -> this.node.texts().contains("3"));
+		assertThat(this.node.texts()).containsExactly("1", "2", "3");
 	}
 
 	@Test
@@ -117,6 +128,14 @@ class ClusterBusTests {
 		this.bus.publish(null, CloseStatus.GOING_AWAY);
 
 		assertThat(this.unpublished.sum()).isEqualTo(2);
+	}
+
+	private static byte[] published(PayloadCodec origin, OutboundMessage message) {
+		return origin.payload(List.of(PayloadCodec.entry(null, message)));
+	}
+
+	private static byte[] published(PayloadCodec origin, CloseStatus status) {
+		return origin.payload(List.of(PayloadCodec.entry(null, status)));
 	}
 
 	private static ConditionFactory waiting(String alias) {

@@ -3,6 +3,7 @@ package dev.notifier.redis;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 
 import dev.notifier.core.CloseStatus;
 import dev.notifier.core.OutboundMessage;
@@ -16,8 +17,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * The payload format between instances: what one instance encodes, another decodes to the same message, and what is
- * not a payload of this format is refused with the reason.
+ * The payload format between instances: what one instance encodes, alone or several in one payload, another decodes
+ * to the same messages in the same order, and what is not a payload of this format is refused with the reason.
  */
 class PayloadCodecTests {
 
@@ -27,7 +28,7 @@ class PayloadCodecTests {
 
 	@Test
 	void aTextMessageArrivesAsTheSameText() throws Exception {
-		Published published = this.receiver.decode(this.publisher.encode(OutboundMessage.text("héllo \u2603")));
+		Published published = decodeOne(this.receiver, encode(this.publisher, OutboundMessage.text("héllo \u2603")));
 
 		assertThat(published).isInstanceOfSatisfying(Published.Message.class,
 				(message) -> assertThat(message.message().text()).isEqualTo("héllo \u2603"));
@@ -37,7 +38,8 @@ class PayloadCodecTests {
 	void aBinaryMessageArrivesAsTheSameBytes() throws Exception {
 		byte[] bytes = { 0, 1, 2, (byte) 255 };
 
-		Published published = this.receiver.decode(this.publisher.encode(OutboundMessage.binary(ByteBuffer.wrap(bytes))));
+		Published published = decodeOne(this.receiver,
+				encode(this.publisher, OutboundMessage.binary(ByteBuffer.wrap(bytes))));
 
 		assertThat(published).isInstanceOfSatisfying(Published.Message.class,
 				(message) -> assertThat(remaining(message.message().binary())).isEqualTo(bytes));
@@ -45,14 +47,14 @@ class PayloadCodecTests {
 
 	@Test
 	void aCloseArrivesWithItsCodeAndReason() throws Exception {
-		Published published = this.receiver.decode(this.publisher.encode(new CloseStatus(4000, "done ✓")));
+		Published published = decodeOne(this.receiver, encode(this.publisher, new CloseStatus(4000, "done ✓")));
 
 		assertThat(published).isEqualTo(new Published.Close(new CloseStatus(4000, "done ✓")));
 	}
 
 	@Test
 	void aCloseWithoutReasonArrivesWithAnEmptyReason() throws Exception {
-		Published published = this.receiver.decode(this.publisher.encode(CloseStatus.NORMAL));
+		Published published = decodeOne(this.receiver, encode(this.publisher, CloseStatus.NORMAL));
 
 		assertThat(published).isEqualTo(new Published.Close(CloseStatus.NORMAL));
 	}
@@ -62,7 +64,7 @@ class PayloadCodecTests {
 		byte[] kept = PayloadCodec.recordedMessage(OutboundMessage.text("line 7"));
 		byte[] payload = recorded(this.publisher, "k3j9x0:7", PayloadCodec.recordedRest("session-1", kept));
 
-		Published published = this.publisher.decode(payload);
+		Published published = decodeOne(this.publisher, payload);
 
 		assertThat(published).isInstanceOfSatisfying(Published.Recorded.class, (recorded) -> {
 			assertThat(recorded.position()).isEqualTo(new StreamPosition("k3j9x0", 7));
@@ -76,7 +78,8 @@ class PayloadCodecTests {
 		byte[] bytes = { 0, 10, (byte) 255 };
 		byte[] kept = PayloadCodec.recordedMessage(OutboundMessage.binary(ByteBuffer.wrap(bytes)));
 
-		Published published = this.receiver.decode(recorded(this.publisher, "e1:1", PayloadCodec.recordedRest(null, kept)));
+		Published published = decodeOne(this.receiver,
+				recorded(this.publisher, "e1:1", PayloadCodec.recordedRest(null, kept)));
 
 		assertThat(published).isInstanceOfSatisfying(Published.Recorded.class, (recorded) -> {
 			assertThat(remaining(recorded.message().binary())).isEqualTo(bytes);
@@ -105,21 +108,21 @@ class PayloadCodecTests {
 
 	@Test
 	void thePayloadStartsWithTheVersionTheKindAndTheOrigin() {
-		byte[] payload = this.publisher.encode(OutboundMessage.text("x"));
+		byte[] payload = encode(this.publisher, OutboundMessage.text("x"));
 
 		assertThat(payload).containsExactly(PayloadCodec.VERSION, 'T', 0, 1, 'a', 'x');
 	}
 
 	@Test
 	void anInstanceSkipsItsOwnEcho() throws Exception {
-		assertThat(this.publisher.decode(this.publisher.encode(OutboundMessage.text("mine")))).isNull();
+		assertThat(this.publisher.decode(encode(this.publisher, OutboundMessage.text("mine")))).isEmpty();
 	}
 
 	@Test
 	void anOriginThatOnlyStartsLikeThisInstancesIsNotAnEcho() throws Exception {
 		PayloadCodec longer = new PayloadCodec("ab");
 
-		assertThat(this.publisher.decode(longer.encode(OutboundMessage.text("x")))).isNotNull();
+		assertThat(this.publisher.decode(encode(longer, OutboundMessage.text("x")))).hasSize(1);
 	}
 
 	@Test
@@ -134,7 +137,7 @@ class PayloadCodecTests {
 
 	@Test
 	void anotherVersionIsRefused() {
-		byte[] payload = this.publisher.encode(OutboundMessage.text("x"));
+		byte[] payload = encode(this.publisher, OutboundMessage.text("x"));
 		payload[0] = 2;
 
 		assertMalformed(payload, "version 2 instead of 1");
@@ -156,7 +159,7 @@ class PayloadCodecTests {
 
 	@Test
 	void anUnknownKindIsRefused() {
-		byte[] payload = this.publisher.encode(OutboundMessage.text("x"));
+		byte[] payload = encode(this.publisher, OutboundMessage.text("x"));
 		payload[1] = 'X';
 
 		assertMalformed(payload, "unknown kind 88");
@@ -171,7 +174,7 @@ class PayloadCodecTests {
 
 	@Test
 	void aMessageForAUserArrivesWithTheUserAndTheSameText() throws Exception {
-		Published published = this.receiver.decode(this.publisher.encode("zoë", OutboundMessage.text("for you")));
+		Published published = decodeOne(this.receiver, encode(this.publisher, "zoë", OutboundMessage.text("for you")));
 
 		assertThat(published).isInstanceOfSatisfying(Published.ToUser.class, (toUser) -> {
 			assertThat(toUser.user()).isEqualTo("zoë");
@@ -182,7 +185,7 @@ class PayloadCodecTests {
 
 	@Test
 	void aCloseForAUserArrivesWithTheUserTheCodeAndTheReasonAndIsNeverDropped() throws Exception {
-		Published published = this.receiver.decode(this.publisher.encode("alice", new CloseStatus(1008, "locked")));
+		Published published = decodeOne(this.receiver, encode(this.publisher, "alice", new CloseStatus(1008, "locked")));
 
 		assertThat(published)
 			.isEqualTo(new Published.ToUser("alice", new Published.Close(new CloseStatus(1008, "locked"))));
@@ -203,6 +206,79 @@ class PayloadCodecTests {
 
 		assertThatIllegalArgumentException().isThrownBy(() -> new PayloadCodec(new String(id)))
 			.withMessageContaining("65535 bytes");
+	}
+
+	@Test
+	void severalEntriesInOnePayloadArriveInTheOrderTheyWerePublished() throws Exception {
+		byte[] payload = this.publisher.payload(List.of(PayloadCodec.entry(null, OutboundMessage.text("one")),
+				PayloadCodec.entry(null, OutboundMessage.binary(ByteBuffer.wrap(new byte[] { 2 }))),
+				PayloadCodec.entry("zoë", OutboundMessage.text("three")),
+				PayloadCodec.entry("alice", new CloseStatus(1008, "four")),
+				PayloadCodec.entry(null, new CloseStatus(4000, "five"))));
+
+		List<Published> published = this.receiver.decode(payload);
+
+		assertThat(payload[1]).isEqualTo((byte) 'M');
+		assertThat(published).hasSize(5);
+		assertThat(((Published.Message) published.get(0)).message().text()).isEqualTo("one");
+		assertThat(remaining(((Published.Message) published.get(1)).message().binary())).containsExactly(2);
+		assertThat(published.get(2)).isInstanceOfSatisfying(Published.ToUser.class, (toUser) -> {
+			assertThat(toUser.user()).isEqualTo("zoë");
+			assertThat(((Published.Message) toUser.published()).message().text()).isEqualTo("three");
+		});
+		assertThat(published.subList(3, 5)).containsExactly(
+				new Published.ToUser("alice", new Published.Close(new CloseStatus(1008, "four"))),
+				new Published.Close(new CloseStatus(4000, "five")));
+	}
+
+	@Test
+	void anInstanceSkipsItsOwnEchoOfSeveral() throws Exception {
+		byte[] payload = this.publisher.payload(List.of(PayloadCodec.entry(null, OutboundMessage.text("one")),
+				PayloadCodec.entry(null, OutboundMessage.text("two"))));
+
+		assertThat(this.publisher.decode(payload)).isEmpty();
+	}
+
+	@Test
+	void anEntryCutShortInItsHeaderIsRefused() {
+		byte[] payload = { PayloadCodec.VERSION, 'M', 0, 1, 'a', 'T', 0, 0 };
+
+		assertMalformed(payload, "an entry cut short in its header");
+	}
+
+	@Test
+	void anEntryRunningPastTheEndIsRefused() {
+		byte[] payload = { PayloadCodec.VERSION, 'M', 0, 1, 'a', 'T', 0, 0, 0, 2, 'x' };
+
+		assertMalformed(payload, "an entry of 2 bytes past the end of the payload");
+	}
+
+	@Test
+	void anEntryOfSeveralOrOfARecordedBroadcastAmongSeveralIsRefused() {
+		assertMalformed(new byte[] { PayloadCodec.VERSION, 'M', 0, 1, 'a', 'M', 0, 0, 0, 0 }, "unknown kind 77");
+		assertMalformed(new byte[] { PayloadCodec.VERSION, 'M', 0, 1, 'a', 'R', 0, 0, 0, 0 }, "unknown kind 82");
+	}
+
+	private static byte[] encode(PayloadCodec origin, OutboundMessage message) {
+		return origin.payload(List.of(PayloadCodec.entry(null, message)));
+	}
+
+	private static byte[] encode(PayloadCodec origin, CloseStatus status) {
+		return origin.payload(List.of(PayloadCodec.entry(null, status)));
+	}
+
+	private static byte[] encode(PayloadCodec origin, String user, OutboundMessage message) {
+		return origin.payload(List.of(PayloadCodec.entry(user, message)));
+	}
+
+	private static byte[] encode(PayloadCodec origin, String user, CloseStatus status) {
+		return origin.payload(List.of(PayloadCodec.entry(user, status)));
+	}
+
+	private static Published decodeOne(PayloadCodec receiver, byte[] payload) throws MalformedPayloadException {
+		List<Published> published = receiver.decode(payload);
+		assertThat(published).hasSize(1);
+		return published.get(0);
 	}
 
 	private void assertMalformed(byte[] payload, String reason) {

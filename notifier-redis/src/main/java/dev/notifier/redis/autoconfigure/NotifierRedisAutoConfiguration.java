@@ -119,9 +119,12 @@ public final class NotifierRedisAutoConfiguration {
 			throw invalid("probe-interval", cluster.getProbeInterval(),
 					"must be longer than notifier.cluster.probe-timeout (" + cluster.getProbeTimeout() + ")");
 		}
+		if (cluster.getPublishLinger().isNegative()) {
+			throw invalid("publish-linger", cluster.getPublishLinger(), "must not be negative");
+		}
 		return new RedisClusterOptions(cluster.getPrefix(), instanceId, lease, cluster.getReconnectMaxDelay(),
 				cluster.getMaxPendingPublishes(), cluster.getInboundQueueSize(), cluster.getProbeInterval(),
-				cluster.getProbeTimeout());
+				cluster.getProbeTimeout(), cluster.getPublishLinger());
 	}
 
 	/** The servers of {@code notifier.cluster.shards}, checked: each a Redis URL, none twice. */

@@ -1,5 +1,7 @@
 package dev.notifier.redis.autoconfigure;
 
+import java.time.Duration;
+
 import dev.notifier.core.NotifierCluster;
 import dev.notifier.redis.RedisNotifierCluster;
 import io.lettuce.core.RedisClient;
@@ -13,6 +15,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.mock.env.MockEnvironment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.mock;
@@ -147,6 +150,25 @@ class NotifierRedisAutoConfigurationTests {
 				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
 				.hasMessageContaining("notifier.cluster.probe-interval")
 				.hasMessageContaining("must be longer than notifier.cluster.probe-timeout"));
+	}
+
+	@Test
+	void negativePublishLingerShouldFailNamingTheProperty() {
+		this.contextRunner.withPropertyValues("notifier.cluster.mode=redis", "notifier.cluster.publish-linger=-1ms")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("notifier.cluster.publish-linger")
+				.hasMessageContaining("must not be negative"));
+	}
+
+	@Test
+	void publishLingerShouldDefaultToTwoMillisecondsAndReachTheClusterOptions() {
+		NotifierRedisProperties properties = new NotifierRedisProperties();
+		assertThat(NotifierRedisAutoConfiguration.options(properties, new MockEnvironment()).publishLinger())
+			.isEqualTo(Duration.ofMillis(2));
+		properties.setPublishLinger(Duration.ZERO);
+		assertThat(NotifierRedisAutoConfiguration.options(properties, new MockEnvironment()).publishLinger()).isZero();
 	}
 
 	@Test
