@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 import org.jspecify.annotations.Nullable;
 
@@ -71,6 +72,10 @@ final class DefaultNotifierSession implements NotifierSession, Connection, Outbo
 
 	private volatile long lastReceivedNanos;
 
+	/**
+	 * When the sweep last pinged the session; at first, up to half an interval before it opened (see
+	 * {@link #firstPingOffset}).
+	 */
 	private long lastPingNanos;
 
 	/**
@@ -92,8 +97,8 @@ final class DefaultNotifierSession implements NotifierSession, Connection, Outbo
 		this.listeners = listeners;
 		this.connectedAt = connectedAt;
 		this.lastReceivedNanos = nowNanos;
-		this.lastPingNanos = nowNanos;
 		NotifierOptions options = engine.options();
+		this.lastPingNanos = nowNanos - firstPingOffset(options);
 		this.pipe = new OutboundPipe(transport, options, engine.statistics(), writers, writerSlot,
 				Framing.of(handshake, transport), this);
 		this.inbound = new InboundAssembly(options.maxInboundMessageSize(), this);
@@ -314,6 +319,19 @@ final class DefaultNotifierSession implements NotifierSession, Connection, Outbo
 	/** The handshake the session was opened with, for re-authorization. */
 	HandshakeInfo handshake() {
 		return this.handshake;
+	}
+
+	/**
+	 * How much sooner than an interval after it opened a session is first pinged: a random share of half an interval.
+	 * Sessions that open together (a deploy, a network blip, a page everyone reloads) would otherwise be pinged
+	 * together every interval for as long as they live, each time a write to every one of them and as many pongs to
+	 * read at once, which holds up the broadcasts of that moment; spread over half an interval, the sweep pings a
+	 * few of them at each of its runs. Later pings follow an interval apart.
+	 */
+	private static long firstPingOffset(NotifierOptions options) {
+		long halfInterval = options.heartbeatInterval().toNanos() / 2;
+		return (options.heartbeatEnabled() && halfInterval > 0) ? ThreadLocalRandom.current().nextLong(halfInterval + 1)
+				: 0;
 	}
 
 	/** The heartbeat and timeout checks, run by the engine's sweep thread. */

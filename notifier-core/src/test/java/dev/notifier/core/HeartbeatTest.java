@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -29,15 +31,39 @@ class HeartbeatTest extends EngineTestSupport {
 	}
 
 	@Test
-	void sweepPingsOnceTheIntervalHasPassed() {
+	void sweepPingsFirstBetweenHalfAnIntervalAndAnIntervalAfterTheSessionOpened() {
 		NotifierEngine engine = heartbeatEngine();
 		Peer peer = open(engine, "a");
 
-		sweepAt(engine, INTERVAL.minusNanos(1));
+		sweepAt(engine, INTERVAL.dividedBy(2).minusNanos(1));
 		assertThat(peer.transport().pings()).isZero();
 
-		sweepAt(engine, Duration.ofNanos(1));
+		sweepAt(engine, INTERVAL.dividedBy(2).plusNanos(1));
 		eventually().untilAsserted(() -> assertThat(peer.transport().pings()).isEqualTo(1));
+	}
+
+	@Test
+	void sessionsOpenedTogetherAreFirstPingedSpreadOverHalfAnInterval() {
+		NotifierEngine engine = heartbeatEngine();
+		List<Peer> peers = new ArrayList<>();
+		for (int i = 0; i < 100; i++) {
+			peers.add(open(engine, "a"));
+		}
+
+		sweepAt(engine, INTERVAL.dividedBy(2).minusNanos(1));
+		assertThat(pinged(peers)).isZero();
+
+		// Three quarters of an interval: only those whose first ping fell in the first half of the spread are due.
+		sweepAt(engine, INTERVAL.dividedBy(4).plusNanos(1));
+		eventually().until(() -> pinged(peers) > 0);
+		assertThat(pinged(peers)).isLessThan(100);
+
+		sweepAt(engine, INTERVAL.dividedBy(4));
+		eventually().until(() -> pinged(peers) == 100);
+	}
+
+	private static long pinged(List<Peer> peers) {
+		return peers.stream().filter((peer) -> peer.transport().pings() > 0).count();
 	}
 
 	@Test
@@ -172,7 +198,9 @@ class HeartbeatTest extends EngineTestSupport {
 
 	@Test
 	void sendTimeoutIsMeasuredForEachSendNotForTheWholeQueue() {
-		NotifierEngine engine = heartbeatEngine();
+		// Pings an hour apart: a first ping, due from half an interval on, would queue before "2".
+		NotifierEngine engine = engine(
+				options().heartbeatInterval(Duration.ofHours(1)).heartbeatTimeout(TIMEOUT).sendTimeout(SEND_TIMEOUT));
 		Peer peer = openHeld(engine, "a");
 		engine.broadcast("a", "1");
 		flush(engine);
