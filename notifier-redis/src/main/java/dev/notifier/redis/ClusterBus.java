@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * the pub/sub connection subscribed to the channels this instance needs, and receives what the others publish.
  *
  * <p><b>Publishing.</b> {@code PUBLISH <channel> <payload>} (see {@link PayloadCodec}) on the command connection,
- * asynchronously, through an {@link Outbox}, which sends in the order publishes were made, and puts publishes made
- * one after the other to one channel while Redis had not answered the last into one command. Lettuce writes the
+ * asynchronously, through an {@link Outbox}, which sends in the order publishes were made, in rounds at most one per
+ * {@link RedisClusterOptions#publishLinger()}, and puts the publishes of a round made one after the other to one
+ * channel into one command. Lettuce writes the
  * commands of one connection in call order, and every instance receives on one connection, so what this instance
  * publishes arrives everywhere in the order it was published. While the command connection is not open, or when
  * {@link RedisClusterOptions#maxPendingPublishes()} publishes already wait to be sent or for Redis's reply, a publish
