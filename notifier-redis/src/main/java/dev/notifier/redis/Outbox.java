@@ -163,6 +163,11 @@ final class Outbox {
 				// The cluster is stopping: what waits goes now, if Redis still takes it.
 			}
 		}
+		return takeRound();
+	}
+
+	/** Under the monitor: everything queued, as the round that starts now. */
+	private List<Item> takeRound() {
 		this.lastRound = System.nanoTime();
 		List<Item> round = new ArrayList<>(this.queued);
 		this.queued.clear();
@@ -173,9 +178,7 @@ final class Outbox {
 	private void lingered() {
 		List<Item> round;
 		synchronized (this) {
-			this.lastRound = System.nanoTime();
-			round = new ArrayList<>(this.queued);
-			this.queued.clear();
+			round = takeRound();
 		}
 		send(round);
 	}
@@ -188,21 +191,18 @@ final class Outbox {
 			completed(round.size());
 			return;
 		}
-		List<Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<?>>> commandsOfRound = new ArrayList<>();
-		List<Integer> itemsOfCommand = new ArrayList<>();
+		List<Send> sends = new ArrayList<>();
 		for (int start = 0; start < round.size();) {
 			int end = runEnd(round, start);
-			commandsOfRound.add(command(round, start, end));
-			itemsOfCommand.add(end - start);
+			sends.add(new Send(command(round, start, end), end - start));
 			start = end;
 		}
 		// Counted in full first: a command may complete on this thread as it is handed over.
-		AtomicInteger unanswered = new AtomicInteger(commandsOfRound.size());
-		for (int i = 0; i < commandsOfRound.size(); i++) {
-			int items = itemsOfCommand.get(i);
-			commandsOfRound.get(i).apply(commands).whenComplete((reply, failure) -> {
+		AtomicInteger unanswered = new AtomicInteger(sends.size());
+		for (Send send : sends) {
+			send.command().apply(commands).whenComplete((reply, failure) -> {
 				if (failure != null) {
-					this.unpublished.add(items);
+					this.unpublished.add(send.items());
 					logger.debug("A publish to Redis failed", failure);
 				}
 				if (unanswered.decrementAndGet() == 0) {
@@ -277,6 +277,11 @@ final class Outbox {
 
 	private record Command(Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<?>> command)
 			implements Item {
+
+	}
+
+	/** One command of a round, and how many items it carries. */
+	private record Send(Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<?>> command, int items) {
 
 	}
 
