@@ -538,17 +538,14 @@ final class Scenarios {
 		Map<String, Deliveries> deliveries = new LinkedHashMap<>();
 		Map<String, List<Round.Result>> rounds = new LinkedHashMap<>();
 		try {
+			List<WarmUp> warmUps = new ArrayList<>();
 			for (Map.Entry<String, Target> target : targets.entrySet()) {
 				Deliveries heard = new Deliveries();
 				deliveries.put(target.getKey(), heard);
 				subscribers.put(target.getKey(),
 						subscribe(target.getValue(), target.getValue(), groups, publish, heard));
 				rounds.put(target.getKey(), new ArrayList<>());
-			}
-			List<WarmUp> warmUps = new ArrayList<>();
-			for (Map.Entry<String, Target> target : targets.entrySet()) {
 				int readers = subscribers.get(target.getKey()).connected();
-				Deliveries heard = deliveries.get(target.getKey());
 				awaitProbes(target.getValue(), heard, publish, readers);
 				warmUps.add(new WarmUp(target.getKey(), target.getValue(), heard, publish, readers));
 			}
