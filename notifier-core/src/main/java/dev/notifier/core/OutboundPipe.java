@@ -256,17 +256,20 @@ final class OutboundPipe {
 	private boolean enqueue(Envelope message, boolean broadcast) {
 		this.queuedBytes += message.sizeInBytes();
 		if (broadcast && this.connecting) {
-			this.early = append(this.early, message);
+			if (this.early == null) {
+				this.early = new ArrayDeque<>(8);
+			}
+			this.early.add(message);
 			return false;
 		}
-		this.queue = append(this.queue, message);
+		// The queue is stored into this long-lived pipe only when it is created, never again per message: with G1,
+		// every store of a young object into an old one marks a card that the collector's refinement threads then
+		// scan, so a store per append made them scan a card per session and broadcast.
+		if (this.queue == null) {
+			this.queue = new ArrayDeque<>(8);
+		}
+		this.queue.add(message);
 		return becomeReady();
-	}
-
-	private static ArrayDeque<Envelope> append(@Nullable ArrayDeque<Envelope> queue, Envelope message) {
-		ArrayDeque<Envelope> appended = (queue != null) ? queue : new ArrayDeque<>(8);
-		appended.add(message);
-		return appended;
 	}
 
 	/** An empty queue takes any one message, so that a message larger than the byte limit still reaches a reader. */
