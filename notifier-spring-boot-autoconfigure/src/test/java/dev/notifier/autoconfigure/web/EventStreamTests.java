@@ -14,7 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -156,13 +157,17 @@ class EventStreamTests extends ContainerTestSupport {
 			Stream reader = open("/sse/busy", Map.of());
 			String line = "x".repeat(1000);
 
-			// Enough to fill the socket buffers on both sides, then the session's queue (1024 messages).
-			Waits.await("the silent stream is closed once its queue overflows").until(() -> {
+			// Bursts until the socket buffers on both sides are full, then the session's queue (1024 messages). Each
+			// waits for the reader to have it all, so that only the silent stream falls behind: unpaced, the bursts
+			// outran the reader too, which was then rightly closed as a slow consumer as well.
+			for (int burst = 1; silentSession.isOpen(); burst++) {
+				assertThat(burst).as("bursts of 100 KB before the silent stream overflows").isLessThan(1_000);
 				for (int i = 0; i < 100; i++) {
 					this.notifier.broadcast("busy", line);
 				}
-				return !silentSession.isOpen();
-			});
+				this.notifier.broadcast("busy", "burst " + burst);
+				reader.awaitLines("data: burst " + burst);
+			}
 
 			this.notifier.broadcast("busy", "still here");
 			reader.awaitLines("data: still here");
@@ -209,7 +214,11 @@ class EventStreamTests extends ContainerTestSupport {
 
 		private final HttpResponse<InputStream> response;
 
-		private final List<String> lines = new CopyOnWriteArrayList<>();
+		/**
+		 * Not a copy-on-write list: a stream that receives thousands of lines (the slow-consumer test) would copy all
+		 * of them per line, and the reader, falling behind, would be closed as a slow consumer itself.
+		 */
+		private final Queue<String> lines = new ConcurrentLinkedQueue<>();
 
 		private volatile boolean ended;
 
