@@ -215,8 +215,8 @@ class EventStreamTests extends ContainerTestSupport {
 		private final HttpResponse<InputStream> response;
 
 		/**
-		 * Not a copy-on-write list: a stream that receives thousands of lines (the slow-consumer test) would copy all
-		 * of them per line, and the reader, falling behind, would be closed as a slow consumer itself.
+		 * Not a copy-on-write list, which copies every line received so far on each new one: the slow-consumer test's
+		 * stream receives thousands.
 		 */
 		private final Queue<String> lines = new ConcurrentLinkedQueue<>();
 
