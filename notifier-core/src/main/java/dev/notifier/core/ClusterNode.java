@@ -18,7 +18,7 @@ public interface ClusterNode {
 	 * Delivers what another instance broadcast to this instance's sessions, in the order of the calls for one group.
 	 * It is not published again.
 	 * @param group the group, or {@code null} for every group
-	 * @return how many sessions the message was queued for
+	 * @return how many sessions the message was queued for, counted as {@link GroupNotifier}'s verbs count them
 	 */
 	int deliver(@Nullable String group, OutboundMessage message);
 

@@ -163,6 +163,8 @@ final class DefaultNotifierSession implements NotifierSession, Connection, Outbo
 
 	@Override
 	public boolean send(Object message) {
+		// After the group's broadcasts made before it, which the writers may not have appended yet.
+		this.engine.appendPendingBroadcasts(this);
 		OutboundPipe.Offer offer = this.pipe.offer(Envelope.of(this.engine.encode(message)), false);
 		if (offer == OutboundPipe.Offer.OVERFLOWED) {
 			closeNow(CloseStatus.SLOW_CONSUMER);
@@ -171,11 +173,22 @@ final class DefaultNotifierSession implements NotifierSession, Connection, Outbo
 	}
 
 	/**
-	 * Appends a group's broadcast to this session's queue; the caller closes the session with 1013 if it overflowed.
-	 * Any thread, also under a group's monitor: it never blocks and never closes.
+	 * Appends the group's broadcasts this session has not been appended yet (see {@link GroupIndex}); the caller
+	 * closes the session with 1013 if one overflowed. Any thread, also under the group's monitor: it never blocks and
+	 * never closes.
 	 */
-	OutboundPipe.Offer offerBroadcast(Envelope message) {
-		return this.pipe.offer(message, true);
+	OutboundPipe.Offer appendBroadcasts(GroupIndex.Entry[] entries) {
+		return this.pipe.appendBroadcasts(entries, this);
+	}
+
+	/** Takes its group's broadcasts after this sequence number; under the group's monitor, as the session joins. */
+	void joinedAt(long sequence) {
+		this.pipe.joinedAt(sequence);
+	}
+
+	/** Which writer thread writes this session, modulo their number. */
+	int writerSlot() {
+		return this.pipe.writerSlot;
 	}
 
 	/**
@@ -210,6 +223,7 @@ final class DefaultNotifierSession implements NotifierSession, Connection, Outbo
 	@Override
 	public void close(CloseStatus status) {
 		status.requireSendable();
+		this.engine.appendPendingBroadcasts(this);
 		OutboundPipe.CloseStart start = this.pipe.beginClose(status);
 		if (start == OutboundPipe.CloseStart.ALREADY_CLOSING) {
 			return;
@@ -271,17 +285,20 @@ final class DefaultNotifierSession implements NotifierSession, Connection, Outbo
 
 	@Override
 	public void written(List<Envelope> messages) {
-		this.engine.statistics().written();
+		int sent = 0;
+		long bytes = 0;
 		for (Envelope envelope : messages) {
 			if (envelope.isControl()) {
 				continue;
 			}
 			OutboundMessage message = envelope.message();
-			this.engine.statistics().messageSent(message);
+			sent++;
+			bytes += message.sizeInBytes();
 			for (NotifierListener listener : this.listeners) {
 				this.engine.notify(this, listener, () -> listener.onMessageSent(this, message));
 			}
 		}
+		this.engine.statistics().written(sent, bytes);
 	}
 
 	@Override

@@ -12,7 +12,8 @@ public interface Delivery {
 
 	/**
 	 * Delivers a broadcast.
-	 * @return how many sessions the message was queued for on this instance
+	 * @return how many sessions of this instance the message was queued for, counted as {@link GroupNotifier}'s verbs
+	 * count them
 	 */
 	int deliver(Broadcast broadcast);
 

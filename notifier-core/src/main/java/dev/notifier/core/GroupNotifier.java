@@ -12,8 +12,10 @@ import java.util.function.Predicate;
  *
  * <p>A message is a {@code String} (sent as text), a {@code byte[]} or {@code ByteBuffer} (sent as binary, copied
  * once) or any other object (encoded once per broadcast to JSON text, whatever the number of sessions). Each verb
- * returns how many sessions the message was queued for; a group with no sessions gives 0. A broadcast never waits on a
- * socket: a session whose queue is full is handled by the overflow policy, and the others are unaffected.
+ * returns how many sessions the message was queued for; a group with no sessions gives 0. In a group of 256 sessions
+ * or more, whose broadcasts the writer threads append to the sessions' queues, it is how many sessions the message is
+ * addressed to. A broadcast never waits on a socket: a session whose queue is full is handled by the overflow policy,
+ * and the others are unaffected.
  *
  * <p>Every method is safe to call from any thread.
  */

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * <p>Threads the engine owns:
  * <ul>
  * <li>a few {@code notifier-writer-N} threads, about one per core, which start every send: a broadcast only appends
- * to the queues of its recipients (see {@link WriterThreads});</li>
+ * to the queues of its recipients (see {@link WriterThreads}), and to a large group the writers append it (see
+ * {@link GroupIndex});</li>
  * <li>one {@code notifier-heartbeat} thread runs the periodic sweep (pings due, silent peers, stuck writes, close
  * handshakes that do not finish, credentials that expired);</li>
  * <li>a small pool of {@code notifier-io-N} threads sends close frames, and pings where the container only offers a
@@ -155,7 +156,7 @@ public final class NotifierEngine implements GroupNotifier {
 		this.occupancy = new GroupOccupancy(this::incarnation, new OccupancyListener());
 		this.writers = (builder.writers != null) ? builder.writers
 				: new WriterThreads(WriterThreads.defaultCount(), NotifierThreads.named("notifier-writer"));
-		this.groups = new GroupIndex(this.occupancy, this.writers);
+		this.groups = new GroupIndex(this.occupancy, this.writers, this.options);
 		this.sharedHistory = (this.cluster != null) ? this.cluster.sharedHistory() : null;
 		this.history = new GroupHistory(builder.history, this.options.nanoClock(),
 				(this.sharedHistory != null) ? this::loadSharedHistory : null);
@@ -724,6 +725,11 @@ public final class NotifierEngine implements GroupNotifier {
 	}
 
 	/** Takes a session out of its group; called once it starts closing, and again, harmlessly, when it is closed. */
+	/** Appends to a session the broadcasts its group owes it, before a message of its own or its close. */
+	void appendPendingBroadcasts(DefaultNotifierSession session) {
+		this.groups.appendPending(session);
+	}
+
 	void leave(DefaultNotifierSession session) {
 		this.sessionsById.remove(session.id(), session);
 		this.users.remove(session);

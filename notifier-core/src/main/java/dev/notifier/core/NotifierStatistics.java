@@ -168,13 +168,11 @@ public final class NotifierStatistics {
 		((closed != null) ? closed : this.connectionsClosed.get(OTHER)).increment();
 	}
 
-	void messageSent(OutboundMessage message) {
-		this.messagesSent.increment();
-		this.bytesSent.add(message.sizeInBytes());
-	}
-
-	void written() {
+	/** One write of this many messages, of this many bytes all told, went out; counted once per write. */
+	void written(int messages, long bytes) {
 		this.writes.increment();
+		this.messagesSent.add(messages);
+		this.bytesSent.add(bytes);
 	}
 
 	void messageDropped(OverflowPolicy policy) {

@@ -14,8 +14,10 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  * <li>Every field below {@code lock} is guarded by it, and it is held only for a few field updates: no I/O, no
  * listener and no other lock is ever taken while it is held.</li>
- * <li>{@link #offer} and {@link #requestPing} are called from any thread. They only append and, when the pipe was
- * idle, mark it ready and hand it to its writer ({@link WriteScheduler#schedule}): a broadcast never writes.</li>
+ * <li>{@link #offer}, {@link #appendBroadcasts} and {@link #requestPing} are called from any thread. They only
+ * append and, when the pipe was idle, mark it ready and hand it to its writer ({@link WriteScheduler#schedule(OutboundPipe)}): a
+ * broadcast never writes. {@code appendedThrough}, the last of its group's broadcasts appended, lets whichever thread
+ * comes first append each of them once (see {@link GroupIndex}).</li>
  * <li>{@link #writeNext} runs on the pipe's writer thread. It takes everything queued (up to
  * {@value #MAX_BATCH_BYTES} bytes) and starts one send of it; so the busier a session, the more messages share one
  * write. A pipe is in at most one writer's queue at a time and has at most one send in flight: {@code writeState}
@@ -139,6 +141,9 @@ final class OutboundPipe {
 
 	private final Transport.SendCallback sendCompleted = this::completed;
 
+	/** {@link #writeNext}, as its writer's queue holds it. */
+	final Runnable write = this::writeNext;
+
 	private final Object lock = new Object();
 
 	private int state = OPEN;
@@ -159,6 +164,12 @@ final class OutboundPipe {
 	private @Nullable Replay replay;
 
 	private long queuedBytes;
+
+	/**
+	 * The sequence number of the last broadcast of the group appended to this pipe; until the session joins its group,
+	 * none is.
+	 */
+	private long appendedThrough = Long.MAX_VALUE;
 
 	private boolean pingPending;
 
@@ -192,35 +203,92 @@ final class OutboundPipe {
 	 * @param broadcast whether the message is a group's broadcast rather than sent to this session directly
 	 */
 	Offer offer(Envelope message, boolean broadcast) {
+		Offer offer;
 		boolean schedule;
 		synchronized (this.lock) {
-			if (this.state != OPEN) {
-				return Offer.REFUSED;
-			}
-			boolean recorded = broadcast && message.isRecorded();
-			if (recorded && this.replay != null && this.replay.stream == message.stream()) {
-				// Recorded in the stream the replay reads: the replay reaches it, in its place.
-				return Offer.QUEUED;
-			}
-			if (fits(message)) {
-				schedule = enqueue(message, broadcast);
-			}
-			else if (recorded) {
-				// Everything queued precedes it in its stream, which keeps it and what follows: the session reads
-				// them from there at its own pace instead of losing them.
-				this.replay = new Replay(message.stream(), message.offset() - 1, false);
-				schedule = !this.connecting && becomeReady();
-			}
-			else {
-				Offer refused = makeRoom(message);
-				if (refused != null) {
-					return refused;
-				}
-				schedule = enqueue(message, broadcast);
-			}
+			boolean idle = this.writeState == IDLE;
+			offer = append(message, broadcast);
+			schedule = idle && this.writeState == READY;
 		}
 		if (schedule) {
-			this.writers.schedule(this);
+			schedule();
+		}
+		return offer;
+	}
+
+	/**
+	 * Appends the broadcasts of this session's group that it has not been appended yet, in order: those after the
+	 * last one appended to it, and from the one it joined after. Any thread, also under the group's monitor.
+	 * @return {@link Offer#OVERFLOWED} if one overflowed; otherwise what became of the last one, {@link Offer#REFUSED}
+	 * if it was not addressed to this session or had been appended to it before
+	 */
+	Offer appendBroadcasts(GroupIndex.Entry[] entries, NotifierSession self) {
+		Offer last = Offer.REFUSED;
+		boolean schedule;
+		synchronized (this.lock) {
+			boolean idle = this.writeState == IDLE;
+			for (GroupIndex.Entry entry : entries) {
+				last = Offer.REFUSED;
+				if (entry.sequence() <= this.appendedThrough) {
+					continue;
+				}
+				this.appendedThrough = entry.sequence();
+				if (entry.addressedTo(self)) {
+					last = append(entry.message(), true);
+					if (last == Offer.OVERFLOWED) {
+						break;
+					}
+				}
+			}
+			schedule = idle && this.writeState == READY;
+		}
+		if (schedule) {
+			schedule();
+		}
+		return last;
+	}
+
+	/**
+	 * Takes the group's broadcasts from the one after this sequence number on; called once, under the group's
+	 * monitor, as the session joins it.
+	 */
+	void joinedAt(long sequence) {
+		synchronized (this.lock) {
+			this.appendedThrough = sequence;
+		}
+	}
+
+	private void schedule() {
+		this.writers.schedule(this);
+	}
+
+	/** Appends one message; the caller holds the lock. */
+	private Offer append(Envelope message, boolean broadcast) {
+		if (this.state != OPEN) {
+			return Offer.REFUSED;
+		}
+		boolean recorded = broadcast && message.isRecorded();
+		if (recorded && this.replay != null && this.replay.stream == message.stream()) {
+			// Recorded in the stream the replay reads: the replay reaches it, in its place.
+			return Offer.QUEUED;
+		}
+		if (fits(message)) {
+			enqueue(message, broadcast);
+		}
+		else if (recorded) {
+			// Everything queued precedes it in its stream, which keeps it and what follows: the session reads
+			// them from there at its own pace instead of losing them.
+			this.replay = new Replay(message.stream(), message.offset() - 1, false);
+			if (!this.connecting) {
+				becomeReady();
+			}
+		}
+		else {
+			Offer refused = makeRoom(message);
+			if (refused != null) {
+				return refused;
+			}
+			enqueue(message, broadcast);
 		}
 		return Offer.QUEUED;
 	}
@@ -249,18 +317,17 @@ final class OutboundPipe {
 	}
 
 	/**
-	 * Queues a message; until {@link #connected()}, a broadcast waits behind what is sent directly. The caller holds
-	 * the lock.
-	 * @return whether the pipe became ready and must be scheduled
+	 * Queues a message, marking the pipe ready; until {@link #connected()}, a broadcast waits behind what is sent
+	 * directly. The caller holds the lock.
 	 */
-	private boolean enqueue(Envelope message, boolean broadcast) {
+	private void enqueue(Envelope message, boolean broadcast) {
 		this.queuedBytes += message.sizeInBytes();
 		if (broadcast && this.connecting) {
 			if (this.early == null) {
 				this.early = new ArrayDeque<>(8);
 			}
 			this.early.add(message);
-			return false;
+			return;
 		}
 		// The queue is stored into this long-lived pipe only when it is created, never again per message: with G1,
 		// every store of a young object into an old one marks a card that the collector's refinement threads then
@@ -269,7 +336,7 @@ final class OutboundPipe {
 			this.queue = new ArrayDeque<>(8);
 		}
 		this.queue.add(message);
-		return becomeReady();
+		becomeReady();
 	}
 
 	/** An empty queue takes any one message, so that a message larger than the byte limit still reaches a reader. */
@@ -294,7 +361,7 @@ final class OutboundPipe {
 			schedule = this.state == OPEN && (releaseEarly() || this.replay != null) && becomeReady();
 		}
 		if (schedule) {
-			this.writers.schedule(this);
+			schedule();
 		}
 	}
 
@@ -340,7 +407,7 @@ final class OutboundPipe {
 			schedule = becomeReady();
 		}
 		if (schedule) {
-			this.writers.schedule(this);
+			schedule();
 		}
 	}
 
@@ -535,7 +602,7 @@ final class OutboundPipe {
 			this.owner.writeFailed(failure);
 		}
 		if (schedule) {
-			this.writers.schedule(this);
+			schedule();
 		}
 		if (drained != null) {
 			this.owner.drained(drained);
@@ -575,7 +642,7 @@ final class OutboundPipe {
 			schedule = becomeReady();
 		}
 		if (schedule) {
-			this.writers.schedule(this);
+			schedule();
 		}
 		return CloseStart.AFTER_DRAIN;
 	}

@@ -14,7 +14,7 @@ public interface WorkerContext {
 
 	/**
 	 * Broadcasts a message to the worker's group through the {@link GroupNotifier}.
-	 * @return how many sessions the message was queued for
+	 * @return as {@link GroupNotifier#broadcast}
 	 */
 	int broadcast(Object message);
 

@@ -1,8 +1,8 @@
 package dev.notifier.core;
 
 /**
- * Where a ready {@link OutboundPipe} goes to be written: the engine's writer threads ({@link WriterThreads}), or, in
- * tests, the test's own thread.
+ * Where a ready {@link OutboundPipe} goes to be written, and a large group's appending to its members is done: the
+ * engine's writer threads ({@link WriterThreads}), or, in tests, the test's own thread.
  */
 interface WriteScheduler {
 
@@ -10,15 +10,17 @@ interface WriteScheduler {
 	void schedule(OutboundPipe pipe);
 
 	/**
-	 * A broadcast starts appending to a large group ({@value GroupIndex#LARGE_FAN_OUT} members or more); until the
-	 * matching {@link #fanOutEnded()}, writers give the CPU way to it between writes. Any thread; never blocks.
+	 * Has a writer run one pass of a group's appending to the members it owns (see {@link GroupIndex}), in turn with
+	 * the writes it has been handed. Any thread; never blocks.
+	 * @param writer which writer, from 0 to {@link #writerCount()} - 1
 	 */
-	default void fanOutStarted() {
-	}
+	void schedule(int writer, Runnable pass);
 
-	/** The broadcast of the matching {@link #fanOutStarted()} has appended to every member. */
-	default void fanOutEnded() {
-	}
+	/**
+	 * How many writers there are; a pipe belongs to the one its {@link OutboundPipe#writerSlot} falls on, modulo this
+	 * count.
+	 */
+	int writerCount();
 
 	/** Starts writing; called when the engine starts, again after a {@link #stop()}. */
 	void start();

@@ -74,8 +74,16 @@ abstract class EngineTestSupport {
 		return engine(NotifierEngine.builder(options().build()).presence(presenceGroups), listeners);
 	}
 
+	/** An engine whose writes the test runs, as if there were this many writer threads. */
+	protected NotifierEngine engineWithManualWriters(int writers) {
+		return engine(NotifierEngine.builder(options().build()), new ManualWrites(writers));
+	}
+
 	private NotifierEngine engine(NotifierEngine.Builder builder, NotifierListener... listeners) {
-		ManualWrites manual = new ManualWrites();
+		return engine(builder, new ManualWrites(), listeners);
+	}
+
+	private NotifierEngine engine(NotifierEngine.Builder builder, ManualWrites manual, NotifierListener... listeners) {
 		NotifierEngine engine = builder.listeners(() -> Arrays.asList(listeners)).writers(manual).build();
 		writes.put(engine, manual);
 		this.engines.add(engine);

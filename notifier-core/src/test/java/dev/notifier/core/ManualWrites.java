@@ -4,53 +4,41 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Writes ready sessions on the test's own thread, when the test asks: a broadcast only queues, and {@link #run()}
- * does what the writer threads would do next, so a test sees exactly which messages share a write.
+ * Writes ready sessions, and runs large groups' appending passes, on the test's own thread, when the test asks: a
+ * broadcast only queues, and {@link #run()} does what the writer threads would do next, in the order they would, so a
+ * test sees exactly which messages share a write.
  */
 final class ManualWrites implements WriteScheduler {
 
-	private final ConcurrentLinkedQueue<OutboundPipe> ready = new ConcurrentLinkedQueue<>();
+	/** Ready pipes and appending passes, in the order they were handed over, as one writer's queue holds them. */
+	private final ConcurrentLinkedQueue<Object> ready = new ConcurrentLinkedQueue<>();
 
-	/** Broadcasts to large groups appending now, as {@link WriterThreads} counts them. */
-	private final AtomicInteger fanOuts = new AtomicInteger();
+	private final int writers;
 
-	private final AtomicInteger fanOutsStarted = new AtomicInteger();
+	private final AtomicInteger passes = new AtomicInteger();
 
-	/** Pipes scheduled while a broadcast to a large group was appending. */
-	private final AtomicInteger scheduledDuringFanOut = new AtomicInteger();
+	ManualWrites() {
+		this(1);
+	}
+
+	/** Stands in for this many writers, so that a large group splits its members into as many shares. */
+	ManualWrites(int writers) {
+		this.writers = writers;
+	}
 
 	@Override
 	public void schedule(OutboundPipe pipe) {
-		if (this.fanOuts.get() > 0) {
-			this.scheduledDuringFanOut.incrementAndGet();
-		}
 		this.ready.add(pipe);
 	}
 
 	@Override
-	public void fanOutStarted() {
-		this.fanOutsStarted.incrementAndGet();
-		this.fanOuts.incrementAndGet();
+	public void schedule(int writer, Runnable pass) {
+		this.ready.add(pass);
 	}
 
 	@Override
-	public void fanOutEnded() {
-		this.fanOuts.decrementAndGet();
-	}
-
-	/** How many broadcasts to large groups are appending now. */
-	int fanOutsInProgress() {
-		return this.fanOuts.get();
-	}
-
-	/** How many broadcasts to large groups have started appending. */
-	int fanOutsStarted() {
-		return this.fanOutsStarted.get();
-	}
-
-	/** How many pipes were scheduled while a broadcast to a large group was appending. */
-	int scheduledDuringFanOut() {
-		return this.scheduledDuringFanOut.get();
+	public int writerCount() {
+		return this.writers;
 	}
 
 	@Override
@@ -61,17 +49,28 @@ final class ManualWrites implements WriteScheduler {
 	public void stop() {
 	}
 
+	/** How many appending passes have run. */
+	int passes() {
+		return this.passes.get();
+	}
+
 	/**
-	 * Writes every ready session, and those that become ready again meanwhile (completions that run inline), until
-	 * none is ready.
+	 * Writes every ready session and runs every pass, and those that are handed over meanwhile (completions that run
+	 * inline), until nothing is left.
 	 * @return how many writes were started
 	 */
 	int run() {
 		int writes = 0;
-		OutboundPipe pipe;
-		while ((pipe = this.ready.poll()) != null) {
-			pipe.writeNext();
-			writes++;
+		Object task;
+		while ((task = this.ready.poll()) != null) {
+			if (task instanceof OutboundPipe pipe) {
+				pipe.writeNext();
+				writes++;
+			}
+			else {
+				((Runnable) task).run();
+				this.passes.incrementAndGet();
+			}
 		}
 		return writes;
 	}

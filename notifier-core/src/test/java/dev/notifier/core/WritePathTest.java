@@ -133,28 +133,159 @@ class WritePathTest extends EngineTestSupport {
 		return peers;
 	}
 
+	private List<Peer> openLarge(NotifierEngine engine, String group) {
+		return IntStream.range(0, GroupIndex.LARGE_FAN_OUT).mapToObj((i) -> open(engine, group)).toList();
+	}
+
 	@Test
-	void aBroadcastToALargeGroupTellsTheWritersForAsLongAsItAppends() {
+	void theWritersAppendALargeGroupsBroadcastsAMemberAtATimeAndWriteEachMemberOnce() {
 		NotifierEngine engine = engine();
 		ManualWrites writes = manualWrites(engine);
-		List<Peer> large = IntStream.range(0, GroupIndex.LARGE_FAN_OUT).mapToObj((i) -> open(engine, "large")).toList();
+		List<Peer> large = openLarge(engine, "large");
 		List<Peer> small = IntStream.range(0, GroupIndex.LARGE_FAN_OUT - 1)
 			.mapToObj((i) -> open(engine, "small"))
 			.toList();
 
-		engine.broadcast("small", "to the small group");
-		assertThat(writes.fanOutsStarted()).isZero();
-		assertThat(writes.scheduledDuringFanOut()).isZero();
+		assertThat(engine.broadcast("small", "to the small group")).isEqualTo(GroupIndex.LARGE_FAN_OUT - 1);
+		assertThat(small).allSatisfy((peer) -> assertThat(peer.session().queuedMessages()).isOne());
+		for (String message : numbered("m", 3)) {
+			assertThat(engine.broadcast("large", message)).as("addressed").isEqualTo(GroupIndex.LARGE_FAN_OUT);
+		}
+		assertThat(large).as("appended by the writers, not by the broadcasts")
+			.allSatisfy((peer) -> assertThat(peer.session().queuedMessages()).isZero());
 
-		engine.broadcast("large", "to the large group");
-		assertThat(writes.fanOutsStarted()).isOne();
-		assertThat(writes.fanOutsInProgress()).isZero();
-		assertThat(writes.scheduledDuringFanOut()).as("every member made ready while the broadcast appended")
-			.isEqualTo(GroupIndex.LARGE_FAN_OUT);
-
-		flush(engine);
-		assertThat(large).allSatisfy((peer) -> assertThat(peer.texts()).containsExactly("to the large group"));
+		assertThat(writes.run()).isEqualTo(2 * GroupIndex.LARGE_FAN_OUT - 1);
+		assertThat(writes.passes()).as("one pass took all three").isOne();
+		assertThat(large).allSatisfy((peer) -> {
+			assertThat(peer.texts()).containsExactlyElementsOf(numbered("m", 3));
+			assertThat(peer.transport().batches()).containsExactly(3);
+		});
 		assertThat(small).allSatisfy((peer) -> assertThat(peer.texts()).containsExactly("to the small group"));
+	}
+
+	@Test
+	void aLargeGroupSplitsItsMembersByWriterAndEachShareGetsEverything() {
+		NotifierEngine engine = engineWithManualWriters(2);
+		ManualWrites writes = manualWrites(engine);
+		List<Peer> large = openLarge(engine, "large");
+
+		numbered("m", 5).forEach((message) -> engine.broadcast("large", message));
+		writes.run();
+
+		assertThat(writes.passes()).isEqualTo(2);
+		assertThat(large).allSatisfy((peer) -> assertThat(peer.texts()).containsExactlyElementsOf(numbered("m", 5)));
+	}
+
+	@Test
+	void aSessionsOwnMessageAndItsCloseComeAfterTheBroadcastsMadeBeforeThem() {
+		NotifierEngine engine = engine();
+		List<Peer> large = openLarge(engine, "large");
+
+		engine.broadcast("large", "broadcast");
+		large.get(0).session().send("own");
+		large.get(1).session().close(CloseStatus.NORMAL);
+		engine.close("large", CloseStatus.GOING_AWAY);
+		flush(engine);
+
+		assertThat(large.get(0).texts()).containsExactly("broadcast", "own");
+		large.get(1).awaitClosedWith(1000);
+		assertThat(large.get(1).texts()).containsExactly("broadcast");
+		large.subList(2, large.size()).forEach((peer) -> peer.awaitClosedWith(1001));
+		assertThat(large.subList(2, large.size())).allSatisfy((peer) -> assertThat(peer.texts()).containsExactly("broadcast"));
+	}
+
+	@Test
+	void aSessionJoiningALargeGroupGetsNoneOfTheBroadcastsPendingBeforeIt() {
+		NotifierEngine engine = engine();
+		List<Peer> large = openLarge(engine, "large");
+		engine.broadcast("large", "before");
+
+		Peer late = open(engine, "large");
+		engine.broadcast("large", "after");
+		flush(engine);
+
+		assertThat(late.texts()).containsExactly("after");
+		assertThat(large).allSatisfy((peer) -> assertThat(peer.texts()).containsExactly("before", "after"));
+	}
+
+	@Test
+	void aLargeGroupsPendingBroadcastsAreBoundedByTheQueueLimitTheBroadcastingThreadAppendsBeyondIt() {
+		NotifierEngine engine = engine(options().maxQueuedMessages(4).maxQueuedBytes(Long.MAX_VALUE));
+		List<Peer> large = openLarge(engine, "large");
+
+		numbered("m", 3).forEach((message) -> engine.broadcast("large", message));
+		assertThat(large).allSatisfy((peer) -> assertThat(peer.session().queuedMessages()).isZero());
+		engine.broadcast("large", "m3");
+
+		assertThat(large).allSatisfy((peer) -> assertThat(peer.session().queuedMessages()).isEqualTo(4));
+		flush(engine);
+		assertThat(large).allSatisfy((peer) -> assertThat(peer.texts()).containsExactlyElementsOf(numbered("m", 4)));
+	}
+
+	@Test
+	void aMemberThatOverflowsInAPassIsClosedAndTheOthersGetEverything() {
+		NotifierEngine engine = engine(options().maxQueuedMessages(3).maxQueuedBytes(Long.MAX_VALUE));
+		List<Peer> large = new ArrayList<>(openLarge(engine, "large"));
+		Peer stuck = openHeld(engine, "large");
+		engine.broadcast("large", "in flight");
+		flush(engine);
+
+		numbered("m", 2).forEach((message) -> engine.broadcast("large", message));
+		flush(engine);
+		numbered("n", 2).forEach((message) -> engine.broadcast("large", message));
+		flush(engine);
+
+		stuck.awaitClosedWith(1013);
+		assertThat(large).allSatisfy((peer) -> assertThat(peer.texts()).containsExactly("in flight", "m0", "m1", "n0",
+				"n1"));
+	}
+
+	@Test
+	void aFilteredBroadcastAndOneToTheOthersReachALargeGroupsRightMembersInTheGroupsOrder() {
+		NotifierEngine engine = engine();
+		List<Peer> large = openLarge(engine, "large");
+		NotifierSession sender = large.get(0).session();
+		NotifierSession chosen = large.get(1).session();
+
+		assertThat(engine.broadcast("large", "all")).isEqualTo(GroupIndex.LARGE_FAN_OUT);
+		assertThat(engine.broadcastOthers(sender, "others")).isEqualTo(GroupIndex.LARGE_FAN_OUT - 1);
+		assertThat(engine.broadcastFilter("large", "chosen", (session) -> session == chosen)).isOne();
+		flush(engine);
+
+		assertThat(large.get(0).texts()).containsExactly("all");
+		assertThat(large.get(1).texts()).containsExactly("all", "others", "chosen");
+		assertThat(large.subList(2, large.size()))
+			.allSatisfy((peer) -> assertThat(peer.texts()).containsExactly("all", "others"));
+	}
+
+	@Test
+	void aGroupShrinkingBelowTheLargeSizeAppendsWhatIsPendingBeforeItsNextBroadcast() {
+		NotifierEngine engine = engine();
+		List<Peer> large = openLarge(engine, "large");
+		engine.broadcast("large", "pending");
+
+		large.get(0).session().close(CloseStatus.NORMAL);
+		engine.broadcast("large", "appended at once");
+
+		List<Peer> rest = large.subList(1, large.size());
+		assertThat(rest).as("both appended by the broadcasting thread")
+			.allSatisfy((peer) -> assertThat(peer.session().queuedMessages()).isEqualTo(2));
+		flush(engine);
+		assertThat(rest).allSatisfy((peer) -> assertThat(peer.texts()).containsExactly("pending", "appended at once"));
+		assertThat(large.get(0).texts()).containsExactly("pending");
+	}
+
+	@Test
+	void aLargeGroupsRecordedBroadcastsAreAppendedByTheBroadcastingThread() {
+		NotifierEngine engine = engine(options().build(), MessageEncoder.NONE,
+				new HistoryOptions(List.of("large"), 10, 1024 * 1024, Duration.ofMinutes(5), 0));
+		List<Peer> large = openLarge(engine, "large");
+
+		assertThat(engine.broadcast("large", "recorded")).isEqualTo(GroupIndex.LARGE_FAN_OUT);
+
+		assertThat(large).allSatisfy((peer) -> assertThat(peer.session().queuedMessages()).isOne());
+		flush(engine);
+		assertThat(large).allSatisfy((peer) -> assertThat(peer.texts()).containsExactly("recorded"));
 	}
 
 	@Test

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.notifier.core.RecordingTransport.Mode;
 
-/** The writer threads: their count of broadcasts to large groups, and that giving way to one never stops a write. */
+/** The writer threads: every pipe handed to them is written on one of them, and a pass runs in turn with writes. */
 class WriterThreadsTest {
 
 	private final WriterThreads writers = new WriterThreads(2, NotifierThreads.named("test-writer"));
@@ -25,20 +25,8 @@ class WriterThreadsTest {
 	}
 
 	@Test
-	void aFanOutIsInProgressUntilTheLastOneStartedHasEnded() {
-		assertThat(this.writers.fanOutInProgress()).isFalse();
-		this.writers.fanOutStarted();
-		this.writers.fanOutStarted();
-		this.writers.fanOutEnded();
-		assertThat(this.writers.fanOutInProgress()).isTrue();
-		this.writers.fanOutEnded();
-		assertThat(this.writers.fanOutInProgress()).isFalse();
-	}
-
-	@Test
-	void writersGivingWayToAFanOutThatNeverEndsStillWriteEverything() {
+	void everyPipeIsWrittenInOrderOnTheWriterThreads() {
 		this.writers.start();
-		this.writers.fanOutStarted();
 		List<RecordingTransport> transports = IntStream.range(0, 100)
 			.mapToObj((i) -> new RecordingTransport(Mode.INLINE))
 			.toList();
@@ -55,7 +43,21 @@ class WriterThreadsTest {
 		assertThat(transports).allSatisfy((transport) -> assertThat(transport.senderThreads()).singleElement()
 			.asString()
 			.startsWith("test-writer"));
-		assertThat(this.writers.fanOutInProgress()).isTrue();
+	}
+
+	@Test
+	void aPassRunsOnTheWriterItIsHandedToAfterWhatWasHandedBefore() {
+		this.writers.start();
+		RecordingTransport transport = new RecordingTransport(Mode.HOLD);
+		OutboundPipe pipe = pipe(transport, 1);
+		pipe.offer(Envelope.of(OutboundMessage.text("first")), false);
+		List<String> ran = new java.util.concurrent.CopyOnWriteArrayList<>();
+		this.writers.schedule(1, () -> ran.add(Thread.currentThread().getName() + " after " + transport.heldSends()));
+
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(ran).singleElement()
+			.asString()
+			.startsWith("test-writer")
+			.endsWith("after 1"));
 	}
 
 	private OutboundPipe pipe(Transport transport, int slot) {
