@@ -459,6 +459,10 @@ final class GroupIndex {
 
 		/** Drops the pending broadcasts that every share with members has appended. */
 		void trim() {
+			if (this.pending.isEmpty()) {
+				// Every small group's broadcast passes here: nothing to scan, and no volatile write.
+				return;
+			}
 			long appended = this.sequence;
 			for (Share share : this.shares) {
 				if (share.size > 0) {
