@@ -724,12 +724,12 @@ public final class NotifierEngine implements GroupNotifier {
 		return (a.compareTo(b) <= 0) ? a : b;
 	}
 
-	/** Takes a session out of its group; called once it starts closing, and again, harmlessly, when it is closed. */
 	/** Appends to a session the broadcasts its group owes it, before a message of its own or its close. */
 	void appendPendingBroadcasts(DefaultNotifierSession session) {
 		this.groups.appendPending(session);
 	}
 
+	/** Takes a session out of its group; called once it starts closing, and again, harmlessly, when it is closed. */
 	void leave(DefaultNotifierSession session) {
 		this.sessionsById.remove(session.id(), session);
 		this.users.remove(session);
