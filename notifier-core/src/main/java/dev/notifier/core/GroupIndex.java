@@ -124,7 +124,7 @@ final class GroupIndex {
 	}
 
 	private int writerOf(DefaultNotifierSession session) {
-		return Math.floorMod(session.writerSlot(), this.writers.writerCount());
+		return this.writers.writerOf(session.writerSlot());
 	}
 
 	/**

@@ -15,8 +15,8 @@ import org.jspecify.annotations.Nullable;
  * <li>Every field below {@code lock} is guarded by it, and it is held only for a few field updates: no I/O, no
  * listener and no other lock is ever taken while it is held.</li>
  * <li>{@link #offer}, {@link #appendBroadcasts} and {@link #requestPing} are called from any thread. They only
- * append and, when the pipe was idle, mark it ready and hand it to its writer ({@link WriteScheduler#schedule(OutboundPipe)}): a
- * broadcast never writes. {@code appendedThrough}, the last of its group's broadcasts appended, lets whichever thread
+ * append and, when the pipe was idle, mark it ready and hand it to its writer
+ * ({@link WriteScheduler#schedule(OutboundPipe)}): a broadcast never writes. {@code appendedThrough}, the last of its group's broadcasts appended, lets whichever thread
  * comes first append each of them once (see {@link GroupIndex}).</li>
  * <li>{@link #writeNext} runs on the pipe's writer thread. It takes everything queued (up to
  * {@value #MAX_BATCH_BYTES} bytes) and starts one send of it; so the busier a session, the more messages share one

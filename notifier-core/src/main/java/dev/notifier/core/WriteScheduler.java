@@ -16,11 +16,16 @@ interface WriteScheduler {
 	 */
 	void schedule(int writer, Runnable pass);
 
-	/**
-	 * How many writers there are; a pipe belongs to the one its {@link OutboundPipe#writerSlot} falls on, modulo this
-	 * count.
-	 */
+	/** How many writers there are. */
 	int writerCount();
+
+	/**
+	 * The writer that owns the pipes of this {@link OutboundPipe#writerSlot}: a group's pass for a member must run on
+	 * the writer that writes the member, so that the member is written after the pass.
+	 */
+	default int writerOf(int writerSlot) {
+		return Math.floorMod(writerSlot, writerCount());
+	}
 
 	/** Starts writing; called when the engine starts, again after a {@link #stop()}. */
 	void start();

@@ -48,7 +48,7 @@ final class WriterThreads implements WriteScheduler {
 
 	@Override
 	public void schedule(OutboundPipe pipe) {
-		this.writers[Math.floorMod(pipe.writerSlot, this.writers.length)].add(pipe.write);
+		this.writers[writerOf(pipe.writerSlot)].add(pipe.write);
 	}
 
 	@Override
@@ -138,7 +138,7 @@ final class WriterThreads implements WriteScheduler {
 				task.run();
 			}
 			catch (RuntimeException ex) {
-				logger.error("Writing to a session failed unexpectedly", ex);
+				logger.error("A write, or a group's appending pass, failed unexpectedly", ex);
 			}
 		}
 
