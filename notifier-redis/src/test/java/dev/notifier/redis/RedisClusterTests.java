@@ -592,6 +592,45 @@ class RedisClusterTests extends RedisClusterTestSupport {
 		}
 	}
 
+	@Test
+	void aViewerWhoseInstanceMissedBroadcastsWhileCutOffFromRedisIsClosedToResumeAndGetsEveryLineOnceInOrder()
+			throws Exception {
+		try (TcpProxy proxy = new TcpProxy(TestRedis.uri())) {
+			Instance a = start("a", HISTORY[0], HISTORY[1], "spring.data.redis.url=" + proxy.url());
+			Instance b = start("b", HISTORY);
+			Viewer onA = joinFramed(a, "tasks/5");
+			IntStream.rangeClosed(1, 3).forEach((n) -> b.engine().broadcast("tasks/5", "line " + n));
+			waiting("a's viewer receives three lines").until(() -> onA.texts().size() >= 4);
+			String position = positionOf(onA.texts().get(3));
+			String epoch = position.substring(0, position.indexOf(':'));
+
+			proxy.cut();
+			// b has no session in the group: only a subscribes to its channel.
+			waiting("Redis lets go of a's subscription").until(() -> numsub("tasks/5") == 0);
+			IntStream.rangeClosed(4, 6).forEach((n) -> b.engine().broadcast("tasks/5", "line " + n));
+			waiting("Redis records what a misses").until(() -> redis().xlen(this.prefix + "history:tasks/5") == 6);
+			proxy.resume();
+			awaitSubscribed("tasks/5", 1);
+			waiting("a's health is UP again").until(() -> "UP".equals(health(a).get("status").asString()));
+			assertThat(onA.isClosed()).as("a learns of the gap only from the next broadcast").isFalse();
+			b.engine().broadcast("tasks/5", "line 7");
+
+			waiting("a's viewer is closed to resume").until(onA::isClosed);
+			assertThat(onA.closeCode()).isEqualTo(1013);
+			assertThat(onA.closeReason()).isEqualTo("missed broadcasts: resume");
+			assertThat(onA.texts()).as("nothing after the gap").hasSize(4);
+			Viewer resumed = joinFramed(a, "tasks/5?lastEventId=" + position);
+			b.engine().broadcast("tasks/5", "line 8");
+
+			waiting("the resumed viewer receives what it missed and what followed")
+				.until(() -> resumed.texts().size() >= 6);
+			assertThat(resumed.texts()).containsExactly(
+					"s\n{\"epoch\":\"" + epoch + "\",\"offset\":3,\"recovered\":true}", "m " + epoch + ":4\nline 4",
+					"m " + epoch + ":5\nline 5", "m " + epoch + ":6\nline 6", "m " + epoch + ":7\nline 7",
+					"m " + epoch + ":8\nline 8");
+		}
+	}
+
 	/** CLIENT KILL ID for every connection named after the instance: its cluster's two and Spring's own. */
 	private int killConnectionsOf(Instance instance) {
 		int killed = 0;
