@@ -270,6 +270,23 @@ class HistoryTest extends EngineTestSupport {
 	}
 
 	@Test
+	void aSessionBroadcastingToTheOthersWhileItIsReplayedDoesNotGetItsOwnMessageBack() {
+		NotifierEngine engine = engine(TASKS.replayingLast(Integer.MAX_VALUE));
+		broadcastLines(engine, "tasks/1", 1, 3);
+		Peer late = open(engine, "tasks/1", new RecordingTransport(Mode.HOLD));
+		Peer other = open(engine, "tasks/1");
+		late.transport().flush();
+
+		// The replay's first batch is on its way: the replay, not the live delivery, reaches what follows.
+		engine.broadcastOthers(late.session(), "from late");
+		engine.broadcast("tasks/1", "line 4");
+		late.transport().completeAll();
+
+		assertThat(late.texts()).containsExactly("line 1", "line 2", "line 3", "line 4");
+		assertThat(other.texts()).containsExactly("line 1", "line 2", "line 3", "from late", "line 4");
+	}
+
+	@Test
 	void aGracefulCloseWritesOutTheReplayFirst() {
 		NotifierEngine engine = engine(TASKS.replayingLast(Integer.MAX_VALUE));
 		broadcastLines(engine, "tasks/1", 1, 3);
