@@ -1,12 +1,14 @@
 package dev.notifier.redis;
 
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import dev.notifier.core.HistoryInfo;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XAddArgs;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -70,6 +72,24 @@ class RedisHistoryLimitsTests extends RedisClusterTestSupport {
 	}
 
 	@Test
+	void aLoadLeavesOutWhatIsOlderThanTheTimeToLiveThoughRedisStillKeepsIt() throws Exception {
+		Instance a = start("a", GROUPS, REPLAY_ALL, "notifier.history.time-to-live=1m");
+		// Written as RECORD writes them, with the recording times of lines sent two and one and a half minutes ago
+		// and now: Redis keeps a group's keys while anything is recorded, whatever the age of its older entries.
+		long now = Long.parseLong(redis().time().get(0)) * 1000;
+		redis().hset(metaKey("tasks/1"), Map.of("epoch", "aged1", "offset", "3"));
+		addEntry("tasks/1", 1, now - 120_000);
+		addEntry("tasks/1", 2, now - 90_000);
+		addEntry("tasks/1", 3, now);
+
+		Viewer resumed = joinFramed(a, "tasks/1?lastEventId=aged1:1");
+
+		waiting("the resumed viewer is told and replayed what the load kept").until(() -> resumed.texts().size() >= 2);
+		assertThat(resumed.texts()).containsExactly(status("aged1", 2, false), "m aged1:3\nline 3");
+		assertThat(a.engine().history("tasks/1")).hasValue(new HistoryInfo("tasks/1", "aged1", 3, 3, 1, 6));
+	}
+
+	@Test
 	void afterTheTimeToLiveTheHistoryIsGoneAndTheNextBroadcastStartsANewEpochThatClosesViewersOfTheOldOne()
 			throws Exception {
 		String timeToLive = "notifier.history.time-to-live=2s";
@@ -110,6 +130,12 @@ class RedisHistoryLimitsTests extends RedisClusterTestSupport {
 
 	private String metaKey(String group) {
 		return this.prefix + "history-meta:" + group;
+	}
+
+	/** Adds "line n" at offset n to a group's stream, recorded at this time of Redis's clock, as RECORD would. */
+	private void addEntry(String group, int line, long recordedMillis) {
+		redis().xadd(historyKey(group), new XAddArgs().id("0-" + line),
+				Map.of("m", "T" + "line " + line, "t", Long.toString(recordedMillis)));
 	}
 
 	private String meta(String group, String field) {
