@@ -72,6 +72,10 @@ abstract class RedisClusterTestSupport {
 		}
 	}
 
+	/**
+	 * Joins speaking {@code notifier.v1}, and waits until the instance counts the session.
+	 * @param groupAndQuery the group, and the query with the position to resume from, if any
+	 */
 	protected Viewer joinFramed(Instance instance, String groupAndQuery) throws Exception {
 		String group = groupAndQuery.split("\\?", 2)[0];
 		int before = instance.engine().sessionCount(group);
@@ -92,6 +96,10 @@ abstract class RedisClusterTestSupport {
 		return Long.parseLong(position.substring(position.indexOf(':') + 1));
 	}
 
+	/**
+	 * Starts an instance in cluster mode with its own id, on the test's Redis server unless the properties give a
+	 * {@code spring.data.redis.url}.
+	 */
 	protected Instance start(String name, String... properties) {
 		String id = name + "-" + UUID.randomUUID().toString().substring(0, 8);
 		SpringApplicationBuilder application = new SpringApplicationBuilder(ClusterTestApplication.class)
