@@ -21,6 +21,12 @@ final class Envelope {
 	/** When it was recorded, on the engine's nano clock; 0 for a message not recorded. */
 	private final long recordedNanos;
 
+	/**
+	 * The id of the session a recorded {@code broadcastOthers} left out, so that a replay read from the stream leaves
+	 * it out too; {@code null} for any other message. An id rather than the session: the stream outlives sessions.
+	 */
+	private final @Nullable String exceptSession;
+
 	/** Whether it is a frame of the protocol itself rather than an application's message. */
 	private final boolean control;
 
@@ -31,28 +37,32 @@ final class Envelope {
 	private volatile @Nullable OutboundMessage event;
 
 	private Envelope(OutboundMessage message, @Nullable StreamPosition position, @Nullable HistoryStream stream,
-			long recordedNanos, boolean control) {
+			long recordedNanos, @Nullable String exceptSession, boolean control) {
 		this.message = message;
 		this.position = position;
 		this.stream = stream;
 		this.recordedNanos = recordedNanos;
+		this.exceptSession = exceptSession;
 		this.control = control;
 	}
 
 	/** A message that is not part of a group's history. */
 	static Envelope of(OutboundMessage message) {
-		return new Envelope(message, null, null, 0, false);
+		return new Envelope(message, null, null, 0, null, false);
 	}
 
-	/** A broadcast recorded in its group's history at this position. */
+	/**
+	 * A broadcast recorded in its group's history at this position.
+	 * @param exceptSession the id of the session it leaves out ({@code broadcastOthers}), or {@code null}
+	 */
 	static Envelope recorded(OutboundMessage message, HistoryStream stream, StreamPosition position,
-			long recordedNanos) {
-		return new Envelope(message, position, stream, recordedNanos, false);
+			long recordedNanos, @Nullable String exceptSession) {
+		return new Envelope(message, position, stream, recordedNanos, exceptSession, false);
 	}
 
 	/** A message of the protocol itself, already in the form of the one session it is sent to. */
 	static Envelope control(OutboundMessage frame) {
-		return new Envelope(frame, null, null, 0, true);
+		return new Envelope(frame, null, null, 0, null, true);
 	}
 
 	OutboundMessage message() {
@@ -102,6 +112,11 @@ final class Envelope {
 
 	long recordedNanos() {
 		return this.recordedNanos;
+	}
+
+	/** Whether it is a recorded broadcast that leaves out the session with this id. */
+	boolean leavesOut(String sessionId) {
+		return sessionId.equals(this.exceptSession);
 	}
 
 	int sizeInBytes() {

@@ -74,7 +74,8 @@ final class GroupHistory {
 	}
 
 	/** A broadcast the cluster recorded while this instance's copy was loading. */
-	record Pending(StreamPosition position, OutboundMessage message, long receivedNanos) {
+	record Pending(StreamPosition position, OutboundMessage message, @Nullable String exceptSession,
+			long receivedNanos) {
 	}
 
 	private static final Logger logger = LoggerFactory.getLogger(GroupHistory.class);
@@ -123,15 +124,17 @@ final class GroupHistory {
 
 	/**
 	 * Records a broadcast to a group that keeps history and delivers it, both under the stream's monitor.
+	 * @param exceptSession the id of the session it leaves out ({@code broadcastOthers}), or {@code null}
 	 * @param deliver delivers the recorded broadcast to the group's members and says to how many
 	 * @return what {@code deliver} said
 	 */
-	int record(String group, OutboundMessage message, ToIntFunction<Envelope> deliver) {
+	int record(String group, OutboundMessage message, @Nullable String exceptSession,
+			ToIntFunction<Envelope> deliver) {
 		while (true) {
 			HistoryStream stream = stream(group);
 			synchronized (stream) {
 				if (!stream.removed) {
-					return deliver.applyAsInt(stream.append(message, this.nanoClock.getAsLong()));
+					return deliver.applyAsInt(stream.append(message, exceptSession, this.nanoClock.getAsLong()));
 				}
 			}
 		}
@@ -185,10 +188,11 @@ final class GroupHistory {
 	/**
 	 * Keeps a broadcast the cluster recorded in this instance's copy of the group's stream and delivers it, under the
 	 * stream's monitor; or holds it while the copy loads.
+	 * @param exceptSession the id of the session it leaves out ({@code broadcastOthers}), or {@code null}
 	 * @param deliver delivers the kept broadcast to the group's members here
 	 */
 	SharedRecord recordShared(String group, StreamPosition position, OutboundMessage message,
-			ToIntFunction<Envelope> deliver) {
+			@Nullable String exceptSession, ToIntFunction<Envelope> deliver) {
 		HistoryStream stream = this.streams.get(group);
 		if (stream == null) {
 			return SharedRecord.IGNORED;
@@ -199,7 +203,7 @@ final class GroupHistory {
 				return SharedRecord.IGNORED;
 			}
 			if (!stream.loaded) {
-				stream.hold(new Pending(position, message, now));
+				stream.hold(new Pending(position, message, exceptSession, now));
 				return SharedRecord.IGNORED;
 			}
 			if (!position.epoch().equals(stream.epoch()) || position.offset() > stream.lastOffset() + 1) {
@@ -212,7 +216,7 @@ final class GroupHistory {
 			if (position.offset() <= stream.lastOffset()) {
 				return SharedRecord.IGNORED;
 			}
-			deliver.applyAsInt(stream.appendAt(position, message, now));
+			deliver.applyAsInt(stream.appendAt(position, message, exceptSession, now));
 			return SharedRecord.DELIVERED;
 		}
 	}

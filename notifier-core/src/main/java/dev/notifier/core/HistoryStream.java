@@ -6,6 +6,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One group's history: its latest recorded broadcasts, numbered by offset, within the limits of
  * {@link HistoryOptions}.
@@ -89,17 +91,21 @@ final class HistoryStream {
 		return this.epoch;
 	}
 
-	/** Records a broadcast as the next offset and drops what falls outside the limits. The caller holds the monitor. */
-	Envelope append(OutboundMessage message, long nowNanos) {
-		return add(this.lastOffset + 1, message, nowNanos, nowNanos);
+	/**
+	 * Records a broadcast as the next offset and drops what falls outside the limits. The caller holds the monitor.
+	 * @param exceptSession the id of the session the broadcast leaves out, or {@code null}
+	 */
+	Envelope append(OutboundMessage message, @Nullable String exceptSession, long nowNanos) {
+		return add(this.lastOffset + 1, message, exceptSession, nowNanos, nowNanos);
 	}
 
 	/**
 	 * Keeps a broadcast the cluster recorded at the next offset of this stream's epoch. The caller holds the monitor
 	 * and has checked the position.
 	 */
-	Envelope appendAt(StreamPosition position, OutboundMessage message, long nowNanos) {
-		return add(position.offset(), message, nowNanos, nowNanos);
+	Envelope appendAt(StreamPosition position, OutboundMessage message, @Nullable String exceptSession,
+			long nowNanos) {
+		return add(position.offset(), message, exceptSession, nowNanos, nowNanos);
 	}
 
 	/**
@@ -110,21 +116,24 @@ final class HistoryStream {
 		this.epoch = loaded.epoch();
 		this.lastOffset = loaded.lastOffset() - loaded.kept().size();
 		for (SharedHistory.Kept kept : loaded.kept()) {
-			add(kept.offset(), kept.message(), nowNanos - kept.ageMillis() * 1_000_000, nowNanos);
+			add(kept.offset(), kept.message(), null, nowNanos - kept.ageMillis() * 1_000_000, nowNanos);
 		}
 		this.lastOffset = loaded.lastOffset();
 		for (GroupHistory.Pending recorded : this.pending) {
 			if (recorded.position().epoch().equals(this.epoch) && recorded.position().offset() == this.lastOffset + 1) {
-				add(recorded.position().offset(), recorded.message(), recorded.receivedNanos(), nowNanos);
+				add(recorded.position().offset(), recorded.message(), recorded.exceptSession(), recorded.receivedNanos(),
+						nowNanos);
 			}
 		}
 		this.pending.clear();
 		this.loaded = true;
 	}
 
-	private Envelope add(long offset, OutboundMessage message, long recordedNanos, long nowNanos) {
+	private Envelope add(long offset, OutboundMessage message, @Nullable String exceptSession, long recordedNanos,
+			long nowNanos) {
 		this.lastOffset = offset;
-		Envelope recorded = Envelope.recorded(message, this, new StreamPosition(this.epoch, offset), recordedNanos);
+		Envelope recorded = Envelope.recorded(message, this, new StreamPosition(this.epoch, offset), recordedNanos,
+				exceptSession);
 		if (this.size == this.options.maxMessages()) {
 			dropOldest();
 		}
@@ -179,12 +188,13 @@ final class HistoryStream {
 	}
 
 	/**
-	 * The kept messages after an offset, up to about {@code maxBytes} (always at least one). The caller holds the
-	 * monitor.
-	 * @return the messages, empty if there is none after the offset, or {@link #GONE} if some of those after it are
-	 * no longer kept
+	 * The kept messages after an offset for one session, up to about {@code maxBytes} (always at least one), leaving
+	 * out those it broadcast to the others. The caller holds the monitor.
+	 * @param reader the id of the session that reads them
+	 * @return the messages, empty if there is none for the session after the offset, or {@link #GONE} if some of
+	 * those after it are no longer kept
 	 */
-	List<Envelope> readAfter(long offset, long maxBytes, long nowNanos) {
+	List<Envelope> readAfter(long offset, long maxBytes, long nowNanos, String reader) {
 		expire(nowNanos);
 		if (offset >= this.lastOffset) {
 			return List.of();
@@ -197,6 +207,9 @@ final class HistoryStream {
 		long taken = 0;
 		for (int i = (int) (offset + 1 - first); i < this.size; i++) {
 			Envelope next = this.ring[(this.head + i) % this.ring.length];
+			if (next.leavesOut(reader)) {
+				continue;
+			}
 			if (!read.isEmpty() && taken + next.sizeInBytes() > maxBytes) {
 				break;
 			}

@@ -467,7 +467,8 @@ public final class NotifierEngine implements GroupNotifier {
 			return this.groups.deliver(group, Envelope.of(message), except);
 		}
 		if (this.sharedHistory == null) {
-			return this.history.record(group, message, (recorded) -> this.groups.deliver(group, recorded, except));
+			return this.history.record(group, message, (except != null) ? except.id() : null,
+					(recorded) -> this.groups.deliver(group, recorded, except));
 		}
 		// Delivered here, as everywhere, once the cluster hands it back recorded.
 		if (this.sharedHistory.record(group, message, (except != null) ? except.id() : null, this.history.options())) {
@@ -825,7 +826,7 @@ public final class NotifierEngine implements GroupNotifier {
 				@Nullable String exceptSession) {
 			NotifierSession except = (exceptSession != null) ? sessionsById.get(exceptSession) : null;
 			long started = System.nanoTime();
-			GroupHistory.SharedRecord recorded = history.recordShared(group, position, message,
+			GroupHistory.SharedRecord recorded = history.recordShared(group, position, message, exceptSession,
 					(envelope) -> NotifierEngine.this.groups.deliver(group, envelope, except));
 			if (recorded == GroupHistory.SharedRecord.DELIVERED) {
 				statistics.broadcastDelivered(System.nanoTime() - started);

@@ -123,7 +123,10 @@ public final class NotifierStatistics {
 		return this.inboundRateExceeded.sum();
 	}
 
-	/** Messages written from a group's history to sessions that joined without a position (late joiners). */
+	/**
+	 * Messages written from a group's history other than recovered ones: to sessions that joined without a position
+	 * (late joiners) or whose resume was not recovered, and to sessions too slow for live broadcasts.
+	 */
 	public long messagesReplayed() {
 		return this.messagesReplayed.sum();
 	}

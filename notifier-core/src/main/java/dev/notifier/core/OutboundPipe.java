@@ -121,6 +121,9 @@ final class OutboundPipe {
 		/** Runs a task that blocks on the peer, such as a Jakarta ping, away from the writer thread. */
 		void runBlocking(Runnable task);
 
+		/** The id of the session: a replay leaves out what it broadcast to the others. */
+		String id();
+
 	}
 
 	private final Transport transport;
@@ -481,7 +484,8 @@ final class OutboundPipe {
 	private void writeReplay(Replay replaying) {
 		List<Envelope> batch;
 		synchronized (replaying.stream) {
-			batch = replaying.stream.readAfter(replaying.after, MAX_BATCH_BYTES, this.options.nanoClock().getAsLong());
+			batch = replaying.stream.readAfter(replaying.after, MAX_BATCH_BYTES, this.options.nanoClock().getAsLong(),
+					this.owner.id());
 			if (batch.isEmpty() && batch != HistoryStream.GONE) {
 				synchronized (this.lock) {
 					if (this.replay == replaying) {

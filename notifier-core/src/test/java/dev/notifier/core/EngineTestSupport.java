@@ -13,6 +13,7 @@ import java.util.function.UnaryOperator;
 
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 
 import dev.notifier.core.RecordingTransport.Mode;
@@ -131,6 +132,25 @@ abstract class EngineTestSupport {
 		Connection connection = engine.open(handshake, transport);
 		transport.attach(connection);
 		return new Peer(transport, connection);
+	}
+
+	/** A session that speaks {@link NotifierProtocol}, resuming from a position if one is given. */
+	protected static Peer openFramed(NotifierEngine engine, String group, @Nullable String resumeFrom) {
+		return openFramed(engine, group, resumeFrom, new RecordingTransport(Mode.INLINE));
+	}
+
+	protected static Peer openFramed(NotifierEngine engine, String group, @Nullable String resumeFrom,
+			RecordingTransport transport) {
+		Map<String, List<String>> query = (resumeFrom != null)
+				? Map.of(NotifierProtocol.RESUME_PARAMETER, List.of(resumeFrom)) : Map.of();
+		HandshakeInfo handshake = new HandshakeInfo(group, null, null,
+				Map.of("sec-websocket-protocol", List.of("other, " + NotifierProtocol.NAME)), query);
+		return open(engine, handshake, transport);
+	}
+
+	/** The status frame of {@link NotifierProtocol} that opens a framed session's messages. */
+	protected static String status(String epoch, long offset, boolean recovered) {
+		return "s\n{\"epoch\":\"" + epoch + "\",\"offset\":" + offset + ",\"recovered\":" + recovered + "}";
 	}
 
 	protected static HandshakeInfo handshake(String group) {

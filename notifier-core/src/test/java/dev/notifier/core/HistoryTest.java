@@ -15,7 +15,6 @@ import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
 import dev.notifier.core.RecordingTransport.Mode;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,20 +34,6 @@ class HistoryTest extends EngineTestSupport {
 
 	private NotifierEngine engine(NotifierOptions.Builder options, HistoryOptions history) {
 		return engine(options.build(), MessageEncoder.NONE, history);
-	}
-
-	/** A session that speaks the protocol, resuming from a position if one is given. */
-	private static Peer openFramed(NotifierEngine engine, String group, @Nullable String resumeFrom) {
-		return openFramed(engine, group, resumeFrom, new RecordingTransport(Mode.INLINE));
-	}
-
-	private static Peer openFramed(NotifierEngine engine, String group, @Nullable String resumeFrom,
-			RecordingTransport transport) {
-		Map<String, List<String>> query = (resumeFrom != null)
-				? Map.of(NotifierProtocol.RESUME_PARAMETER, List.of(resumeFrom)) : Map.of();
-		HandshakeInfo handshake = new HandshakeInfo(group, null, null,
-				Map.of("sec-websocket-protocol", List.of("other, " + NotifierProtocol.NAME)), query);
-		return open(engine, handshake, transport);
 	}
 
 	private static void broadcastLines(NotifierEngine engine, String group, int from, int to) {
@@ -285,6 +270,23 @@ class HistoryTest extends EngineTestSupport {
 	}
 
 	@Test
+	void aSessionBroadcastingToTheOthersWhileItIsReplayedDoesNotGetItsOwnMessageBack() {
+		NotifierEngine engine = engine(TASKS.replayingLast(Integer.MAX_VALUE));
+		broadcastLines(engine, "tasks/1", 1, 3);
+		Peer late = open(engine, "tasks/1", new RecordingTransport(Mode.HOLD));
+		Peer other = open(engine, "tasks/1");
+		late.transport().flush();
+
+		// The replay's first batch is on its way: the replay, not the live delivery, reaches what follows.
+		engine.broadcastOthers(late.session(), "from late");
+		engine.broadcast("tasks/1", "line 4");
+		late.transport().completeAll();
+
+		assertThat(late.texts()).containsExactly("line 1", "line 2", "line 3", "line 4");
+		assertThat(other.texts()).containsExactly("line 1", "line 2", "line 3", "from late", "line 4");
+	}
+
+	@Test
 	void aGracefulCloseWritesOutTheReplayFirst() {
 		NotifierEngine engine = engine(TASKS.replayingLast(Integer.MAX_VALUE));
 		broadcastLines(engine, "tasks/1", 1, 3);
@@ -480,10 +482,6 @@ class HistoryTest extends EngineTestSupport {
 			assertThat(offsets.get(0)).as("the first message follows the status").isEqualTo(expected + 1);
 		}
 		return offsets;
-	}
-
-	private static String status(String epoch, long offset, boolean recovered) {
-		return "s\n{\"epoch\":\"" + epoch + "\",\"offset\":" + offset + ",\"recovered\":" + recovered + "}";
 	}
 
 	private static void awaitQuietly(CountDownLatch latch) {

@@ -85,6 +85,11 @@ class WriterThreadsTest {
 						task.run();
 					}
 
+					@Override
+					public String id() {
+						return "session " + slot;
+					}
+
 				});
 	}
 

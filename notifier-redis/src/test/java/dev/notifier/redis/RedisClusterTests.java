@@ -1,40 +1,19 @@
 package dev.notifier.redis;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 
 import dev.notifier.core.CloseStatus;
-import dev.notifier.core.NotifierEngine;
 import dev.notifier.core.Presence;
 import io.lettuce.core.KillArgs;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
-import org.awaitility.Awaitility;
-import org.awaitility.core.ConditionFactory;
-import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,45 +21,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Two (or three) instances of one application, each a Spring Boot application on a random port, joined into one
  * cluster through a real Redis server, with real WebSocket clients. Each test has its own key and channel prefix.
  */
-class RedisClusterTests {
-
-	private static final Duration LEASE = Duration.ofMillis(900);
+class RedisClusterTests extends RedisClusterTestSupport {
 
 	private static final String[] HISTORY = { "notifier.history.groups=tasks/*", "notifier.history.replay-last=100" };
 
 	private static final String PRESENCE = "notifier.presence.groups=chat/*";
-
-	private static RedisClient admin;
-
-	private static StatefulRedisConnection<String, String> adminConnection;
-
-	private final String prefix = "notifier-test-" + UUID.randomUUID() + ":";
-
-	private final List<Instance> instances = new ArrayList<>();
-
-	private final List<Viewer> viewers = new ArrayList<>();
-
-	@BeforeAll
-	static void connectAdmin() {
-		admin = TestRedis.adminClient();
-		adminConnection = admin.connect();
-	}
-
-	@AfterAll
-	static void closeAdmin() {
-		adminConnection.close();
-		admin.shutdown();
-	}
-
-	@AfterEach
-	void stopInstances() {
-		this.viewers.forEach(Viewer::close);
-		this.instances.forEach((instance) -> instance.context().close());
-		List<String> keys = redis().keys(this.prefix + "*");
-		if (!keys.isEmpty()) {
-			redis().del(keys.toArray(String[]::new));
-		}
-	}
 
 	@Test
 	void aBroadcastOnOneInstanceReachesTheGroupOnEveryInstanceOnceAndInOrder() throws Exception {
@@ -544,11 +489,6 @@ class RedisClusterTests {
 			.orElseThrow();
 	}
 
-	private long numsub(RedisServerProcess server, String group) {
-		String channel = this.prefix + "group:" + group;
-		return server.commands().pubsubNumsub(channel).getOrDefault(channel, 0L);
-	}
-
 	private static void assertOneWorker(List<String> ticks, String holder) {
 		assertThat(ticks).allMatch((tick) -> tick.startsWith(holder + " "));
 		List<Long> numbers = ticks.stream().map((tick) -> Long.parseLong(tick.substring(holder.length() + 1))).toList();
@@ -652,71 +592,43 @@ class RedisClusterTests {
 		}
 	}
 
-	private Viewer joinFramed(Instance instance, String groupAndQuery) throws Exception {
-		String group = groupAndQuery.split("\\?", 2)[0];
-		int before = instance.engine().sessionCount(group);
-		Viewer viewer = Viewer.joinFramed(instance.port(), groupAndQuery);
-		this.viewers.add(viewer);
-		waiting(group + " has the new viewer on " + instance.id())
-			.until(() -> instance.engine().sessionCount(group) > before);
-		return viewer;
-	}
+	@Test
+	void aViewerWhoseInstanceMissedBroadcastsWhileCutOffFromRedisIsClosedToResumeAndGetsEveryLineOnceInOrder()
+			throws Exception {
+		try (TcpProxy proxy = new TcpProxy(TestRedis.uri())) {
+			Instance a = start("a", HISTORY[0], HISTORY[1], "spring.data.redis.url=" + proxy.url());
+			Instance b = start("b", HISTORY);
+			Viewer onA = joinFramed(a, "tasks/5");
+			IntStream.rangeClosed(1, 3).forEach((n) -> b.engine().broadcast("tasks/5", "line " + n));
+			waiting("a's viewer receives three lines").until(() -> onA.texts().size() >= 4);
+			String position = positionOf(onA.texts().get(3));
+			String epoch = position.substring(0, position.indexOf(':'));
 
-	/** The position of a message of {@code notifier.v1}: "m <epoch>:<offset>\n...". */
-	private static String positionOf(String frame) {
-		return frame.substring(2, frame.indexOf('\n'));
-	}
+			proxy.cut();
+			// b has no session in the group: only a subscribes to its channel.
+			waiting("Redis lets go of a's subscription").until(() -> numsub("tasks/5") == 0);
+			IntStream.rangeClosed(4, 6).forEach((n) -> b.engine().broadcast("tasks/5", "line " + n));
+			waiting("Redis records what a misses").until(() -> redis().xlen(this.prefix + "history:tasks/5") == 6);
+			proxy.resume();
+			awaitSubscribed("tasks/5", 1);
+			waiting("a's health is UP again").until(() -> "UP".equals(health(a).get("status").asString()));
+			assertThat(onA.isClosed()).as("a learns of the gap only from the next broadcast").isFalse();
+			b.engine().broadcast("tasks/5", "line 7");
 
-	private static long offsetOf(String frame) {
-		String position = positionOf(frame);
-		return Long.parseLong(position.substring(position.indexOf(':') + 1));
-	}
+			waiting("a's viewer is closed to resume").until(onA::isClosed);
+			assertThat(onA.closeCode()).isEqualTo(1013);
+			assertThat(onA.closeReason()).isEqualTo("missed broadcasts: resume");
+			assertThat(onA.texts()).as("nothing after the gap").hasSize(4);
+			Viewer resumed = joinFramed(a, "tasks/5?lastEventId=" + position);
+			b.engine().broadcast("tasks/5", "line 8");
 
-	private Instance start(String name, String... properties) {
-		String id = name + "-" + UUID.randomUUID().toString().substring(0, 8);
-		SpringApplicationBuilder application = new SpringApplicationBuilder(ClusterTestApplication.class)
-			.properties("server.port=0", "notifier.cluster.mode=redis", "notifier.cluster.prefix=" + this.prefix,
-					"notifier.cluster.instance-id=" + id, "notifier.cluster.worker-lease=" + LEASE.toMillis() + "ms",
-					"notifier.workers.idle-timeout=200ms", "spring.data.redis.client-name=" + this.prefix + id,
-					"management.endpoints.web.exposure.include=health,notifier",
-					"management.endpoint.health.show-details=always", "spring.main.banner-mode=off")
-			.properties(properties);
-		if (Arrays.stream(properties).noneMatch((property) -> property.startsWith("spring.data.redis.url="))) {
-			TestRedis.connect(application);
+			waiting("the resumed viewer receives what it missed and what followed")
+				.until(() -> resumed.texts().size() >= 6);
+			assertThat(resumed.texts()).containsExactly(
+					"s\n{\"epoch\":\"" + epoch + "\",\"offset\":3,\"recovered\":true}", "m " + epoch + ":4\nline 4",
+					"m " + epoch + ":5\nline 5", "m " + epoch + ":6\nline 6", "m " + epoch + ":7\nline 7",
+					"m " + epoch + ":8\nline 8");
 		}
-		ConfigurableApplicationContext context = application.run();
-		Instance instance = new Instance(id, context);
-		this.instances.add(instance);
-		return instance;
-	}
-
-	private Viewer join(Instance instance, String group) throws Exception {
-		return join(instance, group, null);
-	}
-
-	/** Joins signed in as a user of {@link ClusterTestApplication}, or anonymously for {@code null}. */
-	private Viewer join(Instance instance, String group, @Nullable String user) throws Exception {
-		Viewer viewer = Viewer.join(instance.port(), group, user);
-		this.viewers.add(viewer);
-		waiting(group + " has the new viewer on " + instance.id())
-			.until(() -> instance.engine().sessionCount(group) > 0);
-		return viewer;
-	}
-
-	private void awaitSubscribed(String group, int instances) {
-		waiting(instances + " instances subscribe to " + group).until(() -> numsub(group) == instances);
-	}
-
-	private void awaitUsersSubscribed(int instances) {
-		String channel = this.prefix + "users";
-		waiting(instances + " instances subscribe to " + channel)
-			.until(() -> redis().pubsubNumsub(channel).getOrDefault(channel, 0L) == instances);
-	}
-
-	private long numsub(String group) {
-		String channel = this.prefix + "group:" + group;
-		Map<String, Long> subscribers = redis().pubsubNumsub(channel);
-		return subscribers.getOrDefault(channel, 0L);
 	}
 
 	/** CLIENT KILL ID for every connection named after the instance: its cluster's two and Spring's own. */
@@ -729,63 +641,6 @@ class RedisClusterTests {
 			}
 		}
 		return killed;
-	}
-
-	/** The notifier health component over HTTP: {@code {"status": ..., "details": {...}}}. */
-	private static JsonNode health(Instance instance) throws Exception {
-		return JsonMapper.builder().build().readTree(send(instance, "/actuator/health/notifier").body());
-	}
-
-	private static JsonNode json(HttpResponse<String> response) {
-		return JsonMapper.builder().build().readTree(response.body());
-	}
-
-	private static double meter(Instance instance, String name) {
-		return instance.context().getBean(MeterRegistry.class).get(name).functionCounter().count();
-	}
-
-	private static JsonNode get(Instance instance, String path) throws Exception {
-		HttpResponse<String> response = send(instance, path);
-		assertThat(response.statusCode()).as("GET %s", path).isEqualTo(200);
-		return JsonMapper.builder().build().readTree(response.body());
-	}
-
-	private static HttpResponse<String> send(Instance instance, String path) throws Exception {
-		return HttpClient.newHttpClient()
-			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + instance.port() + path)).build(),
-					HttpResponse.BodyHandlers.ofString());
-	}
-
-	private static RedisCommands<String, String> redis() {
-		return adminConnection.sync();
-	}
-
-	private static ConditionFactory waiting(String alias) {
-		return Awaitility.await(alias)
-			.atMost(Duration.ofSeconds(10))
-			.pollDelay(Duration.ZERO)
-			.pollInterval(Duration.ofMillis(10));
-	}
-
-	/** One running instance. */
-	private record Instance(String id, ConfigurableApplicationContext context) {
-
-		int port() {
-			return ((WebServerApplicationContext) this.context).getWebServer().getPort();
-		}
-
-		NotifierEngine engine() {
-			return this.context.getBean(NotifierEngine.class);
-		}
-
-		RedisNotifierCluster cluster() {
-			return this.context.getBean(RedisNotifierCluster.class);
-		}
-
-		List<String> presenceEvents() {
-			return this.context.getBean(ClusterTestApplication.PresenceEvents.class).events;
-		}
-
 	}
 
 }

@@ -440,7 +440,8 @@ public class NotifierProperties {
 
 		/**
 		 * Group patterns whose groups keep a history of their broadcasts ("*" matches one segment, "**" any number),
-		 * such as "tasks/*". Empty: no group keeps history.
+		 * such as "tasks/*". Empty: no group keeps history. Every matching group has the same limits and
+		 * replay-last.
 		 */
 		private List<String> groups = new ArrayList<>();
 

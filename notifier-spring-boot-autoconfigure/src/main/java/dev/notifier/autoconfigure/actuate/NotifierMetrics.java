@@ -88,13 +88,13 @@ public class NotifierMetrics implements MeterBinder {
 			.description("Sessions closed with 1008 for sending more than notifier.limits.inbound-messages-per-second")
 			.register(registry);
 		FunctionCounter.builder("notifier.history.messages", statistics, NotifierStatistics::messagesReplayed)
-			.description("Messages sent from a group's history: to sessions joining without a position (replayed) or "
-					+ "resuming from one (recovered)")
+			.description("Messages sent from a group's history: replayed to sessions joining without a position, "
+					+ "whose resume failed or too slow for live broadcasts; recovered to sessions resuming from one")
 			.tag("kind", "replayed")
 			.register(registry);
 		FunctionCounter.builder("notifier.history.messages", statistics, NotifierStatistics::messagesRecovered)
-			.description("Messages sent from a group's history: to sessions joining without a position (replayed) or "
-					+ "resuming from one (recovered)")
+			.description("Messages sent from a group's history: replayed to sessions joining without a position, "
+					+ "whose resume failed or too slow for live broadcasts; recovered to sessions resuming from one")
 			.tag("kind", "recovered")
 			.register(registry);
 		FunctionCounter.builder("notifier.history.resumes", statistics, NotifierStatistics::resumesRecovered)

@@ -53,12 +53,35 @@ class HistoryTests extends ContainerTestSupport {
 		for (int i = 1; i <= 5; i++) {
 			this.notifier.broadcast("logs/plain", "line " + i);
 		}
+		double replayed = replayedMessages();
 
 		TestClient viewer = join("logs/plain");
 		this.notifier.broadcast("logs/plain", "line 6");
 
 		assertThat(viewer.awaitTexts(4)).containsExactly("line 3", "line 4", "line 5", "line 6");
 		assertThat(viewer.subprotocol()).isEmpty();
+		assertThat(replayedMessages()).as("replayed, the live line not counted").isEqualTo(replayed + 3);
+	}
+
+	@Test
+	void aClientResumingFromAPositionNoLongerKeptIsToldSoAndReplayedTheLatestMessages() {
+		for (int i = 1; i <= 5; i++) {
+			this.notifier.broadcast("logs/lost", "line " + i);
+		}
+		String epoch = this.engine.history("logs/lost").orElseThrow().epoch();
+		double replayed = replayedMessages();
+		double recovered = Meters.counter(this.meters, "notifier.history.messages", "kind", "recovered");
+		double notRecovered = Meters.counter(this.meters, "notifier.history.resumes", "outcome", "not_recovered");
+
+		TestClient again = joinFramed("logs/lost?" + NotifierProtocol.RESUME_PARAMETER + "=earlier0:7");
+
+		assertThat(again.awaitTexts(4)).containsExactly(
+				"s\n{\"epoch\":\"" + epoch + "\",\"offset\":2,\"recovered\":false}", "m " + epoch + ":3\nline 3",
+				"m " + epoch + ":4\nline 4", "m " + epoch + ":5\nline 5");
+		assertThat(Meters.counter(this.meters, "notifier.history.resumes", "outcome", "not_recovered"))
+			.isEqualTo(notRecovered + 1);
+		assertThat(replayedMessages()).as("a failed resume is replayed the latest messages").isEqualTo(replayed + 3);
+		assertThat(Meters.counter(this.meters, "notifier.history.messages", "kind", "recovered")).isEqualTo(recovered);
 	}
 
 	@Test
@@ -135,6 +158,10 @@ class HistoryTests extends ContainerTestSupport {
 		assertThat(history.at("/bytes").asLong()).isEqualTo(6);
 		assertThat(history.at("/epoch").asString()).isEqualTo(this.engine.history("logs/shown").orElseThrow().epoch());
 		assertThat(get("/actuator/notifier/logs/shown").at("/history/lastOffset").asLong()).isEqualTo(2);
+	}
+
+	private double replayedMessages() {
+		return Meters.counter(this.meters, "notifier.history.messages", "kind", "replayed");
 	}
 
 	private JsonNode get(String path) throws Exception {
