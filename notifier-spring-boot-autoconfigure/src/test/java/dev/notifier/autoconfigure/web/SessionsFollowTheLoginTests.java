@@ -13,8 +13,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Sessions follow the login: when the HTTP session of a form login ends, here by a real logout, the WebSocket
- * sessions opened with it are closed with 1008 "session ended"; other logins' sessions stay. Tomcat also closes them
- * itself, as Jakarta WebSocket asks of containers, with its own reason: there the first close frame out wins.
+ * sessions opened with it are closed with 1008 "session ended"; other logins' sessions stay.
+ *
+ * <p>Tomcat also closes them itself, as Jakarta WebSocket asks of containers, with its own reason and on the thread
+ * that ends the HTTP session, while the notifier hands its own close frame to its I/O threads. Both listen to the same
+ * end, and whichever close frame goes out first is the one the client gets: on Tomcat either reason is right, and runs
+ * see both. An event stream opened with the same login tells them apart: Tomcat has no close of its own for it, so
+ * its close event 1008 "session ended" proves that the notifier followed that logout, on Tomcat as on Jetty.
  */
 @SpringBootTest(classes = SecuredTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
 class SessionsFollowTheLoginTests extends ContainerTestSupport {
@@ -27,11 +32,14 @@ class SessionsFollowTheLoginTests extends ContainerTestSupport {
 		Map<String, String> login = Logins.formLogin(this.port, ALICE);
 		TestClient first = join("tasks/1", login);
 		TestClient second = join("public/news", login);
+		EventStreamClient stream = stream("tasks/2", login);
 
 		Logins.logout(this.port, login);
 
 		assertEndedWithTheLogin(first.awaitClose());
 		assertEndedWithTheLogin(second.awaitClose());
+		assertThat(stream.awaitCloseEvent()).as("the notifier's own close")
+			.isEqualTo(EventStreamClient.closeEvent(1008, "session ended"));
 		awaitSessions("tasks/1", 0);
 	}
 
@@ -79,6 +87,20 @@ class SessionsFollowTheLoginTests extends ContainerTestSupport {
 		assertThat(this.notifier.sessionCount()).isZero();
 	}
 
+	@Test
+	void aSessionIsClosedWhenItsLoginEndsAfterTheHttpSessionChangedItsId() {
+		Map<String, String> firstLogin = Logins.formLogin(this.port, ALICE);
+		TestClient client = join("tasks/1", firstLogin);
+		Map<String, String> secondLogin = Logins.formLogin(this.port, ALICE, firstLogin);
+		assertThat(secondLogin).as("the HTTP session's cookie after a new login").isNotEqualTo(firstLogin);
+
+		Logins.logout(this.port, secondLogin);
+
+		assertEndedWithTheLogin(client.awaitClose());
+		awaitSessions("tasks/1", 0);
+	}
+
+	/** On Tomcat, the client gets Tomcat's close or the notifier's, whichever went out first (see above). */
 	private static void assertEndedWithTheLogin(TestClient.Closure closure) {
 		assertThat(closure.code()).isEqualTo(1008);
 		if (ServerContainer.expected() == ServerContainer.TOMCAT) {
