@@ -29,6 +29,9 @@ final class Viewer implements AutoCloseable {
 
 	private final CompletableFuture<Integer> closed = new CompletableFuture<>();
 
+	/** Set before {@code closed} completes with the code of a close frame. */
+	private volatile @Nullable String closeReason;
+
 	private final WebSocket webSocket;
 
 	private Viewer(URI uri, @Nullable String user, boolean framed) throws Exception {
@@ -83,6 +86,11 @@ final class Viewer implements AutoCloseable {
 		return this.closed.getNow(null);
 	}
 
+	/** The reason of the close frame received, or {@code null} while open or if the connection was lost. */
+	@Nullable String closeReason() {
+		return this.closeReason;
+	}
+
 	@Override
 	public void close() {
 		if (!this.closed.isDone()) {
@@ -116,6 +124,7 @@ final class Viewer implements AutoCloseable {
 
 		@Override
 		public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+			Viewer.this.closeReason = reason;
 			Viewer.this.closed.complete(statusCode);
 			return null;
 		}
