@@ -141,7 +141,10 @@ class RedisClusterTests extends RedisClusterTestSupport {
 			.isEqualTo(1);
 
 		waiting("alice's viewers on both instances are closed").until(() -> aliceOnA.isClosed() && aliceOnB.isClosed());
-		assertThat(aliceOnB.closeCode()).isEqualTo(1008);
+		assertThat(aliceOnA.closeCode()).as("on the sending instance").isEqualTo(1008);
+		assertThat(aliceOnA.closeReason()).as("on the sending instance").isEqualTo("account locked");
+		assertThat(aliceOnB.closeCode()).as("on the other instance").isEqualTo(1008);
+		assertThat(aliceOnB.closeReason()).as("on the other instance").isEqualTo("account locked");
 		assertThat(bobOnB.isClosed()).isFalse();
 		assertThat(a.engine().sendToUser("bob", "still here")).as("bob is not on a").isZero();
 		waiting("bob still receives what is sent to him").until(() -> bobOnB.texts().contains("still here"));

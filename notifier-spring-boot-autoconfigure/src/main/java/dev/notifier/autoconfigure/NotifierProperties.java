@@ -195,15 +195,18 @@ public class NotifierProperties {
 	public static class Limits {
 
 		/**
-		 * Most connections one authenticated user (by principal name) may hold at once, in all groups. One more is
-		 * refused at the handshake with 429. When unset, a user's connections are not limited.
+		 * Most connections (WebSocket sessions and event streams together) one authenticated user (by principal
+		 * name) may hold at once on this instance, in all groups. One more is refused at the handshake with 429.
+		 * Counted per instance: on a cluster, a user may hold this many on each instance. When unset, a user's
+		 * connections are not limited.
 		 */
 		private @Nullable Integer maxConnectionsPerUser;
 
 		/**
-		 * Most connections one remote IP address may hold at once, in all groups. One more is refused at the
-		 * handshake with 429. Behind a proxy, the address is the proxy's unless the server uses forwarded headers.
-		 * When unset, an address's connections are not limited.
+		 * Most connections (WebSocket sessions and event streams together) one remote IP address may hold at once on
+		 * this instance, in all groups. One more is refused at the handshake with 429. Behind a proxy, the address
+		 * is the proxy's unless the server uses forwarded headers. Counted per instance: on a cluster, an address may
+		 * hold this many on each instance. When unset, an address's connections are not limited.
 		 */
 		private @Nullable Integer maxConnectionsPerAddress;
 

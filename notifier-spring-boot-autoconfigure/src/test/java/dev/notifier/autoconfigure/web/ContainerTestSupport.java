@@ -34,6 +34,9 @@ abstract class ContainerTestSupport {
 	/** The notifier's default base path. */
 	static final String PATH = "/ws";
 
+	/** The default base path of the event streams. */
+	static final String SSE_PATH = "/sse";
+
 	@LocalServerPort
 	protected int port;
 
@@ -106,6 +109,19 @@ abstract class ContainerTestSupport {
 		TestClient client = TestClient.connect(uri(pathAndQuery), headers, subprotocols);
 		this.clients.add(client);
 		return client;
+	}
+
+	/**
+	 * Opens the event stream of a group (and query), for example {@code tasks/1}, with these request headers, and
+	 * waits until the engine has registered the session.
+	 */
+	EventStreamClient stream(String groupAndQuery, Map<String, String> headers) {
+		String group = groupAndQuery.split("\\?", 2)[0];
+		int before = this.notifier.sessionCount(group);
+		EventStreamClient stream = EventStreamClient.open(this.port, SSE_PATH + "/" + groupAndQuery, headers);
+		this.clients.add(stream);
+		awaitSessions(group, before + 1);
+		return stream;
 	}
 
 	/** Joins a group with a client that never reads and never answers pings. */

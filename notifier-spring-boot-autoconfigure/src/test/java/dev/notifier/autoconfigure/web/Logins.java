@@ -29,8 +29,17 @@ final class Logins {
 
 	/** Logs in with the login form and returns the handshake header that carries the new HTTP session's cookie. */
 	static Map<String, String> formLogin(int port, String user) {
+		return formLogin(port, user, Map.of());
+	}
+
+	/**
+	 * Logs in again within the HTTP session of an earlier {@link #formLogin}, as a browser does when its user signs
+	 * in again, and returns the handshake header with the session's cookie: Spring Security changes the HTTP
+	 * session's id at every login, against session fixation.
+	 */
+	static Map<String, String> formLogin(int port, String user, Map<String, String> login) {
 		String form = "username=" + encode(user) + "&password=" + encode(SecuredTestApplication.PASSWORD_PREFIX + user);
-		HttpResponse<String> response = send(port, "/login", HttpRequest.BodyPublishers.ofString(form), Map.of());
+		HttpResponse<String> response = send(port, "/login", HttpRequest.BodyPublishers.ofString(form), login);
 		assertThat(response.statusCode()).as("the login's answer").isEqualTo(302);
 		assertThat(response.headers().firstValue("location")).as("where the login redirects")
 			.hasValueSatisfying((location) -> assertThat(location).doesNotContain("error"));

@@ -1,6 +1,9 @@
 package dev.notifier.autoconfigure.web;
 
+import java.net.http.HttpResponse;
 import java.security.Principal;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import dev.notifier.autoconfigure.security.SecurityGroupAuthorizer;
@@ -19,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Spring Security at the handshake, with real logins and a real WebSocket client: the user of the request is the
- * session's principal, and a {@link SecurityGroupAuthorizer} decides who joins which group.
+ * session's principal, a {@link SecurityGroupAuthorizer} decides who joins which group, and a page of another site
+ * cannot learn that verdict through the probe with the user's cookie.
  */
 @SpringBootTest(classes = SecuredTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
 class SpringSecurityHandshakeTests extends ContainerTestSupport {
@@ -90,6 +94,39 @@ class SpringSecurityHandshakeTests extends ContainerTestSupport {
 	@Test
 	void aGroupThatNoRuleMatchesIsRefused() {
 		assertThat(TestClient.refused(uri("/ws/tasks/1/log"), Logins.basic(ADMIN)).status()).isEqualTo(403);
+	}
+
+	@Test
+	void aPageOfAnotherSiteGetsNoProbeVerdictWithTheUsersCookieWhileTheSameOriginGetsIt() {
+		Map<String, String> admin = Logins.formLogin(this.port, ADMIN);
+		Map<String, String> alice = Logins.formLogin(this.port, ALICE);
+		// What a browser sends with the user's cookie: a same-origin fetch, a cross-site <script> tag (no Origin), and
+		// a cross-site fetch (an Origin of another site).
+		Map<String, String> sameOrigin = Map.of("Sec-Fetch-Site", "same-origin");
+		Map<String, String> crossSiteScript = Map.of("Sec-Fetch-Site", "cross-site");
+		Map<String, String> crossSiteFetch = Map.of("Sec-Fetch-Site", "cross-site", "Origin", "https://elsewhere.example");
+
+		assertThat(probe(admin, sameOrigin).statusCode()).as("the admin, same origin").isEqualTo(204);
+		assertThat(probe(alice, sameOrigin).statusCode()).as("alice, same origin").isEqualTo(403);
+		assertThat(probe(alice, sameOrigin).body()).isEqualTo("not allowed to join the group admin/audit");
+		for (Map<String, String> crossSite : List.of(crossSiteScript, crossSiteFetch)) {
+			HttpResponse<String> mayJoin = probe(admin, crossSite);
+			HttpResponse<String> mayNotJoin = probe(alice, crossSite);
+			assertThat(mayJoin.statusCode()).as("the admin, %s", crossSite).isEqualTo(403);
+			assertThat(mayJoin.body()).as("the admin, %s", crossSite)
+				.isEqualTo(mayNotJoin.body())
+				.doesNotContain("admin/audit");
+			assertThat(mayNotJoin.statusCode()).as("alice, %s", crossSite).isEqualTo(403);
+			assertThat(mayJoin.headers().firstValue("Access-Control-Allow-Origin")).as("the admin, %s", crossSite)
+				.isEmpty();
+		}
+	}
+
+	/** The probe of {@code admin/audit}, a plain GET of its URL, with a login's cookie and a browser's headers. */
+	private HttpResponse<String> probe(Map<String, String> login, Map<String, String> browserHeaders) {
+		Map<String, String> headers = new HashMap<>(login);
+		headers.putAll(browserHeaders);
+		return HttpGet.get(this.port, PATH + "/admin/audit", headers);
 	}
 
 	private Principal principalIn(String group) {
