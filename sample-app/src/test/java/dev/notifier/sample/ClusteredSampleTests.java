@@ -61,12 +61,7 @@ class ClusteredSampleTests {
 
 		await().atMost(Duration.ofSeconds(15)).until(onB.closed::isDone);
 		assertThat(onB.closed.get()).as("the task's end closes the viewer on the other instance").isEqualTo(1000);
-		List<Integer> numbers = onB.texts.stream()
-			.map((line) -> Integer.valueOf(line.replaceAll(".*\"n\":(\\d+).*", "$1")))
-			.distinct()
-			.sorted()
-			.toList();
-		assertThat(numbers).containsExactly(1, 2, 3, 4, 5, 6, 7);
+		assertThat(SampleApplicationTests.numbers(onB.texts)).containsExactly(1, 2, 3, 4, 5, 6, 7);
 		assertThat(onB.texts.get(0)).contains("task 'release' started");
 		assertThat(onB.texts.get(onB.texts.size() - 1)).contains("task finished");
 	}
