@@ -1,0 +1,180 @@
+package dev.notifier.sample;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.stream.IntStream;
+
+import dev.notifier.core.NotifierEngine;
+import dev.notifier.core.NotifierStatistics;
+import jakarta.servlet.Filter;
+import jakarta.servlet.http.HttpServletRequest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The sample's groups read by headless Chromium's own {@code EventSource}, as a page that does not use
+ * {@code /notifier.js} would: what the browser does by itself with a stream that is dropped.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "management.server.port=0", "sample.tasks.lines=30", "sample.tasks.line-interval=100ms" })
+@Import(EventSourceTests.LastEventIdRecorder.class)
+class EventSourceTests {
+
+	private static final Duration PATIENCE = Duration.ofSeconds(15);
+
+	/** {@code EventSource.CONNECTING}: the browser lost the stream and is about to reconnect. */
+	private static final long CONNECTING = 0;
+
+	/**
+	 * Opens {@code new EventSource(url)} in the current tab and records under {@code window.streams[name]} what it
+	 * sees: opens, the data and id of each message, the ready state at each error, and the messages received when
+	 * each open came. On the sample's {@code close} event it closes, as docs/sse.md tells pages to.
+	 */
+	private static final String OPEN_EVENT_SOURCE = """
+			const [name, url] = arguments;
+			window.streams = window.streams || {};
+			window.sources = window.sources || {};
+			const record = { opens: 0, receivedAtOpens: [], data: [], ids: [], errors: [], closed: null };
+			const source = new EventSource(url);
+			window.streams[name] = record;
+			window.sources[name] = source;
+			source.onopen = () => {
+			  record.opens++;
+			  record.receivedAtOpens.push(record.data.length);
+			};
+			source.onmessage = (event) => {
+			  record.data.push(event.data);
+			  record.ids.push(event.lastEventId);
+			};
+			source.onerror = () => record.errors.push(source.readyState);
+			source.addEventListener('close', (event) => {
+			  record.closed = JSON.parse(event.data);
+			  source.close();
+			});""";
+
+	private static Browser browser;
+
+	@LocalServerPort
+	private int port;
+
+	@Autowired
+	private NotifierEngine engine;
+
+	@Autowired
+	private LastEventIdRecorder lastEventIds;
+
+	@BeforeAll
+	static void startBrowser() {
+		Browser.assumeAvailable();
+		browser = Browser.start();
+	}
+
+	@AfterEach
+	void closeTabs() {
+		browser.reset();
+	}
+
+	@AfterAll
+	static void stopBrowser() {
+		if (browser != null) {
+			browser.close();
+		}
+	}
+
+	@Test
+	void aStreamResetUnderAPlainEventSourceResumesFromItsLastEventIdWithEveryLineOnceInOrder() throws Exception {
+		String id = SampleTasks.start(url(""), "dropped");
+		NotifierStatistics statistics = this.engine.statistics();
+		long resumesRecovered = statistics.resumesRecovered();
+		long messagesRecovered = statistics.messagesRecovered();
+
+		try (ResettingProxy proxy = new ResettingProxy(this.port)) {
+			browser.open("http://127.0.0.1:" + proxy.port() + "/");
+			browser.script(OPEN_EVENT_SOURCE, "task", "/sse/tasks/" + id);
+			await().atMost(PATIENCE).until(() -> stream("task", "data").size() >= 3);
+
+			assertThat(proxy.resetConnections()).isPositive();
+
+			await().atMost(PATIENCE).until(() -> stream("task").get("closed") != null);
+		}
+		Map<String, Object> task = stream("task");
+		assertThat(task.get("closed")).isEqualTo(Map.of("code", 1000L, "reason", "task finished"));
+		assertThat(task.get("errors")).as("the browser reconnected after the reset").isEqualTo(List.of(CONNECTING));
+		assertThat(task.get("opens")).isEqualTo(2L);
+		List<String> data = stream("task", "data");
+		assertThat(SampleApplicationTests.numbers(data)).isEqualTo(numbers(1, 32));
+		assertThat(data.get(0)).contains("task 'dropped' started");
+		assertThat(data.get(31)).contains("task finished");
+		// The browser's own reconnect, not the query parameter of a client library, resumed the stream, from the last
+		// event it had received.
+		int receivedBeforeReconnect = ((Number) ((List<?>) task.get("receivedAtOpens")).get(1)).intValue();
+		assertThat(this.lastEventIds.sentTo("/sse/tasks/" + id))
+			.containsExactly(stream("task", "ids").get(receivedBeforeReconnect - 1));
+		assertThat(statistics.resumesRecovered()).isEqualTo(resumesRecovered + 1);
+		assertThat(statistics.messagesRecovered()).as("lines written while the stream was down")
+			.isGreaterThan(messagesRecovered);
+	}
+
+	@SuppressWarnings("unchecked")
+	private Map<String, Object> stream(String name) {
+		return (Map<String, Object>) browser.script("return window.streams[arguments[0]]", name);
+	}
+
+	@SuppressWarnings("unchecked")
+	private List<String> stream(String name, String field) {
+		return (List<String>) stream(name).get(field);
+	}
+
+	private static List<Integer> numbers(int first, int last) {
+		return IntStream.rangeClosed(first, last).boxed().toList();
+	}
+
+	private String url(String path) {
+		return "http://localhost:" + this.port + path;
+	}
+
+	/** Records the {@code Last-Event-ID} header of every event-stream request that has one. */
+	@TestConfiguration(proxyBeanMethods = false)
+	static class LastEventIdRecorder {
+
+		private final Queue<String[]> received = new ConcurrentLinkedQueue<>();
+
+		/** The {@code Last-Event-ID} headers the requests for this path sent, in order. */
+		List<String> sentTo(String path) {
+			return this.received.stream().filter((request) -> request[0].equals(path)).map((request) -> request[1])
+				.toList();
+		}
+
+		@Bean
+		FilterRegistrationBean<Filter> recordLastEventIds() {
+			FilterRegistrationBean<Filter> registration = new FilterRegistrationBean<>((request, response, chain) -> {
+				HttpServletRequest http = (HttpServletRequest) request;
+				String lastEventId = http.getHeader("Last-Event-ID");
+				if (lastEventId != null) {
+					this.received.add(new String[] { http.getRequestURI(), lastEventId });
+				}
+				chain.doFilter(request, response);
+			});
+			registration.addUrlPatterns("/sse/*");
+			return registration;
+		}
+
+	}
+
+}
