@@ -7,6 +7,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.IntStream;
 
+import dev.notifier.core.GroupNotifier;
 import dev.notifier.core.NotifierEngine;
 import dev.notifier.core.NotifierStatistics;
 import jakarta.servlet.Filter;
@@ -29,10 +30,13 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The sample's groups read by headless Chromium's own {@code EventSource}, as a page that does not use
- * {@code /notifier.js} would: what the browser does by itself with a stream that is dropped.
+ * {@code /notifier.js} would: what the browser does by itself with a stream that is dropped, or that stays quiet but
+ * for heartbeats. The heartbeat timeout is shorter than the test of a quiet stream, so that a stream wrongly closed
+ * for its client's silence would show.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "management.server.port=0", "sample.tasks.lines=30", "sample.tasks.line-interval=100ms" })
+		properties = { "management.server.port=0", "sample.tasks.lines=30", "sample.tasks.line-interval=100ms",
+				"notifier.heartbeat.interval=200ms", "notifier.heartbeat.timeout=100ms" })
 @Import(EventSourceTests.LastEventIdRecorder.class)
 class EventSourceTests {
 
@@ -75,6 +79,9 @@ class EventSourceTests {
 
 	@Autowired
 	private NotifierEngine engine;
+
+	@Autowired
+	private GroupNotifier notifier;
 
 	@Autowired
 	private LastEventIdRecorder lastEventIds;
@@ -129,6 +136,35 @@ class EventSourceTests {
 		assertThat(statistics.resumesRecovered()).isEqualTo(resumesRecovered + 1);
 		assertThat(statistics.messagesRecovered()).as("lines written while the stream was down")
 			.isGreaterThan(messagesRecovered);
+	}
+
+	@Test
+	void aQuietEventSourceStaysOpenAcrossHeartbeatsWithoutAMessageThenGetsTheNextBroadcast() {
+		browser.open(url("/"));
+		browser.script(OPEN_EVENT_SOURCE, "quiet", "/sse/demo/quiet");
+		// The same group's stream read raw beside it, where the heartbeats show: EventSource hands comments to no one.
+		browser.script("""
+				window.raw = '';
+				fetch('/sse/demo/quiet').then(async (response) => {
+				  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+				  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+				    window.raw += chunk.value;
+				  }
+				});""");
+
+		// Five heartbeats: three times as long as the silence (interval and timeout) that closes a quiet WebSocket.
+		await().atMost(PATIENCE)
+			.until(() -> String.valueOf(browser.script("return window.raw")).split(": ping\n", -1).length > 5);
+		assertThat(stream("quiet")).containsEntry("opens", 1L)
+			.containsEntry("errors", List.of())
+			.containsEntry("data", List.of());
+		assertThat(browser.script("return window.sources.quiet.readyState")).isEqualTo(1L);
+
+		assertThat(this.notifier.broadcast("demo/quiet", "after the quiet")).isEqualTo(2);
+
+		await().atMost(PATIENCE).until(() -> !stream("quiet", "data").isEmpty());
+		assertThat(stream("quiet", "data")).containsExactly("after the quiet");
+		assertThat(stream("quiet")).containsEntry("opens", 1L);
 	}
 
 	@SuppressWarnings("unchecked")
