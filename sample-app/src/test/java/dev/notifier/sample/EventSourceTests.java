@@ -7,6 +7,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.IntStream;
 
+import dev.notifier.autoconfigure.HandshakeRefusals;
 import dev.notifier.core.GroupNotifier;
 import dev.notifier.core.NotifierEngine;
 import dev.notifier.core.NotifierStatistics;
@@ -30,9 +31,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The sample's groups read by headless Chromium's own {@code EventSource}, as a page that does not use
- * {@code /notifier.js} would: what the browser does by itself with a stream that is dropped, or that stays quiet but
- * for heartbeats. The heartbeat timeout is shorter than the test of a quiet stream, so that a stream wrongly closed
- * for its client's silence would show.
+ * {@code /notifier.js} would: what the browser does by itself with a stream that is dropped, that stays quiet but for
+ * heartbeats, or that is refused. The heartbeat timeout is shorter than the test of a quiet stream, so that a stream
+ * wrongly closed for its client's silence would show.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "management.server.port=0", "sample.tasks.lines=30", "sample.tasks.line-interval=100ms",
@@ -41,6 +42,9 @@ import static org.awaitility.Awaitility.await;
 class EventSourceTests {
 
 	private static final Duration PATIENCE = Duration.ofSeconds(15);
+
+	/** {@code EventSource.CLOSED}: the browser failed the stream for good and will not reconnect. */
+	private static final long CLOSED = 2;
 
 	/** {@code EventSource.CONNECTING}: the browser lost the stream and is about to reconnect. */
 	private static final long CONNECTING = 0;
@@ -82,6 +86,9 @@ class EventSourceTests {
 
 	@Autowired
 	private GroupNotifier notifier;
+
+	@Autowired
+	private HandshakeRefusals refusals;
 
 	@Autowired
 	private LastEventIdRecorder lastEventIds;
@@ -165,6 +172,62 @@ class EventSourceTests {
 		await().atMost(PATIENCE).until(() -> !stream("quiet", "data").isEmpty());
 		assertThat(stream("quiet", "data")).containsExactly("after the quiet");
 		assertThat(stream("quiet")).containsEntry("opens", 1L);
+	}
+
+	@Test
+	void anEventSourceToAMalformedGroupIsRefusedWith400AndNotRetried() {
+		browser.open(url("/"));
+
+		assertRefusedForGood("/sse/not%20valid", HandshakeRefusals.Reason.INVALID_GROUP);
+		assertThat(fetch("/sse/not%20valid")).containsEntry("status", 400L)
+			.containsEntry("reason", "the group name has a character outside [A-Za-z0-9._~-] at position 3");
+	}
+
+	@Test
+	void anEventSourceToAGroupTheVisitorMayNotJoinIsRefusedWith403AndNotRetried() {
+		browser.open(url("/"));
+
+		assertRefusedForGood("/sse/admin/audit", HandshakeRefusals.Reason.UNAUTHORIZED);
+		assertThat(fetch("/sse/admin/audit"))
+			.isEqualTo(Map.of("status", 403L, "reason", "not allowed to join the group admin/audit"));
+	}
+
+	@Test
+	void anEventSourceOnAPageOfAnotherOriginIsRefusedAndNotRetried() {
+		// Another origin than the server's own (localhost), although the same server.
+		browser.open("http://127.0.0.1:" + this.port + "/");
+		String stream = url("/sse/demo/elsewhere");
+
+		assertRefusedForGood(stream, HandshakeRefusals.Reason.FORBIDDEN_ORIGIN);
+		// Without CORS headers on the refusal, the page cannot even read its status; the server refused it again.
+		assertThat(fetch(stream)).containsOnlyKeys("error");
+		assertThat(this.notifier.sessionCount("demo/elsewhere")).isZero();
+	}
+
+	/**
+	 * Opens an EventSource that the server refuses, and checks that the browser failed it for good at once: one
+	 * error, in the CLOSED state, never open, and one refusal on the server.
+	 */
+	private void assertRefusedForGood(String url, HandshakeRefusals.Reason reason) {
+		long refused = this.refusals.count(reason);
+
+		browser.script(OPEN_EVENT_SOURCE, "refused", url);
+
+		await().atMost(PATIENCE).until(() -> !stream("refused", "errors").isEmpty());
+		assertThat(stream("refused")).containsEntry("errors", List.of(CLOSED)).containsEntry("opens", 0L);
+		assertThat(browser.script("return window.sources.refused.readyState")).isEqualTo(CLOSED);
+		assertThat(this.refusals.count(reason)).isEqualTo(refused + 1);
+	}
+
+	/** What the page's {@code fetch} of the URL reads: its status and text, or the error when it may read neither. */
+	@SuppressWarnings("unchecked")
+	private Map<String, Object> fetch(String url) {
+		return (Map<String, Object>) browser.driver()
+			.executeAsyncScript("""
+					const done = arguments[arguments.length - 1];
+					fetch(arguments[0]).then(
+					  async (response) => done({ status: response.status, reason: await response.text() }),
+					  (error) => done({ error: String(error) }));""", url);
 	}
 
 	@SuppressWarnings("unchecked")
