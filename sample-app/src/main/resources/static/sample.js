@@ -1,5 +1,7 @@
 // Small helpers shared by the sample's pages.
 'use strict';
+// The logs waiting for sample.scrollToEnd's next frame.
+const unscrolled = new Set();
 globalThis.sample = {
   append(log, text, css) {
     const line = document.createElement('div');
@@ -11,8 +13,18 @@ globalThis.sample = {
     if (css) body.className = css;
     line.append(time, body);
     log.append(line);
-    log.scrollTop = log.scrollHeight;
+    sample.scrollToEnd(log);
     return line;
+  },
+  // Scrolls the log to its end once per frame, not once per line: reading scrollHeight lays the page out, and with a
+  // layout per line a replay of 5,000 lines took half a minute (each layout costs more as the log grows).
+  scrollToEnd(log) {
+    if (unscrolled.has(log)) return;
+    unscrolled.add(log);
+    requestAnimationFrame(() => {
+      unscrolled.delete(log);
+      log.scrollTop = log.scrollHeight;
+    });
   },
   showState(element, state, detail) {
     let text = state;

@@ -108,6 +108,29 @@ final class Browser implements AutoCloseable {
 				"return [...document.querySelectorAll(arguments[0])].map((element) => element.textContent);", selector);
 	}
 
+	/** The state the sample page in the current tab shows ({@code #state}'s {@code data-state}), or "" before any. */
+	String pageState() {
+		return String.valueOf(script("return document.getElementById('state').dataset.state || ''"));
+	}
+
+	/** From now on, records every state the sample page in the current tab shows, for {@link #recordedStates()}. */
+	void recordStates() {
+		script("window.states = []; const element = document.getElementById('state');"
+				+ "new MutationObserver(() => window.states.push(element.dataset.state))"
+				+ ".observe(element, { attributes: true, childList: true });");
+	}
+
+	/** The states recorded since {@link #recordStates()}, in order; a state may repeat. */
+	@SuppressWarnings("unchecked")
+	List<String> recordedStates() {
+		return (List<String>) script("return window.states");
+	}
+
+	/** The lines of the sample page's log ({@code #log}) in the current tab, without their times. */
+	List<String> logLines() {
+		return texts("#log > div > span:last-child");
+	}
+
 	/** Saves a screenshot of the current tab under {@code target/screenshots}. */
 	Path screenshot(String name) {
 		try {

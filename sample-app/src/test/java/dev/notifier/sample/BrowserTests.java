@@ -2,10 +2,6 @@ package dev.notifier.sample;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -85,13 +81,13 @@ class BrowserTests {
 
 		for (String tab : List.of(first, second)) {
 			browser.switchTo(tab);
-			await().atMost(PATIENCE).until(() -> "ended".equals(state()));
+			await().atMost(PATIENCE).until(() -> "ended".equals(browser.pageState()));
 		}
 		browser.switchTo(first);
-		List<String> firstLog = browser.texts("#log > div > span:last-child");
+		List<String> firstLog = browser.logLines();
 		browser.screenshot("task-log");
 		browser.switchTo(second);
-		List<String> secondLog = browser.texts("#log > div > span:last-child");
+		List<String> secondLog = browser.logLines();
 
 		assertThat(firstLog).hasSize(10).isEqualTo(secondLog);
 		assertThat(firstLog.get(0)).isEqualTo("task 'release 1.0' started");
@@ -113,9 +109,9 @@ class BrowserTests {
 		// As a restarting server would: the page reconnects after its backoff and asks for what it missed.
 		assertThat(this.notifier.close(group, CloseStatus.GOING_AWAY)).isEqualTo(1);
 
-		await().atMost(PATIENCE).until(() -> "ended".equals(state()));
+		await().atMost(PATIENCE).until(() -> "ended".equals(browser.pageState()));
 		browser.screenshot("task-log-resumed");
-		List<String> log = browser.texts("#log > div > span:last-child");
+		List<String> log = browser.logLines();
 		assertThat(log).hasSize(10).doesNotHaveDuplicates();
 		assertThat(log.get(0)).isEqualTo("task 'nightly build' started");
 		assertThat(log.subList(1, 9)).allSatisfy((line) -> assertThat(line).matches(".* \\(\\d/8\\)"));
@@ -127,20 +123,16 @@ class BrowserTests {
 
 	@Test
 	void aTaskPageOnServerSentEventsMissesNoLineAcrossADropAndEndsWithTheTask() throws Exception {
-		HttpResponse<String> started = HttpClient.newHttpClient()
-			.send(HttpRequest.newBuilder(URI.create(url("/api/tasks?name=streamed")))
-				.POST(HttpRequest.BodyPublishers.noBody())
-				.build(), HttpResponse.BodyHandlers.ofString());
-		String id = started.body().replaceAll(".*\"id\":\"(\\d+)\".*", "$1");
+		String id = SampleTasks.start(url(""), "streamed");
 		browser.open(url("/tasks/" + id + "?transport=sse"));
 		await().atMost(PATIENCE).until(() -> browser.texts("#log > div").size() >= 3);
 		assertThat(browser.script("return window.taskLog.transport")).isEqualTo("sse");
 
 		assertThat(this.notifier.close("tasks/" + id, CloseStatus.GOING_AWAY)).isEqualTo(1);
 
-		await().atMost(PATIENCE).until(() -> "ended".equals(state()));
+		await().atMost(PATIENCE).until(() -> "ended".equals(browser.pageState()));
 		browser.screenshot("task-log-sse");
-		List<String> log = browser.texts("#log > div > span:last-child");
+		List<String> log = browser.logLines();
 		assertThat(log).hasSize(10).doesNotHaveDuplicates();
 		assertThat(log.get(0)).isEqualTo("task 'streamed' started");
 		assertThat(log).last().isEqualTo("task finished");
@@ -173,21 +165,21 @@ class BrowserTests {
 		say("hello garden");
 
 		browser.switchTo(carol);
-		await().atMost(PATIENCE).until(() -> browser.texts("#log > div > span:last-child").contains("carol: hello garden"));
+		await().atMost(PATIENCE).until(() -> browser.logLines().contains("carol: hello garden"));
 		// Sent after carol's message: once the lobby has it, carol's would have arrived too, had it leaked.
 		browser.switchTo(alice);
 		say("marker");
 		for (String tab : List.of(alice, bob)) {
 			browser.switchTo(tab);
-			await().atMost(PATIENCE).until(() -> browser.texts("#log > div > span:last-child").contains("alice: marker"));
-			assertThat(browser.texts("#log > div > span:last-child")).contains("alice: hello lobby")
+			await().atMost(PATIENCE).until(() -> browser.logLines().contains("alice: marker"));
+			assertThat(browser.logLines()).contains("alice: hello lobby")
 				.doesNotContain("carol: hello garden");
 		}
 		browser.switchTo(bob);
 		browser.screenshot("chat");
 		browser.switchTo(carol);
-		await().atMost(PATIENCE).until(() -> browser.texts("#log > div > span:last-child").contains("carol: hello garden"));
-		assertThat(browser.texts("#log > div > span:last-child")).containsExactly("carol: hello garden");
+		await().atMost(PATIENCE).until(() -> browser.logLines().contains("carol: hello garden"));
+		assertThat(browser.logLines()).containsExactly("carol: hello garden");
 	}
 
 	@Test
@@ -195,14 +187,12 @@ class BrowserTests {
 		browser.open(url("/ticker.html?name=reconnect"));
 		awaitConnected();
 		await().atMost(PATIENCE).until(() -> quotes() >= 2);
-		browser.script("window.states = []; const element = document.getElementById('state');"
-				+ "new MutationObserver(() => window.states.push(element.dataset.state))"
-				+ ".observe(element, { attributes: true, childList: true });");
+		browser.recordStates();
 
 		assertThat(this.notifier.close("ticker/reconnect", CloseStatus.GOING_AWAY)).isEqualTo(1);
 
-		await().atMost(PATIENCE).until(() -> String.valueOf(browser.script("return window.states.join(',')"))
-			.matches(".*reconnecting.*connected.*"));
+		await().atMost(PATIENCE)
+			.until(() -> String.join(",", browser.recordedStates()).matches(".*reconnecting.*connected.*"));
 		int before = quotes();
 		await().atMost(PATIENCE).until(() -> quotes() >= before + 2);
 		browser.screenshot("ticker");
@@ -215,19 +205,19 @@ class BrowserTests {
 
 		assertThat(this.notifier.close("ticker/policy", CloseStatus.POLICY_VIOLATION)).isEqualTo(1);
 
-		await().atMost(PATIENCE).until(() -> "ended".equals(state()));
+		await().atMost(PATIENCE).until(() -> "ended".equals(browser.pageState()));
 		assertThat(browser.texts("#state")).singleElement().asString().contains("1008").contains("policy violation");
 		// The first retry would come after half a second at the earliest.
 		await().during(Duration.ofMillis(1200))
 			.atMost(PATIENCE)
-			.until(() -> "ended".equals(state()) && this.notifier.sessionCount("ticker/policy") == 0);
+			.until(() -> "ended".equals(browser.pageState()) && this.notifier.sessionCount("ticker/policy") == 0);
 	}
 
 	@Test
 	void refusalWith400EndsTheClientWithTheServersReason() {
 		browser.open(url("/ticker.html?name=not%20valid"));
 
-		await().atMost(PATIENCE).until(() -> "ended".equals(state()));
+		await().atMost(PATIENCE).until(() -> "ended".equals(browser.pageState()));
 		assertThat(browser.texts("#state")).singleElement()
 			.asString()
 			.contains("400")
@@ -287,7 +277,7 @@ class BrowserTests {
 	void aRefusedHandshakeEndsTheConnectionWithTheServersReason() {
 		browser.open(url("/tasks/999999"));
 
-		await().atMost(PATIENCE).until(() -> "ended".equals(state()));
+		await().atMost(PATIENCE).until(() -> "ended".equals(browser.pageState()));
 		assertThat(browser.texts("#state")).singleElement()
 			.asString()
 			.contains("403")
@@ -323,13 +313,13 @@ class BrowserTests {
 
 		browser.switchTo(admin);
 		await().atMost(PATIENCE)
-			.until(() -> browser.texts("#log > div > span:last-child").contains("admin joined ticker/audited"));
+			.until(() -> browser.logLines().contains("admin joined ticker/audited"));
 		browser.screenshot("admin");
 		browser.open(url("/logout"));
 		browser.driver().findElement(By.cssSelector("button[type='submit']")).click();
 
 		browser.switchTo(admin);
-		await().atMost(PATIENCE).until(() -> "ended".equals(state()));
+		await().atMost(PATIENCE).until(() -> "ended".equals(browser.pageState()));
 		assertThat(browser.texts("#state")).singleElement().asString().contains("1008");
 		browser.driver().manage().deleteAllCookies();
 	}
@@ -361,12 +351,7 @@ class BrowserTests {
 	}
 
 	private void awaitConnected() {
-		await().atMost(PATIENCE).until(() -> "connected".equals(state()));
-	}
-
-	private String state() {
-		Object state = browser.script("return document.getElementById('state').dataset.state || ''");
-		return String.valueOf(state);
+		await().atMost(PATIENCE).until(() -> "connected".equals(browser.pageState()));
 	}
 
 	private String url(String path) {

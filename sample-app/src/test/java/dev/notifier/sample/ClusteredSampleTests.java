@@ -2,8 +2,6 @@ package dev.notifier.sample;
 
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,12 +45,7 @@ class ClusteredSampleTests {
 		int a = start();
 		int b = start();
 
-		HttpResponse<String> started = this.http.send(HttpRequest
-			.newBuilder(URI.create("http://127.0.0.1:" + a + "/api/tasks?name=release"))
-			.POST(HttpRequest.BodyPublishers.noBody())
-			.build(), HttpResponse.BodyHandlers.ofString());
-		assertThat(started.statusCode()).isEqualTo(201);
-		String id = started.body().replaceAll(".*\"id\":\"(\\d+)\".*", "$1");
+		String id = SampleTasks.start("http://127.0.0.1:" + a, "release");
 
 		RecordingViewer onB = new RecordingViewer();
 		this.http.newWebSocketBuilder()
@@ -61,12 +54,7 @@ class ClusteredSampleTests {
 
 		await().atMost(Duration.ofSeconds(15)).until(onB.closed::isDone);
 		assertThat(onB.closed.get()).as("the task's end closes the viewer on the other instance").isEqualTo(1000);
-		List<Integer> numbers = onB.texts.stream()
-			.map((line) -> Integer.valueOf(line.replaceAll(".*\"n\":(\\d+).*", "$1")))
-			.distinct()
-			.sorted()
-			.toList();
-		assertThat(numbers).containsExactly(1, 2, 3, 4, 5, 6, 7);
+		assertThat(SampleApplicationTests.numbers(onB.texts)).containsExactly(1, 2, 3, 4, 5, 6, 7);
 		assertThat(onB.texts.get(0)).contains("task 'release' started");
 		assertThat(onB.texts.get(onB.texts.size() - 1)).contains("task finished");
 	}

@@ -86,12 +86,7 @@ class SampleApplicationTests {
 
 	@Test
 	void everyViewerOfATaskSeesItsWholeLogOnceInOrderThenTheEnd() throws Exception {
-		HttpResponse<String> started = this.http.send(
-				HttpRequest.newBuilder(uri("http", "/api/tasks?name=release")).POST(HttpRequest.BodyPublishers.noBody())
-					.build(),
-				HttpResponse.BodyHandlers.ofString());
-		assertThat(started.statusCode()).isEqualTo(201);
-		String id = started.body().replaceAll(".*\"id\":\"(\\d+)\".*", "$1");
+		String id = SampleTasks.start("http://localhost:" + this.port, "release");
 		RecordingViewer first = new RecordingViewer();
 		RecordingViewer second = new RecordingViewer();
 		this.http.newWebSocketBuilder().buildAsync(uri("ws", "/ws/tasks/" + id), first).join();

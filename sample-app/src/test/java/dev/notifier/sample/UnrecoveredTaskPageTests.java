@@ -1,0 +1,103 @@
+package dev.notifier.sample;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.IntStream;
+
+import dev.notifier.core.CloseStatus;
+import dev.notifier.core.GroupNotifier;
+import dev.notifier.core.NotifierEngine;
+import dev.notifier.core.NotifierStatistics;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A task page that reconnects after more lines were written than its group keeps: the resume cannot recover them, the
+ * client says so, and the page starts its log over from what the server still has. The group keeps two lines only,
+ * and a line comes every 50 ms, so that the half second at least that the client waits before reconnecting loses
+ * some for sure.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "management.server.port=0", "sample.tasks.lines=60", "sample.tasks.line-interval=50ms",
+				"notifier.history.max-messages=2" })
+class UnrecoveredTaskPageTests {
+
+	private static final Duration PATIENCE = Duration.ofSeconds(15);
+
+	private static Browser browser;
+
+	@LocalServerPort
+	private int port;
+
+	@Autowired
+	private NotifierEngine engine;
+
+	@Autowired
+	private GroupNotifier notifier;
+
+	@BeforeAll
+	static void startBrowser() {
+		Browser.assumeAvailable();
+		browser = Browser.start();
+	}
+
+	@AfterAll
+	static void stopBrowser() {
+		if (browser != null) {
+			browser.close();
+		}
+	}
+
+	@Test
+	void aTaskPageWhoseMissedLinesAreGoneStartsItsLogOverFromWhatTheServerReplays() throws Exception {
+		String id = SampleTasks.start("http://localhost:" + this.port, "forgetful");
+		NotifierStatistics statistics = this.engine.statistics();
+		long resumesFailed = statistics.resumesFailed();
+		browser.open("http://localhost:" + this.port + "/tasks/" + id);
+		await().atMost(PATIENCE).until(() -> browser.logLines().size() >= 3);
+		browser.recordStates();
+		// The lines the page takes off its log when it starts over.
+		browser.script("window.removed = []; new MutationObserver((changes) => changes.forEach((change) =>"
+				+ "  change.removedNodes.forEach((line) => window.removed.push(line.lastElementChild.textContent))))"
+				+ ".observe(document.getElementById('log'), { childList: true });");
+
+		assertThat(this.notifier.close("tasks/" + id, CloseStatus.GOING_AWAY)).isEqualTo(1);
+
+		await().atMost(PATIENCE).until(() -> "ended".equals(browser.pageState()));
+		browser.screenshot("task-log-not-recovered");
+		assertThat(browser.recordedStates()).containsSubsequence("reconnecting", "connected", "ended");
+		assertThat(browser.script("return window.taskLog.recovered")).isEqualTo(false);
+		assertThat(statistics.resumesFailed()).isEqualTo(resumesFailed + 1);
+		@SuppressWarnings("unchecked")
+		List<String> removed = (List<String>) browser.script("return window.removed");
+		// The page may have joined early enough to have the task's first line, which is not a step.
+		List<Integer> before = steps(removed.stream().filter((line) -> !line.endsWith("' started")).toList());
+		List<String> log = browser.logLines();
+		assertThat(log).last().isEqualTo("task finished");
+		List<Integer> after = steps(log.subList(0, log.size() - 1));
+		int lastBefore = before.get(before.size() - 1);
+		assertThat(before).as("the log before the reconnect").isEqualTo(run(before.get(0), lastBefore));
+		assertThat(after).as("the log after it: what the group kept, then the lines that came later")
+			.isEqualTo(run(after.get(0), 60));
+		assertThat(after.get(0)).as("lines were lost in between").isGreaterThan(lastBefore + 1);
+	}
+
+	/** The step numbers of the task's lines, "compiling sources (12/60)" being step 12. */
+	private static List<Integer> steps(List<String> lines) {
+		assertThat(lines).allSatisfy((line) -> assertThat(line).matches(".* \\(\\d+/60\\)"));
+		return lines.stream().map((line) -> Integer.valueOf(line.replaceAll(".*\\((\\d+)/60\\)", "$1"))).toList();
+	}
+
+	private static List<Integer> run(int first, int last) {
+		return IntStream.rangeClosed(first, last).boxed().toList();
+	}
+
+}
