@@ -19,8 +19,11 @@ import dev.notifier.core.SharedHistory;
 import dev.notifier.core.StreamPosition;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.cluster.RedisClusterClient;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link NotifierCluster} on one Redis server (standalone, or found through Sentinel), over two Lettuce connections
@@ -72,12 +75,17 @@ import org.jspecify.annotations.Nullable;
  */
 public final class RedisNotifierCluster implements NotifierCluster {
 
+	private static final Logger logger = LoggerFactory.getLogger(RedisNotifierCluster.class);
+
 	private final List<Supplier<? extends AbstractRedisClient>> shards;
 
 	/** Whether the one client is a Redis Cluster's: the names of a group then carry it as a hash tag. */
 	private final boolean redisCluster;
 
 	private final RedisClusterOptions options;
+
+	/** How long {@link #stop} waits for Redis, once for every shard. */
+	private final RedisWait wait;
 
 	/** Counts across starts, and also what is broadcast while the cluster is not started. */
 	private final LongAdder unpublished = new LongAdder();
@@ -142,6 +150,7 @@ public final class RedisNotifierCluster implements NotifierCluster {
 		this.shards = shards;
 		this.redisCluster = redisCluster;
 		this.options = options;
+		this.wait = new RedisWait(options.workerLease());
 	}
 
 	/**
@@ -204,8 +213,10 @@ public final class RedisNotifierCluster implements NotifierCluster {
 	}
 
 	/**
-	 * Releases the leases still held (on each shard pipelined, under one deadline of at most a third of the lease
-	 * and 2 seconds), closes the connections and stops the cluster's threads.
+	 * Releases every lease still held, those of the workers the engine's shutdown ended included, and deletes this
+	 * instance's presence: the commands of every shard are sent first, pipelined on each shard's command connection,
+	 * then awaited together under one deadline (a third of the lease, at most 2 seconds), whatever the number of
+	 * leases and shards. Then closes the connections and stops the cluster's threads.
 	 */
 	@Override
 	public void stop() {
@@ -214,8 +225,16 @@ public final class RedisNotifierCluster implements NotifierCluster {
 		this.notRunning = "the cluster is stopped";
 		if (running != null) {
 			running.shards().forEach((shard) -> shard.clusterThread().shutdownNow());
-			running.shards().forEach((shard) -> shard.leases().stop());
-			running.presence().stop();
+			List<RedisFuture<Long>> releases = new ArrayList<>();
+			running.shards().forEach((shard) -> releases.addAll(shard.leases().stop()));
+			List<RedisFuture<Long>> presence = running.presence().stop();
+			long deadline = this.wait.deadline();
+			int released = this.wait.awaitAll(releases, deadline);
+			if (released < releases.size()) {
+				logger.warn("{} of {} worker leases were not released in time; they expire by themselves within {}",
+						releases.size() - released, releases.size(), this.options.workerLease());
+			}
+			this.wait.awaitAll(presence, deadline);
 			running.inbound().stop();
 			running.shards().forEach((shard) -> shard.connections().close());
 		}

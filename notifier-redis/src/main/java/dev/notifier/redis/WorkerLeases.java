@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * (pipelined on the command connection) and their replies awaited under one deadline.</li>
  * <li><b>Release</b>, when the worker ends: the {@link #RELEASE} script, which also publishes the group on
  * {@code <prefix>released}, so that an instance with sessions in the group asks for the worker at once. At
- * {@link #stop()}, the releases of every lease still held are pipelined under one deadline.</li>
+ * {@link #stop()}, which releases the leases of the workers the engine's shutdown ended too, the releases of every
+ * lease still held are pipelined, and the cluster awaits them with every other shard's under one deadline.</li>
  * </ul>
  *
  * A renewal that finds another holder stops the local worker, and so does the watchdog when a lease has not been
@@ -134,11 +135,12 @@ final class WorkerLeases implements RedisConnections.Listener {
 	}
 
 	/**
-	 * Releases every lease still held, pipelined under one deadline (at most a third of the lease and 2 seconds in
-	 * all, whatever their number), and stops the watchdog; the cluster thread must be stopped first, so that nothing
-	 * renews or takes over meanwhile. A release that does not make the deadline expires with its lease.
+	 * Stops the watchdog and sends the releases of every lease still held, pipelined, without waiting: the caller
+	 * awaits them, with those of the other shards, under one deadline. The cluster thread must be stopped first, so
+	 * that nothing renews or takes over meanwhile. A release that does not make the deadline expires with its lease.
+	 * @return the replies to come, one per lease
 	 */
-	void stop() {
+	List<RedisFuture<Long>> stop() {
 		this.watchdog.shutdownNow();
 		this.takeovers.values().forEach((takeover) -> takeover.cancel(false));
 		this.takeovers.clear();
@@ -146,18 +148,14 @@ final class WorkerLeases implements RedisConnections.Listener {
 		List<String> groups = List.copyOf(this.held.keySet());
 		this.held.clear();
 		RedisClusterAsyncCommands<byte[], byte[]> connection = this.connections.commands();
-		if (connection == null || groups.isEmpty()) {
-			return;
+		if (connection == null) {
+			return List.of();
 		}
 		List<RedisFuture<Long>> releases = new ArrayList<>(groups.size());
 		for (String group : groups) {
 			releases.add(releaseScript(connection, group));
 		}
-		int answered = this.wait.awaitAll(releases);
-		if (answered < releases.size()) {
-			logger.warn("{} of {} worker leases were not released in time; they expire by themselves within {}",
-					releases.size() - answered, releases.size(), this.lease);
-		}
+		return releases;
 	}
 
 	/**

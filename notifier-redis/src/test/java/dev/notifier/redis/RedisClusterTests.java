@@ -472,6 +472,55 @@ class RedisClusterTests {
 	}
 
 	@Test
+	void shuttingDownWithManyRunningWorkersWhileRedisDoesNotAnswerWaitsOnceForAllTheirLeases() throws Exception {
+		try (TcpProxy proxy = new TcpProxy(TestRedis.uri())) {
+			Instance a = start("a", "spring.data.redis.url=" + proxy.url(), "notifier.cluster.worker-lease=3s");
+			startWorkers(a, 20);
+			proxy.freeze();
+
+			assertShutdownWaitsOnceForRedis(a);
+		}
+	}
+
+	@Test
+	void shuttingDownWithWorkersOnTwoShardsWhileNeitherAnswersWaitsOnceForBothShards() throws Exception {
+		try (RedisServerProcess first = RedisServerProcess.start();
+				RedisServerProcess second = RedisServerProcess.start();
+				TcpProxy toFirst = new TcpProxy(URI.create(first.url()));
+				TcpProxy toSecond = new TcpProxy(URI.create(second.url()))) {
+			Instance a = start("a", "notifier.cluster.shards=" + toFirst.url() + "," + toSecond.url(),
+					"notifier.cluster.worker-lease=3s");
+			startWorkers(a, 20);
+			ShardRing ring = new ShardRing(2);
+			assertThat(a.cluster().heldWorkers()).as("leases on either shard")
+				.anyMatch((group) -> ring.shard(group) == 0)
+				.anyMatch((group) -> ring.shard(group) == 1);
+			toFirst.freeze();
+			toSecond.freeze();
+
+			assertShutdownWaitsOnceForRedis(a);
+		}
+	}
+
+	/** Starts the workers of {@code ticker/0} to {@code ticker/<count - 1>}, without sessions, each with its lease. */
+	private static void startWorkers(Instance instance, int count) {
+		IntStream.range(0, count)
+			.forEach((n) -> assertThat(instance.engine().startWorker("ticker/" + n, Duration.ofMinutes(5))).isTrue());
+		assertThat(instance.cluster().heldWorkers()).hasSize(count);
+	}
+
+	/**
+	 * With a lease of 3s, every wait for Redis is at most 1s: released one after the other, on the engine's four
+	 * launch threads or shard after shard, the leases would hold the shutdown up for several of those.
+	 */
+	private static void assertShutdownWaitsOnceForRedis(Instance instance) {
+		long started = System.nanoTime();
+		instance.engine().shutdown(CloseStatus.GOING_AWAY, Duration.ZERO);
+
+		assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(2500));
+	}
+
+	@Test
 	void anInstanceStartedWhileRedisIsDownJoinsTheClusterWhenRedisComesUp() throws Exception {
 		try (TcpProxy proxy = new TcpProxy(TestRedis.uri())) {
 			proxy.cut();
