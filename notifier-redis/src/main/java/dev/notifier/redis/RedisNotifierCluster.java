@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Workers.</b> A group's worker runs only on the instance holding the group's lease in Redis, which renews it
  * every third of {@link RedisClusterOptions#workerLease()}. When the holder dies, an instance with sessions in the
- * group takes the worker over within the lease.
+ * group takes the worker over once the dead holder's lease has expired, at most half a lease later.
  *
  * <p><b>Presence.</b> For the groups with presence, each instance keeps its session count of each user in the
  * group's hash in Redis, under a field of its own that stops counting within the lease once the instance dies; a
