@@ -45,9 +45,12 @@ public final class NotifierRedisAutoConfiguration {
 
 	private static final String PREFIX = "notifier.cluster.";
 
-	/** The clients of {@code notifier.cluster.shards}, if any; replaced only together with the cluster. */
+	/**
+	 * The clients of {@code notifier.cluster.shards}, if any: a part of the cluster below, so it backs off with it,
+	 * for a {@link NotifierCluster} of the application's own, and is never replaced alone.
+	 */
 	@Bean
-	@ConditionalOnMissingBean(name = "notifierRedisShards")
+	@ConditionalOnMissingBean(NotifierCluster.class)
 	NotifierRedisShards notifierRedisShards(NotifierRedisProperties properties,
 			ObjectProvider<ClientResources> clientResources) {
 		return new NotifierRedisShards(shards(properties), clientResources.getIfAvailable());

@@ -92,6 +92,29 @@ class NotifierRedisAutoConfigurationTests {
 	}
 
 	@Test
+	void shardClientsWhenUserDefinesAClusterShouldBackOffWithTheCluster() {
+		this.contextRunner
+			.withPropertyValues("notifier.cluster.mode=redis",
+					"notifier.cluster.shards=redis://127.0.0.1:7001,redis://127.0.0.1:7002")
+			.withBean("customCluster", NotifierCluster.class, () -> mock(NotifierCluster.class))
+			.run((context) -> {
+				assertThat(context).getBeans(NotifierCluster.class).containsOnlyKeys("customCluster");
+				assertThat(context).doesNotHaveBean(NotifierRedisShards.class);
+			});
+	}
+
+	@Test
+	void shardClientsShouldBeCreatedWithTheCluster() {
+		this.contextRunner
+			.withPropertyValues("notifier.cluster.mode=redis",
+					"notifier.cluster.shards=redis://127.0.0.1:7001,redis://127.0.0.1:7002")
+			.run((context) -> {
+				assertThat(context).hasSingleBean(RedisNotifierCluster.class);
+				assertThat(context).hasSingleBean(NotifierRedisShards.class);
+			});
+	}
+
+	@Test
 	void onARedisClusterAPrefixWithABraceShouldFailNamingTheProperty() {
 		this.contextRunner
 			.withPropertyValues("notifier.cluster.mode=redis", "notifier.cluster.prefix=shop{1}:",
