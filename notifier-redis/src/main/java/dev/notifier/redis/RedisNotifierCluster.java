@@ -162,13 +162,11 @@ public final class RedisNotifierCluster implements NotifierCluster {
 	 * @param clientSource the Lettuce cluster client, asked for once per {@link #start}
 	 * @param options the settings; the prefix must not contain a brace, which would change the hash tags
 	 * @return a cluster not started yet
+	 * @throws RedisClusterOptions.InvalidOptionException if the prefix contains a brace
 	 */
 	public static RedisNotifierCluster onRedisCluster(Supplier<RedisClusterClient> clientSource,
 			RedisClusterOptions options) {
-		if (options.prefix().indexOf('{') >= 0 || options.prefix().indexOf('}') >= 0) {
-			throw new IllegalArgumentException(
-					"the prefix must not contain '{' or '}' on a Redis Cluster: it would change the hash tags");
-		}
+		options.requireHashTagsIntact();
 		return new RedisNotifierCluster(List.of(clientSource), true, options);
 	}
 

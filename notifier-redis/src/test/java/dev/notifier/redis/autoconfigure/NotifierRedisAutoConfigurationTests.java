@@ -1,6 +1,7 @@
 package dev.notifier.redis.autoconfigure;
 
 import java.time.Duration;
+import java.util.Map;
 
 import dev.notifier.core.NotifierCluster;
 import dev.notifier.redis.RedisNotifierCluster;
@@ -172,7 +173,7 @@ class NotifierRedisAutoConfigurationTests {
 				.rootCause()
 				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
 				.hasMessageContaining("notifier.cluster.probe-interval")
-				.hasMessageContaining("must be longer than notifier.cluster.probe-timeout"));
+				.hasMessageContaining("must be longer than the probe timeout (PT2S)"));
 	}
 
 	@Test
@@ -183,6 +184,22 @@ class NotifierRedisAutoConfigurationTests {
 				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
 				.hasMessageContaining("notifier.cluster.publish-linger")
 				.hasMessageContaining("must not be negative"));
+	}
+
+	@Test
+	void everyRuleOfTheClusterOptionsShouldFailStartupNamingItsProperty() {
+		Map<String, String> invalid = Map.of("notifier.cluster.prefix", "", "notifier.cluster.instance-id", " ",
+				"notifier.cluster.worker-lease", "299ms", "notifier.cluster.reconnect-max-delay", "0s",
+				"notifier.cluster.max-pending-publishes", "0", "notifier.cluster.inbound-queue-size", "-1",
+				"notifier.cluster.probe-timeout", "0s", "notifier.cluster.probe-interval", "1s",
+				"notifier.cluster.publish-linger", "-1ms");
+		invalid.forEach((property, value) -> this.contextRunner
+			.withPropertyValues("notifier.cluster.mode=redis", property + "=" + value)
+			.run((context) -> assertThat(context).getFailure()
+				.as(property)
+				.rootCause()
+				.isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class,
+						(ex) -> assertThat(ex.getName()).isEqualTo(property))));
 	}
 
 	@Test
