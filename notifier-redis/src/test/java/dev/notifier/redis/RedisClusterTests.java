@@ -585,6 +585,33 @@ class RedisClusterTests {
 		}
 	}
 
+	@Test
+	void whenOneOfTwoShardsGoesAwayTheHealthNamesItAndTheOtherShardsGroupsAreStillDelivered() throws Exception {
+		try (RedisServerProcess first = RedisServerProcess.start();
+				RedisServerProcess second = RedisServerProcess.start();
+				TcpProxy toSecond = new TcpProxy(URI.create(second.url()))) {
+			Instance a = start("a", "notifier.cluster.shards=" + first.url() + "," + toSecond.url());
+			Instance b = start("b", "notifier.cluster.shards=" + first.url() + "," + second.url());
+			ShardRing ring = new ShardRing(2);
+			String onFirst = groupOnShard(ring, "tasks/", 0);
+			Viewer onA = join(a, onFirst);
+			waiting("a subscribes to its group on the first server").until(() -> numsub(first, onFirst) == 1);
+
+			toSecond.cut();
+
+			waiting("a's health turns DEGRADED").until(() -> "DEGRADED".equals(health(a).get("status").asString()));
+			assertThat(health(a).get("details").get("reason").asString()).as("the shard that went away")
+				.startsWith("shard 1: lost the connection to Redis");
+			b.engine().broadcast(onFirst, "through the first server");
+			waiting("b's broadcast to a group of the first server reaches a")
+				.until(() -> onA.texts().contains("through the first server"));
+			assertThat(health(b).get("status").asString()).as("b reaches both servers").isEqualTo("UP");
+			// Before the servers go.
+			a.context().close();
+			b.context().close();
+		}
+	}
+
 	/** The first group {@code <prefix><n>} that the ring places on the shard. */
 	private static String groupOnShard(ShardRing ring, String prefix, int shard) {
 		return IntStream.range(0, 1000)

@@ -9,8 +9,11 @@ import io.lettuce.core.RedisClient;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.annotation.Configurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -215,6 +218,14 @@ class NotifierRedisAutoConfigurationTests {
 	void metricsShouldBeConfiguredWithTheCluster() {
 		this.contextRunner.withPropertyValues("notifier.cluster.mode=redis")
 			.run((context) -> assertThat(context).hasSingleBean(NotifierRedisMetrics.class));
+	}
+
+	@Test
+	void metricsShouldBeConfiguredAfterSpringBootsMetricsAutoConfiguration() {
+		// Without the ordering, the notifier's class would come first: its package sorts before Spring Boot's.
+		assertThat(Configurations.getClasses(AutoConfigurations.of(NotifierRedisMetricsAutoConfiguration.class,
+				MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class)))
+			.endsWith(NotifierRedisMetricsAutoConfiguration.class);
 	}
 
 	@Test
