@@ -92,15 +92,20 @@ public final class NotifierRedisAutoConfiguration {
 	 * property.
 	 */
 	static RedisClusterOptions options(NotifierRedisProperties cluster, Environment environment) {
-		String instanceId = cluster.getInstanceId();
-		if (instanceId == null) {
-			instanceId = environment.getProperty("spring.application.name", "notifier") + "-"
-					+ HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-		}
-		String id = instanceId;
-		return checked(() -> new RedisClusterOptions(cluster.getPrefix(), id, cluster.getWorkerLease(),
+		String instanceId = instanceId(cluster, environment);
+		return checked(() -> new RedisClusterOptions(cluster.getPrefix(), instanceId, cluster.getWorkerLease(),
 				cluster.getReconnectMaxDelay(), cluster.getMaxPendingPublishes(), cluster.getInboundQueueSize(),
 				cluster.getProbeInterval(), cluster.getProbeTimeout(), cluster.getPublishLinger()));
+	}
+
+	/** The configured instance id, or the application's name followed by 8 random hexadecimal digits. */
+	private static String instanceId(NotifierRedisProperties cluster, Environment environment) {
+		String configured = cluster.getInstanceId();
+		if (configured != null) {
+			return configured;
+		}
+		return environment.getProperty("spring.application.name", "notifier") + "-"
+				+ HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
 	}
 
 	/** Reports a setting that {@link RedisClusterOptions} refuses as the property it comes from. */
