@@ -47,8 +47,7 @@ import org.slf4j.LoggerFactory;
  * A renewal that finds another holder stops the local worker, and so does the watchdog when a lease has not been
  * renewed for two thirds of it because Redis is unreachable: the worker has then stopped a third of the lease before
  * the key expires and another instance may take it; either way the group is then watched, as one whose worker runs
- * elsewhere.
- * There is no timer per group: one round per lease covers every watched group, a release announced on
+ * elsewhere. There is no timer per group: one round per lease covers every watched group, a release announced on
  * {@code <prefix>released} is taken over at once, and every group without a worker asks once after each
  * (re)connection.
  *
