@@ -93,10 +93,11 @@ final class GroupWorkers {
 
 	/**
 	 * Stops every worker and waits for them up to the stop grace plus 500 ms, for the interrupts of the grace to land;
-	 * then ends every worker thread, interrupting what still runs.
+	 * then ends every worker thread, interrupting what still runs. Their leases are left to the cluster's stop.
 	 */
 	void shutdown() {
 		long deadline = System.nanoTime() + this.options.stopGrace().plus(INTERRUPT_MARGIN).toNanos();
+		this.launcher.leaveLeasesToCluster();
 		List<RunningWorker> registered = this.registry.close();
 		registered.forEach((worker) -> worker.stop(RunningWorker.StopReason.SHUTDOWN));
 		for (RunningWorker worker : registered) {

@@ -27,7 +27,11 @@ public interface NotifierCluster {
 	 */
 	void start(ClusterNode node);
 
-	/** Stops taking part: releases what this instance holds. Called when the engine shuts down. */
+	/**
+	 * Stops taking part: releases what this instance holds, every worker lease included. Called when the engine shuts
+	 * down, after its workers have ended: the engine does not call {@link #releaseWorker} for the workers its shutdown
+	 * ends, so that their leases can be released together here rather than one network wait per worker.
+	 */
 	void stop();
 
 	/**
@@ -96,7 +100,10 @@ public interface NotifierCluster {
 	 */
 	boolean acquireWorker(String group);
 
-	/** The worker of a group has ended on this instance. */
+	/**
+	 * The worker of a group has ended on this instance, while the engine runs; at shutdown, {@link #stop} releases
+	 * the leases instead.
+	 */
 	void releaseWorker(String group);
 
 	/**

@@ -63,6 +63,12 @@ final class WorkerLauncher {
 	private final ThreadPoolExecutor blocking;
 
 	/**
+	 * Set when the engine begins to shut down: from then on the cluster's {@link NotifierCluster#stop} releases the
+	 * leases of ending workers, all together, instead of one wait on the network per worker here.
+	 */
+	private volatile boolean leasesLeftToCluster;
+
+	/**
 	 * @throws IllegalArgumentException if a factory's group pattern is invalid or its max lifetime is not positive
 	 */
 	WorkerLauncher(List<? extends GroupWorkerFactory> factories, WorkerOptions options, GroupNotifier notifier,
@@ -224,14 +230,14 @@ final class WorkerLauncher {
 	}
 
 	/**
-	 * Releases an ended worker's lease, closes its group if the ending calls for it, and frees its registry entry
-	 * whatever fails; then starts a new worker if the group gained a session that this one did not serve and still
-	 * has one, such as a viewer who joined while it stopped.
+	 * Releases an ended worker's lease (unless the engine shuts down), closes its group if the ending calls for it,
+	 * and frees its registry entry whatever fails; then starts a new worker if the group gained a session that this
+	 * one did not serve and still has one, such as a viewer who joined while it stopped.
 	 */
 	private void settle(RunningWorker worker, Ending ending) {
 		String group = worker.group();
 		try {
-			if (this.cluster != null && worker.holdsLease()) {
+			if (this.cluster != null && worker.holdsLease() && !this.leasesLeftToCluster) {
 				releaseLease(this.cluster, group);
 			}
 			CloseStatus closeWith = ending.closeWith();
@@ -254,6 +260,14 @@ final class WorkerLauncher {
 		catch (RuntimeException ex) {
 			logger.error("The cluster failed to release the worker lease of group '{}'", group, ex);
 		}
+	}
+
+	/**
+	 * The engine is shutting down: the leases of the workers that end from now on are left to the cluster, which
+	 * releases every lease it still holds when it stops. Called before the workers are stopped.
+	 */
+	void leaveLeasesToCluster() {
+		this.leasesLeftToCluster = true;
 	}
 
 	/**

@@ -587,6 +587,20 @@ class GroupWorkersTest {
 	}
 
 	@Test
+	void atShutdownTheLeasesOfTheEndedWorkersAreLeftForTheClusterToReleaseTogetherWhenItStops() {
+		LeaseCluster cluster = new LeaseCluster();
+		NotifierEngine engine = start(
+				builder(new CountingFactory("ticker/*", (group) -> tick(Duration.ofHours(1)))).cluster(cluster));
+		List<String> groups = List.of("ticker/eur", "ticker/usd", "ticker/gbp");
+		groups.forEach((group) -> assertThat(engine.startWorker(group)).isTrue());
+
+		engine.shutdown(CloseStatus.GOING_AWAY, Duration.ZERO);
+
+		assertThat(cluster.heldAtStop).as("no lease released one by one before the cluster stops")
+			.containsExactlyInAnyOrderElementsOf(groups);
+	}
+
+	@Test
 	void factoriesCreateTheWorkersOfJoinedGroupsOnTheNamedLaunchThreads() {
 		AtomicReference<String> thread = new AtomicReference<>();
 		NotifierEngine engine = engine(new CountingFactory("ticker/*", (group) -> {
@@ -775,6 +789,9 @@ class GroupWorkersTest {
 
 		final Set<String> held = ConcurrentHashMap.newKeySet();
 
+		/** The leases still held when the engine stopped the cluster. */
+		volatile Set<String> heldAtStop = Set.of();
+
 		private final AtomicReference<@Nullable RuntimeException> nextFailure = new AtomicReference<>();
 
 		void failNextAcquire(RuntimeException failure) {
@@ -787,6 +804,7 @@ class GroupWorkersTest {
 
 		@Override
 		public void stop() {
+			this.heldAtStop = Set.copyOf(this.held);
 		}
 
 		@Override

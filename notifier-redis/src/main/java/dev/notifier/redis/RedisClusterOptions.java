@@ -36,19 +36,27 @@ public record RedisClusterOptions(String prefix, String instanceId, Duration wor
 	/** How long a round of publishes waits after the one before unless told otherwise. */
 	public static final Duration DEFAULT_PUBLISH_LINGER = Duration.ofMillis(2);
 
+	/**
+	 * Checks every setting; this is the one place the rules live, which the Spring Boot auto-configuration reports
+	 * under the names of its properties.
+	 * @throws InvalidOptionException naming the first setting that cannot work
+	 */
 	public RedisClusterOptions {
 		Objects.requireNonNull(prefix, "prefix");
 		Objects.requireNonNull(instanceId, "instanceId");
-		require(!instanceId.isBlank(), "instanceId must not be blank");
+		require(!prefix.isEmpty(), "prefix", prefix, "must not be empty");
+		require(!instanceId.isBlank(), "instanceId", instanceId, "must not be blank");
 		// Presence keeps the instance and the user in one hash field, split at the first line break.
-		require(instanceId.indexOf('\n') < 0, "instanceId must not contain a line break");
-		require(workerLease.compareTo(MIN_WORKER_LEASE) >= 0, "workerLease must be at least " + MIN_WORKER_LEASE);
-		require(reconnectMaxDelay.compareTo(Duration.ZERO) > 0, "reconnectMaxDelay must be positive");
-		require(maxPendingPublishes > 0, "maxPendingPublishes must be positive");
-		require(inboundQueueSize > 0, "inboundQueueSize must be positive");
-		require(probeTimeout.compareTo(Duration.ZERO) > 0, "probeTimeout must be positive");
-		require(probeInterval.compareTo(probeTimeout) > 0, "probeInterval must be longer than probeTimeout");
-		require(!publishLinger.isNegative(), "publishLinger must not be negative");
+		require(instanceId.indexOf('\n') < 0, "instanceId", instanceId, "must not contain a line break");
+		require(workerLease.compareTo(MIN_WORKER_LEASE) >= 0, "workerLease", workerLease,
+				"must be at least " + MIN_WORKER_LEASE.toMillis() + "ms");
+		require(isPositive(reconnectMaxDelay), "reconnectMaxDelay", reconnectMaxDelay, "must be positive");
+		require(maxPendingPublishes > 0, "maxPendingPublishes", maxPendingPublishes, "must be positive");
+		require(inboundQueueSize > 0, "inboundQueueSize", inboundQueueSize, "must be positive");
+		require(isPositive(probeTimeout), "probeTimeout", probeTimeout, "must be positive");
+		require(probeInterval.compareTo(probeTimeout) > 0, "probeInterval", probeInterval,
+				"must be longer than the probe timeout (" + probeTimeout + ")");
+		require(!publishLinger.isNegative(), "publishLinger", publishLinger, "must not be negative");
 	}
 
 	/**
@@ -61,10 +69,56 @@ public record RedisClusterOptions(String prefix, String instanceId, Duration wor
 				DEFAULT_PROBE_INTERVAL, DEFAULT_PROBE_TIMEOUT, DEFAULT_PUBLISH_LINGER);
 	}
 
-	private static void require(boolean condition, String message) {
+	/**
+	 * Checks that the names of a group can carry it as a hash tag, as they do on a Redis Cluster.
+	 * @throws InvalidOptionException if the prefix contains a brace
+	 */
+	void requireHashTagsIntact() {
+		require(this.prefix.indexOf('{') < 0 && this.prefix.indexOf('}') < 0, "prefix", this.prefix,
+				"must not contain '{' or '}' on a Redis Cluster: the names of a group carry it as a hash tag");
+	}
+
+	private static boolean isPositive(Duration duration) {
+		return !duration.isNegative() && !duration.isZero();
+	}
+
+	private static void require(boolean condition, String option, Object value, String reason) {
 		if (!condition) {
-			throw new IllegalArgumentException(message);
+			throw new InvalidOptionException(option, value, reason);
 		}
+	}
+
+	/** A setting of {@link RedisClusterOptions} that cannot work. */
+	public static final class InvalidOptionException extends IllegalArgumentException {
+
+		private final String option;
+
+		private final transient Object value;
+
+		private final String reason;
+
+		InvalidOptionException(String option, Object value, String reason) {
+			super(option + " " + reason + ": " + value);
+			this.option = option;
+			this.value = value;
+			this.reason = reason;
+		}
+
+		/** The name of the setting, as the record names its component, such as {@code workerLease}. */
+		public String option() {
+			return this.option;
+		}
+
+		/** The value that cannot work. */
+		public Object value() {
+			return this.value;
+		}
+
+		/** Why, such as {@code must be positive}. */
+		public String reason() {
+			return this.reason;
+		}
+
 	}
 
 }

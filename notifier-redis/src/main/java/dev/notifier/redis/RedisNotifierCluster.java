@@ -19,8 +19,11 @@ import dev.notifier.core.SharedHistory;
 import dev.notifier.core.StreamPosition;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.cluster.RedisClusterClient;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link NotifierCluster} on one Redis server (standalone, or found through Sentinel), over two Lettuce connections
@@ -41,7 +44,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Workers.</b> A group's worker runs only on the instance holding the group's lease in Redis, which renews it
  * every third of {@link RedisClusterOptions#workerLease()}. When the holder dies, an instance with sessions in the
- * group takes the worker over within the lease.
+ * group takes the worker over once the dead holder's lease has expired, at most half a lease later.
  *
  * <p><b>Presence.</b> For the groups with presence, each instance keeps its session count of each user in the
  * group's hash in Redis, under a field of its own that stops counting within the lease once the instance dies; a
@@ -72,12 +75,17 @@ import org.jspecify.annotations.Nullable;
  */
 public final class RedisNotifierCluster implements NotifierCluster {
 
+	private static final Logger logger = LoggerFactory.getLogger(RedisNotifierCluster.class);
+
 	private final List<Supplier<? extends AbstractRedisClient>> shards;
 
 	/** Whether the one client is a Redis Cluster's: the names of a group then carry it as a hash tag. */
 	private final boolean redisCluster;
 
 	private final RedisClusterOptions options;
+
+	/** How long {@link #stop} waits for Redis, once for every shard. */
+	private final RedisWait wait;
 
 	/** Counts across starts, and also what is broadcast while the cluster is not started. */
 	private final LongAdder unpublished = new LongAdder();
@@ -142,6 +150,7 @@ public final class RedisNotifierCluster implements NotifierCluster {
 		this.shards = shards;
 		this.redisCluster = redisCluster;
 		this.options = options;
+		this.wait = new RedisWait(options.workerLease());
 	}
 
 	/**
@@ -153,13 +162,11 @@ public final class RedisNotifierCluster implements NotifierCluster {
 	 * @param clientSource the Lettuce cluster client, asked for once per {@link #start}
 	 * @param options the settings; the prefix must not contain a brace, which would change the hash tags
 	 * @return a cluster not started yet
+	 * @throws RedisClusterOptions.InvalidOptionException if the prefix contains a brace
 	 */
 	public static RedisNotifierCluster onRedisCluster(Supplier<RedisClusterClient> clientSource,
 			RedisClusterOptions options) {
-		if (options.prefix().indexOf('{') >= 0 || options.prefix().indexOf('}') >= 0) {
-			throw new IllegalArgumentException(
-					"the prefix must not contain '{' or '}' on a Redis Cluster: it would change the hash tags");
-		}
+		options.requireHashTagsIntact();
 		return new RedisNotifierCluster(List.of(clientSource), true, options);
 	}
 
@@ -204,8 +211,10 @@ public final class RedisNotifierCluster implements NotifierCluster {
 	}
 
 	/**
-	 * Releases the leases still held (on each shard pipelined, under one deadline of at most a third of the lease
-	 * and 2 seconds), closes the connections and stops the cluster's threads.
+	 * Releases every lease still held, those of the workers the engine's shutdown ended included, and deletes this
+	 * instance's presence: the commands of every shard are sent first, pipelined on each shard's command connection,
+	 * then awaited together under one deadline (a third of the lease, at most 2 seconds), whatever the number of
+	 * leases and shards. Then closes the connections and stops the cluster's threads.
 	 */
 	@Override
 	public void stop() {
@@ -214,8 +223,16 @@ public final class RedisNotifierCluster implements NotifierCluster {
 		this.notRunning = "the cluster is stopped";
 		if (running != null) {
 			running.shards().forEach((shard) -> shard.clusterThread().shutdownNow());
-			running.shards().forEach((shard) -> shard.leases().stop());
-			running.presence().stop();
+			List<RedisFuture<Long>> releases = new ArrayList<>();
+			running.shards().forEach((shard) -> releases.addAll(shard.leases().stop()));
+			List<RedisFuture<Long>> presence = running.presence().stop();
+			long deadline = this.wait.deadline();
+			int released = this.wait.awaitAll(releases, deadline);
+			if (released < releases.size()) {
+				logger.warn("{} of {} worker leases were not released in time; they expire by themselves within {}",
+						releases.size() - released, releases.size(), this.options.workerLease());
+			}
+			this.wait.awaitAll(presence, deadline);
 			running.inbound().stop();
 			running.shards().forEach((shard) -> shard.connections().close());
 		}

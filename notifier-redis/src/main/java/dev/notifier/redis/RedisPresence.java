@@ -170,14 +170,18 @@ final class RedisPresence implements RedisConnections.Listener {
 		this.clusterThread.scheduleWithFixedDelay(this::renew, period, period, TimeUnit.NANOSECONDS);
 	}
 
-	/** Deletes this incarnation's key, so that its fields stop counting at once; the cluster thread is stopped. */
-	void stop() {
+	/**
+	 * Sends the deletion of this incarnation's keys, so that its fields stop counting at once, without waiting: the
+	 * caller awaits the replies with the leases' releases. The cluster thread is stopped. What is not deleted in
+	 * time expires by itself.
+	 * @return the replies to come
+	 */
+	List<RedisFuture<Long>> stop() {
 		RedisClusterAsyncCommands<byte[], byte[]> connection = this.connections.commands();
 		if (connection == null) {
-			return;
+			return List.of();
 		}
-		// What is not deleted in time expires by itself.
-		this.wait.awaitAll(liveKeys(this.incarnation).stream().map(connection::del).toList());
+		return liveKeys(this.incarnation).stream().map(connection::del).toList();
 	}
 
 	/**

@@ -53,7 +53,21 @@ final class RedisWait {
 	 * @return how many replies came in time, errors included
 	 */
 	int awaitAll(Collection<? extends RedisFuture<?>> replies) {
-		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(this.timeoutMillis);
+		return awaitAll(replies, deadline());
+	}
+
+	/** The {@link System#nanoTime()} by which replies to commands sent now must have come. */
+	long deadline() {
+		return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(this.timeoutMillis);
+	}
+
+	/**
+	 * Waits for several replies until a deadline from {@link #deadline()}, for commands sent before it was taken:
+	 * several sets of commands, on as many connections, then share one wait. What has not come by the deadline is
+	 * cancelled.
+	 * @return how many replies came in time, errors included
+	 */
+	int awaitAll(Collection<? extends RedisFuture<?>> replies, long deadline) {
 		int answered = 0;
 		for (RedisFuture<?> reply : replies) {
 			try {

@@ -30,27 +30,34 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  * <li><b>Acquire</b>: {@code SET key id NX PX <lease>}; after a refusal, {@code GET key} tells who holds it and
- * {@code PTTL key} when its lease expires, and this instance asks again then (a little after, for the clocks), so
- * that when the holder dies the worker moves here within the lease.</li>
+ * {@code PTTL key} when its lease expires, and the group is watched.</li>
+ * <li><b>Watch</b>, once per lease: one round sends {@code PTTL} for every watched group (a group with local sessions
+ * whose worker runs elsewhere), pipelined, and asks for the worker of each group whose lease is gone. A lease with
+ * less than half its time left has missed a renewal: the next round comes when it expires (a little after, for the
+ * clocks), so that when the holder dies the worker moves here at most half a lease after its lease expired, usually
+ * when it expires.</li>
  * <li><b>Renew</b>, every third of the lease: the {@link #RENEW} script for every lease held, all sent at once
  * (pipelined on the command connection) and their replies awaited under one deadline.</li>
  * <li><b>Release</b>, when the worker ends: the {@link #RELEASE} script, which also publishes the group on
  * {@code <prefix>released}, so that an instance with sessions in the group asks for the worker at once. At
- * {@link #stop()}, the releases of every lease still held are pipelined under one deadline.</li>
+ * {@link #stop()}, which releases the leases of the workers the engine's shutdown ended too, the releases of every
+ * lease still held are pipelined, and the cluster awaits them with every other shard's under one deadline.</li>
  * </ul>
  *
  * A renewal that finds another holder stops the local worker, and so does the watchdog when a lease has not been
  * renewed for two thirds of it because Redis is unreachable: the worker has then stopped a third of the lease before
- * the key expires and another instance may take it; either way this instance asks again when that lease expires.
- * There is no loop that asks Redis about every group in turn: a group whose worker runs elsewhere is asked about only
- * when its holder's lease expires or is released, and every group without a worker once after each (re)connection.
+ * the key expires and another instance may take it; either way the group is then watched, as one whose worker runs
+ * elsewhere. There is no timer per group: one round per lease covers every watched group, a release announced on
+ * {@code <prefix>released} is taken over at once, and every group without a worker asks once after each
+ * (re)connection.
  *
  * <p>Threads: {@link #acquire} and {@link #release} run on the engine's threads that start or end a worker and wait
  * for Redis, at most a third of the lease and never more than 2 seconds. Renewals, takeovers and catching up run on
  * the cluster thread, which may wait for Redis; {@link #released} only hands a takeover to it. One
  * {@code notifier-cluster-lease-1} thread, the watchdog, never waits for Redis, so it is never late. {@link #holder},
  * {@link #held()} and {@link #forget} answer from memory on any thread. Guards the leases held (with the time of
- * their last renewal), the holders last seen elsewhere, and the takeovers due.
+ * their last renewal), the holders last seen elsewhere, the watched groups, and the next watch round (under its own
+ * monitor, which is never held while waiting for Redis).
  */
 final class WorkerLeases implements RedisConnections.Listener {
 
@@ -103,8 +110,13 @@ final class WorkerLeases implements RedisConnections.Listener {
 	/** Who holds the leases of groups with local sessions and a worker elsewhere, as last seen. */
 	private final Map<String, String> holders = new ConcurrentHashMap<>();
 
-	/** The next attempt to take over the worker of a group, due when its holder's lease expires. */
-	private final Map<String, Future<?>> takeovers = new ConcurrentHashMap<>();
+	/** Groups with local sessions whose worker runs elsewhere, or whose lease could not be asked for. */
+	private final Set<String> watched = ConcurrentHashMap.newKeySet();
+
+	/** The next watch round, and its due time in {@link System#nanoTime()}; guarded by {@code this}. */
+	private @Nullable Future<?> nextRound;
+
+	private long nextRoundDue;
 
 	/**
 	 * Leases of one instance.
@@ -127,37 +139,34 @@ final class WorkerLeases implements RedisConnections.Listener {
 		this.clusterThread = clusterThread;
 	}
 
-	/** Starts renewing, every third of the lease. */
+	/** Starts renewing, every third of the lease, and watching, every lease. */
 	void start() {
 		long period = this.lease.toNanos() / 3;
 		this.clusterThread.scheduleWithFixedDelay(this::renewAll, period, period, TimeUnit.NANOSECONDS);
+		scheduleRound(this.lease);
 	}
 
 	/**
-	 * Releases every lease still held, pipelined under one deadline (at most a third of the lease and 2 seconds in
-	 * all, whatever their number), and stops the watchdog; the cluster thread must be stopped first, so that nothing
-	 * renews or takes over meanwhile. A release that does not make the deadline expires with its lease.
+	 * Stops the watchdog and sends the releases of every lease still held, pipelined, without waiting: the caller
+	 * awaits them, with those of the other shards, under one deadline. The cluster thread must be stopped first, so
+	 * that nothing renews or takes over meanwhile. A release that does not make the deadline expires with its lease.
+	 * @return the replies to come, one per lease
 	 */
-	void stop() {
+	List<RedisFuture<Long>> stop() {
 		this.watchdog.shutdownNow();
-		this.takeovers.values().forEach((takeover) -> takeover.cancel(false));
-		this.takeovers.clear();
+		this.watched.clear();
 		this.holders.clear();
 		List<String> groups = List.copyOf(this.held.keySet());
 		this.held.clear();
 		RedisClusterAsyncCommands<byte[], byte[]> connection = this.connections.commands();
-		if (connection == null || groups.isEmpty()) {
-			return;
+		if (connection == null) {
+			return List.of();
 		}
 		List<RedisFuture<Long>> releases = new ArrayList<>(groups.size());
 		for (String group : groups) {
 			releases.add(releaseScript(connection, group));
 		}
-		int answered = this.wait.awaitAll(releases);
-		if (answered < releases.size()) {
-			logger.warn("{} of {} worker leases were not released in time; they expire by themselves within {}",
-					releases.size() - answered, releases.size(), this.lease);
-		}
+		return releases;
 	}
 
 	/**
@@ -192,13 +201,13 @@ final class WorkerLeases implements RedisConnections.Listener {
 				this.holders.put(group, holderId);
 			}
 			Long remaining = this.wait.await(connection.pttl(key));
-			scheduleTakeover(group, Duration.ofMillis((remaining != null && remaining > 0) ? remaining : 0));
+			watch(group, Duration.ofMillis((remaining != null && remaining > 0) ? remaining : 0));
 			return false;
 		}
 		catch (RedisWait.Failure ex) {
 			logger.debug("Could not ask Redis for the worker lease of group '{}'", group, ex);
 			// Nothing else would ask again for this group while the connection stays up.
-			scheduleTakeover(group, this.lease.dividedBy(3));
+			watch(group, this.lease.dividedBy(3));
 			return false;
 		}
 	}
@@ -223,10 +232,7 @@ final class WorkerLeases implements RedisConnections.Listener {
 	/** A group has no local session any more: who runs its worker elsewhere is no longer this instance's concern. */
 	void forget(String group) {
 		this.holders.remove(group);
-		Future<?> takeover = this.takeovers.remove(group);
-		if (takeover != null) {
-			takeover.cancel(false);
-		}
+		this.watched.remove(group);
 	}
 
 	/** The instance that holds a group's lease, as far as this one knows, or {@code null}. */
@@ -342,6 +348,7 @@ final class WorkerLeases implements RedisConnections.Listener {
 	private void hold(String group, long started) {
 		this.held.put(group, started);
 		this.holders.remove(group);
+		this.watched.remove(group);
 		armDeadline(group, started);
 	}
 
@@ -360,7 +367,7 @@ final class WorkerLeases implements RedisConnections.Listener {
 							+ "stopping the worker here", group, this.lease);
 					this.node.stopWorker(group);
 					// Another instance may take it once the key expires; if none does, this one asks again then.
-					scheduleTakeover(group, this.lease.dividedBy(3));
+					watch(group, this.lease.dividedBy(3));
 				}
 			}, Math.max(0, delay), TimeUnit.NANOSECONDS);
 		}
@@ -370,25 +377,90 @@ final class WorkerLeases implements RedisConnections.Listener {
 	}
 
 	/**
-	 * Asks again for the worker of a group once the lease that was refused expires (a little after, for the clocks):
-	 * if its holder has died meanwhile, the worker resumes here within the lease time of the holder's death.
+	 * Watches a group whose lease another instance holds for {@code remaining} more, unless it renews it: a lease with
+	 * less than half its time left has missed a renewal, and the next round then comes when it expires.
 	 */
-	private void scheduleTakeover(String group, Duration remaining) {
-		Runnable takeover = () -> {
-			if (this.node.hasSessions(group) && !this.node.hasWorker(group)) {
-				this.node.startWorker(group);
+	private void watch(String group, Duration remaining) {
+		this.watched.add(group);
+		if (remaining.compareTo(this.lease.dividedBy(2)) < 0) {
+			scheduleRound(remaining.plus(TAKEOVER_MARGIN));
+		}
+	}
+
+	/** Brings the next watch round forward to {@code delay} from now, unless one is due sooner. */
+	private synchronized void scheduleRound(Duration delay) {
+		long due = System.nanoTime() + delay.toNanos();
+		if (this.nextRound != null) {
+			if (this.nextRoundDue - due <= 0) {
+				return;
 			}
-		};
+			this.nextRound.cancel(false);
+		}
 		try {
-			Future<?> previous = this.takeovers.put(group, this.clusterThread.schedule(takeover,
-					remaining.plus(TAKEOVER_MARGIN).toMillis(), TimeUnit.MILLISECONDS));
-			if (previous != null) {
-				previous.cancel(false);
-			}
+			this.nextRound = this.clusterThread.schedule(this::watchRound, delay.toNanos(), TimeUnit.NANOSECONDS);
+			this.nextRoundDue = due;
 		}
 		catch (RejectedExecutionException ex) {
 			// Stopped.
 		}
+	}
+
+	/**
+	 * On the cluster thread: one {@code PTTL} for every watched group, pipelined under one deadline; asks for the
+	 * worker of each group whose lease is gone, and schedules the next round a lease from now, or sooner when a lease
+	 * that missed a renewal expires before then.
+	 */
+	private void watchRound() {
+		synchronized (this) {
+			this.nextRound = null;
+		}
+		Duration next = this.lease;
+		try {
+			next = checkWatched();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Watching the worker leases held elsewhere failed; trying again in a lease", ex);
+		}
+		finally {
+			scheduleRound(next);
+		}
+	}
+
+	/** Checks the lease of every watched group once, and says when the next round is due. */
+	private Duration checkWatched() {
+		RedisClusterAsyncCommands<byte[], byte[]> connection = this.connections.commands();
+		if (connection == null || this.watched.isEmpty()) {
+			// Without a connection, the groups ask again once it is back.
+			return this.lease;
+		}
+		Map<String, RedisFuture<Long>> ttls = new LinkedHashMap<>();
+		for (String group : this.watched) {
+			if (this.node.hasSessions(group) && !this.node.hasWorker(group)) {
+				ttls.put(group, connection.pttl(this.keys.leaseKey(group)));
+			}
+			else {
+				this.watched.remove(group);
+			}
+		}
+		this.wait.awaitAll(ttls.values());
+		Duration next = this.lease;
+		Duration missedRenewal = this.lease.dividedBy(2);
+		for (Map.Entry<String, RedisFuture<Long>> ttl : ttls.entrySet()) {
+			CompletableFuture<Long> reply = ttl.getValue().toCompletableFuture();
+			if (!reply.isDone() || reply.isCompletedExceptionally()) {
+				continue;
+			}
+			Long remaining = reply.getNow(null);
+			if (remaining == null || remaining == -2) {
+				// Gone: expired or released without the announcement reaching this instance.
+				startIfMissing(ttl.getKey());
+			}
+			else if (remaining >= 0 && Duration.ofMillis(remaining).compareTo(missedRenewal) < 0) {
+				Duration expiry = Duration.ofMillis(remaining).plus(TAKEOVER_MARGIN);
+				next = (expiry.compareTo(next) < 0) ? expiry : next;
+			}
+		}
+		return next;
 	}
 
 	/** Another instance holds the lease, for {@code remaining} more unless it renews it. */
@@ -397,7 +469,7 @@ final class WorkerLeases implements RedisConnections.Listener {
 			logger.warn("Lost the worker lease of group '{}' (another instance holds it); stopping the worker here",
 					group);
 			this.node.stopWorker(group);
-			scheduleTakeover(group, remaining);
+			watch(group, remaining);
 		}
 	}
 

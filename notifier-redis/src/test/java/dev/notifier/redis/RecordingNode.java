@@ -2,6 +2,7 @@ package dev.notifier.redis;
 
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -9,13 +10,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.notifier.core.CloseStatus;
 import dev.notifier.core.ClusterNode;
+import dev.notifier.core.NotifierCluster;
 import dev.notifier.core.OutboundMessage;
 import dev.notifier.core.SharedHistory;
 import dev.notifier.core.StreamPosition;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link ClusterNode} with sessions in a fixed set of groups and no workers, recording what the cluster delivers and
+ * A {@link ClusterNode} with sessions in a fixed set of groups and no workers (or only those it is given a lease for,
+ * see {@link #leasingWorkersFrom}), recording what the cluster delivers and
  * closes and on which thread. {@link #holdFirstDelivery()} makes the first delivery wait until {@link #release()}, to
  * stand for a delivery that takes long.
  */
@@ -33,6 +36,11 @@ final class RecordingNode implements ClusterNode {
 
 	private final AtomicInteger startWorkerRequests = new AtomicInteger();
 
+	/** The cluster to ask for a lease before starting a worker, as the engine does; {@code null} for none. */
+	private volatile @Nullable NotifierCluster leasesFrom;
+
+	private final Set<String> workers = ConcurrentHashMap.newKeySet();
+
 	private volatile @Nullable RuntimeException failure;
 
 	RecordingNode(String... groups) {
@@ -42,6 +50,15 @@ final class RecordingNode implements ClusterNode {
 	/** The first delivery waits for {@link #release()}. */
 	RecordingNode holdFirstDelivery() {
 		this.holdFirstDelivery = true;
+		return this;
+	}
+
+	/**
+	 * Asks this cluster for the lease of a group's worker when asked to start it, as the engine does, and counts the
+	 * worker as running here if it got the lease. Call before the cluster starts.
+	 */
+	RecordingNode leasingWorkersFrom(NotifierCluster cluster) {
+		this.leasesFrom = cluster;
 		return this;
 	}
 
@@ -139,13 +156,21 @@ final class RecordingNode implements ClusterNode {
 
 	@Override
 	public boolean hasWorker(String group) {
-		return false;
+		return this.workers.contains(group);
 	}
 
-	/** Counts the cluster's requests to start a worker, and starts none. */
+	/**
+	 * Counts the cluster's requests to start a worker; starts none, unless it leases workers from a cluster and gets
+	 * the group's lease.
+	 */
 	@Override
 	public boolean startWorker(String group) {
 		this.startWorkerRequests.incrementAndGet();
+		NotifierCluster cluster = this.leasesFrom;
+		if (cluster != null && !hasWorker(group) && cluster.acquireWorker(group)) {
+			this.workers.add(group);
+			return true;
+		}
 		return false;
 	}
 
@@ -156,7 +181,7 @@ final class RecordingNode implements ClusterNode {
 
 	@Override
 	public boolean stopWorker(String group) {
-		return false;
+		return this.workers.remove(group);
 	}
 
 	private static void await(CountDownLatch latch) {

@@ -2,7 +2,9 @@ package dev.notifier.redis;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.IntStream;
 
@@ -21,8 +23,9 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Two clusters in one JVM on the real Redis server, each with a {@link RecordingNode} in place of an engine: where and
- * how what one publishes is delivered on the other. Each test has its own prefix.
+ * Two clusters in one JVM on the real Redis server, each with a {@link RecordingNode} in place of an engine, which
+ * asks its cluster for a worker's lease as the engine does: where and how what one publishes is delivered on the
+ * other, and how leases move. Each test has its own prefix.
  */
 class RedisNotifierClusterTests {
 
@@ -34,8 +37,14 @@ class RedisNotifierClusterTests {
 
 	@AfterEach
 	void stop() {
-		this.clusters.forEach(RedisNotifierCluster::stop);
+		stopClusters();
 		this.client.shutdown();
+	}
+
+	/** Stops every cluster the test started, before their clients are shut down. */
+	private void stopClusters() {
+		this.clusters.forEach(RedisNotifierCluster::stop);
+		this.clusters.clear();
 	}
 
 	@Test
@@ -103,22 +112,92 @@ class RedisNotifierClusterTests {
 	}
 
 	@Test
-	void anInstanceWithSessionsInAGroupWhoseWorkerRunsElsewhereAsksForItWhenItIsReleasedNotAtEveryRenewal() {
-		RedisNotifierCluster holder = start("a", 100, new RecordingNode());
-		assertThat(holder.acquireWorker("ticker/x")).isTrue();
-		RecordingNode watching = new RecordingNode("ticker/x");
-		start("b", 100, watching);
-		waiting("b asks once, when it connects").until(() -> watching.startWorkerRequests() == 1);
+	void anInstanceWithSessionsInGroupsWhoseWorkersRunElsewhereChecksThemOncePerLeaseAndAsksOnlyWhenOneIsReleased()
+			throws Exception {
+		Duration lease = Duration.ofMillis(600);
+		List<String> groups = IntStream.range(0, 10).mapToObj((n) -> "ticker/" + n).toList();
+		try (RedisServerProcess server = RedisServerProcess.start()) {
+			RedisClient client = RedisClient.create(RedisURI.create(server.url()));
+			try {
+				RedisNotifierCluster holder = start("a", new RecordingNode(), client, lease);
+				groups.forEach((group) -> assertThat(holder.acquireWorker(group)).isTrue());
+				RecordingNode watching = new RecordingNode(groups.toArray(String[]::new));
+				start("b", watching, client, lease);
+				waiting("b asks for each worker once, when it connects")
+					.until(() -> watching.startWorkerRequests() == groups.size());
+				Map<String, Long> before = commandCalls(server);
+				long watchStarted = System.nanoTime();
 
-		// The lease is 3s, renewed every second: asking at every renewal would ask twice in this time.
-		Awaitility.await("b does not ask again while a renews its lease")
-			.during(Duration.ofMillis(2500))
-			.atMost(Duration.ofSeconds(5))
-			.until(() -> watching.startWorkerRequests() == 1);
+				// Four leases, while a renews every third of one: b neither asks again nor polls per group.
+				Awaitility.await("b asks for no worker while a renews its leases")
+					.during(lease.multipliedBy(4))
+					.atMost(lease.multipliedBy(6))
+					.until(() -> watching.startWorkerRequests() == groups.size());
 
-		holder.releaseWorker("ticker/x");
+				Map<String, Long> after = commandCalls(server);
+				long leases = Duration.ofNanos(System.nanoTime() - watchStarted).toMillis() / lease.toMillis() + 1;
+				assertThat(after.get("set") - before.get("set")).as("SET NX sent meanwhile").isZero();
+				assertThat(after.get("pttl") - before.get("pttl")).as("PTTL sent meanwhile: one per group and lease")
+					.isPositive()
+					.isLessThanOrEqualTo(groups.size() * (leases + 1));
 
-		waiting("b asks as soon as a released it").until(() -> watching.startWorkerRequests() == 2);
+				holder.releaseWorker("ticker/3");
+
+				waiting("b asks as soon as a released it")
+					.until(() -> watching.startWorkerRequests() == groups.size() + 1);
+				assertThat(watching.hasWorker("ticker/3")).isTrue();
+			}
+			finally {
+				stopClusters();
+				client.shutdown();
+			}
+		}
+	}
+
+	@Test
+	void theWorkersOfAHolderThatStopsAnsweringMoveToAnInstanceWithSessionsOnceTheirLeasesExpire() throws Exception {
+		Duration lease = Duration.ofSeconds(1);
+		List<String> groups = IntStream.range(0, 10).mapToObj((n) -> "ticker/" + n).toList();
+		try (TcpProxy proxy = new TcpProxy(TestRedis.uri())) {
+			RedisClient throughProxy = RedisClient.create(RedisURI.create(proxy.url()));
+			try {
+				RedisNotifierCluster holder = start("a", new RecordingNode(), throughProxy, lease);
+				groups.forEach((group) -> assertThat(holder.acquireWorker(group)).isTrue());
+				RecordingNode watching = new RecordingNode(groups.toArray(String[]::new));
+				RedisNotifierCluster other = start("b", watching, this.client, lease);
+				waiting("b asks for each worker once, when it connects")
+					.until(() -> watching.startWorkerRequests() == groups.size());
+
+				// As a crash looks to Redis: no renewal and no release from a any more.
+				proxy.freeze();
+				long frozen = System.nanoTime();
+
+				waiting("b takes every worker over").until(() -> other.heldWorkers().size() == groups.size());
+				assertThat(Duration.ofNanos(System.nanoTime() - frozen))
+					.as("within half a lease of the leases' expiry, and a margin for the machine")
+					.isLessThan(lease.multipliedBy(3).dividedBy(2).plusMillis(500));
+				assertThat(groups).allMatch(watching::hasWorker);
+			}
+			finally {
+				stopClusters();
+				throughProxy.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+			}
+		}
+	}
+
+	/** How many times the server ran each command since it started, from {@code INFO commandstats}. */
+	private static Map<String, Long> commandCalls(RedisServerProcess server) {
+		Map<String, Long> calls = new HashMap<>();
+		for (String line : server.commands().info("commandstats").split("\r?\n")) {
+			if (line.startsWith("cmdstat_")) {
+				String command = line.substring("cmdstat_".length(), line.indexOf(':'));
+				String count = line.substring(line.indexOf("calls=") + "calls=".length(), line.indexOf(','));
+				calls.put(command, Long.parseLong(count));
+			}
+		}
+		calls.putIfAbsent("set", 0L);
+		calls.putIfAbsent("pttl", 0L);
+		return calls;
 	}
 
 	private List<String> leaseKeys() {
@@ -132,10 +211,20 @@ class RedisNotifierClusterTests {
 	}
 
 	private RedisNotifierCluster start(String name, int inboundQueueSize, RecordingNode node, RedisClient client) {
-		RedisClusterOptions options = new RedisClusterOptions(this.prefix, name, Duration.ofSeconds(3),
-				Duration.ofSeconds(1), 1000, inboundQueueSize);
+		return start(name, inboundQueueSize, node, client, Duration.ofSeconds(3));
+	}
+
+	private RedisNotifierCluster start(String name, RecordingNode node, RedisClient client, Duration lease) {
+		return start(name, 100, node, client, lease);
+	}
+
+	private RedisNotifierCluster start(String name, int inboundQueueSize, RecordingNode node, RedisClient client,
+			Duration lease) {
+		RedisClusterOptions options = new RedisClusterOptions(this.prefix, name, lease, Duration.ofSeconds(1), 1000,
+				inboundQueueSize);
 		RedisNotifierCluster cluster = new RedisNotifierCluster(() -> client, options);
 		this.clusters.add(cluster);
+		node.leasingWorkersFrom(cluster);
 		cluster.start(node);
 		waiting(name + " connects and subscribes").until(() -> cluster.unavailable() == null);
 		return cluster;

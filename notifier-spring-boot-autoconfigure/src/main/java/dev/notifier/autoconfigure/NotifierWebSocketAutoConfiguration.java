@@ -69,9 +69,12 @@ public final class NotifierWebSocketAutoConfiguration {
 		return new HandshakeRefusals();
 	}
 
-	/** Shared by the WebSocket endpoint and the event streams: a user's or an address's connections count in both. */
+	/**
+	 * Shared by the WebSocket endpoint and the event streams: a user's or an address's connections count in both.
+	 * Not a replacement point, so no back-off: the caps are set with {@code notifier.limits.*}, and the counts are
+	 * part of the handshake, whose checks a {@link NotifierHandshakeCustomizer} adds to rather than replaces.
+	 */
 	@Bean
-	@ConditionalOnMissingBean
 	ConnectionLimits notifierConnectionLimits(NotifierProperties properties) {
 		return NotifierOptionsMapper.connectionLimits(properties);
 	}

@@ -434,7 +434,10 @@ class NotifierAutoConfigurationTests {
 	record TaskLine(int taskId, String line) {
 	}
 
-	/** A {@link GroupNotifier} of the application's own that wraps the engine, as an auditing layer would. */
+	/**
+	 * Two {@link NotifierEngineBuilderCustomizer} beans, declared against their order, each wrapping the engine's
+	 * delivery and recording the broadcasts it sees, so that a test can tell in which order they were applied.
+	 */
 	@Configuration(proxyBeanMethods = false)
 	static class CustomizerConfiguration {
 

@@ -115,6 +115,16 @@ class NotifierWebSocketAutoConfigurationTests {
 	}
 
 	@Test
+	void httpSessionFollowerWhenUserDefinesOneShouldBackOff() {
+		HttpSessionFollower own = new HttpSessionFollower();
+		this.contextRunner.withBean("customFollower", HttpSessionFollower.class, () -> own).run((context) -> {
+			assertThat(context).doesNotHaveBean("notifierHttpSessionFollower");
+			assertThat(context).getBean(HttpSessionFollower.class).isSameAs(own);
+			assertThat(context).hasSingleBean(NotifierWebSocketHandler.class);
+		});
+	}
+
+	@Test
 	void invalidConnectionLimitsShouldFailStartupNamingTheProperty() {
 		for (String property : List.of("notifier.limits.max-connections-per-user",
 				"notifier.limits.max-connections-per-address")) {

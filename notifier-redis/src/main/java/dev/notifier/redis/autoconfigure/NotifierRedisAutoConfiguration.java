@@ -1,10 +1,12 @@
 package dev.notifier.redis.autoconfigure;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 import dev.notifier.autoconfigure.NotifierAutoConfiguration;
 import dev.notifier.core.NotifierCluster;
@@ -45,9 +47,15 @@ public final class NotifierRedisAutoConfiguration {
 
 	private static final String PREFIX = "notifier.cluster.";
 
-	/** The clients of {@code notifier.cluster.shards}, if any; replaced only together with the cluster. */
+	/** Where a record component's name starts a word, which the property's name separates with a dash. */
+	private static final Pattern PROPERTY_WORDS = Pattern.compile("(?<=[a-z])([A-Z])");
+
+	/**
+	 * The clients of {@code notifier.cluster.shards}, if any: a part of the cluster below, so it backs off with it,
+	 * for a {@link NotifierCluster} of the application's own, and is never replaced alone.
+	 */
 	@Bean
-	@ConditionalOnMissingBean(name = "notifierRedisShards")
+	@ConditionalOnMissingBean(NotifierCluster.class)
 	NotifierRedisShards notifierRedisShards(NotifierRedisProperties properties,
 			ObjectProvider<ClientResources> clientResources) {
 		return new NotifierRedisShards(shards(properties), clientResources.getIfAvailable());
@@ -66,12 +74,8 @@ public final class NotifierRedisAutoConfiguration {
 					+ "factory, but the RedisConnectionFactory is a " + connectionFactory.getClass().getName());
 		}
 		if (lettuce.isClusterAware()) {
-			if (options.prefix().indexOf('{') >= 0 || options.prefix().indexOf('}') >= 0) {
-				throw invalid("prefix", options.prefix(),
-						"must not contain '{' or '}' on a Redis Cluster (spring.data.redis.cluster.*): the names of "
-								+ "a group carry it as a hash tag");
-			}
-			return RedisNotifierCluster.onRedisCluster(() -> (RedisClusterClient) nativeClient(lettuce), options);
+			return checked(() -> RedisNotifierCluster
+				.onRedisCluster(() -> (RedisClusterClient) nativeClient(lettuce), options));
 		}
 		return new RedisNotifierCluster(() -> (RedisClient) nativeClient(lettuce), options);
 	}
@@ -83,48 +87,36 @@ public final class NotifierRedisAutoConfiguration {
 		return lettuce.getRequiredNativeClient();
 	}
 
-	/** Every {@code notifier.cluster.*} value is checked here, naming the first one that cannot work. */
+	/**
+	 * The options of the properties; {@link RedisClusterOptions} checks every value, and a failure names the
+	 * property.
+	 */
 	static RedisClusterOptions options(NotifierRedisProperties cluster, Environment environment) {
-		if (cluster.getPrefix().isEmpty()) {
-			throw invalid("prefix", cluster.getPrefix(), "must not be empty");
+		String instanceId = instanceId(cluster, environment);
+		return checked(() -> new RedisClusterOptions(cluster.getPrefix(), instanceId, cluster.getWorkerLease(),
+				cluster.getReconnectMaxDelay(), cluster.getMaxPendingPublishes(), cluster.getInboundQueueSize(),
+				cluster.getProbeInterval(), cluster.getProbeTimeout(), cluster.getPublishLinger()));
+	}
+
+	/** The configured instance id, or the application's name followed by 8 random hexadecimal digits. */
+	private static String instanceId(NotifierRedisProperties cluster, Environment environment) {
+		String configured = cluster.getInstanceId();
+		if (configured != null) {
+			return configured;
 		}
-		String instanceId = cluster.getInstanceId();
-		if (instanceId == null) {
-			instanceId = environment.getProperty("spring.application.name", "notifier") + "-"
-					+ HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+		return environment.getProperty("spring.application.name", "notifier") + "-"
+				+ HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+	}
+
+	/** Reports a setting that {@link RedisClusterOptions} refuses as the property it comes from. */
+	private static <T> T checked(Supplier<T> creation) {
+		try {
+			return creation.get();
 		}
-		else if (instanceId.isBlank()) {
-			throw invalid("instance-id", instanceId, "must not be blank");
+		catch (RedisClusterOptions.InvalidOptionException ex) {
+			throw invalid(PROPERTY_WORDS.matcher(ex.option()).replaceAll("-$1").toLowerCase(Locale.ROOT), ex.value(),
+					ex.reason());
 		}
-		else if (instanceId.indexOf('\n') >= 0) {
-			throw invalid("instance-id", instanceId, "must not contain a line break");
-		}
-		Duration lease = cluster.getWorkerLease();
-		if (lease.compareTo(RedisClusterOptions.MIN_WORKER_LEASE) < 0) {
-			throw invalid("worker-lease", lease, "must be at least 300ms");
-		}
-		if (cluster.getReconnectMaxDelay().isNegative() || cluster.getReconnectMaxDelay().isZero()) {
-			throw invalid("reconnect-max-delay", cluster.getReconnectMaxDelay(), "must be positive");
-		}
-		if (cluster.getMaxPendingPublishes() <= 0) {
-			throw invalid("max-pending-publishes", cluster.getMaxPendingPublishes(), "must be positive");
-		}
-		if (cluster.getInboundQueueSize() <= 0) {
-			throw invalid("inbound-queue-size", cluster.getInboundQueueSize(), "must be positive");
-		}
-		if (cluster.getProbeTimeout().isNegative() || cluster.getProbeTimeout().isZero()) {
-			throw invalid("probe-timeout", cluster.getProbeTimeout(), "must be positive");
-		}
-		if (cluster.getProbeInterval().compareTo(cluster.getProbeTimeout()) <= 0) {
-			throw invalid("probe-interval", cluster.getProbeInterval(),
-					"must be longer than notifier.cluster.probe-timeout (" + cluster.getProbeTimeout() + ")");
-		}
-		if (cluster.getPublishLinger().isNegative()) {
-			throw invalid("publish-linger", cluster.getPublishLinger(), "must not be negative");
-		}
-		return new RedisClusterOptions(cluster.getPrefix(), instanceId, lease, cluster.getReconnectMaxDelay(),
-				cluster.getMaxPendingPublishes(), cluster.getInboundQueueSize(), cluster.getProbeInterval(),
-				cluster.getProbeTimeout(), cluster.getPublishLinger());
 	}
 
 	/** The servers of {@code notifier.cluster.shards}, checked: each a Redis URL, none twice. */

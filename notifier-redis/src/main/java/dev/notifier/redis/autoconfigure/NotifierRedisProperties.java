@@ -40,7 +40,8 @@ public class NotifierRedisProperties {
 
 	/**
 	 * How long the lease on a group's worker lasts in Redis unless renewed; the holder renews it every third of this.
-	 * When the holder dies, another instance with sessions in the group takes the worker over within this time.
+	 * When the holder dies, another instance with sessions in the group takes the worker over when the dead holder's
+	 * lease expires, at most half of this later.
 	 */
 	private Duration workerLease = Duration.ofSeconds(10);
 

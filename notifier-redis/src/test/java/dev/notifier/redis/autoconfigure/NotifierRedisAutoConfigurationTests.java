@@ -1,6 +1,7 @@
 package dev.notifier.redis.autoconfigure;
 
 import java.time.Duration;
+import java.util.Map;
 
 import dev.notifier.core.NotifierCluster;
 import dev.notifier.redis.RedisNotifierCluster;
@@ -8,8 +9,11 @@ import io.lettuce.core.RedisClient;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.annotation.Configurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -92,6 +96,29 @@ class NotifierRedisAutoConfigurationTests {
 	}
 
 	@Test
+	void shardClientsWhenUserDefinesAClusterShouldBackOffWithTheCluster() {
+		this.contextRunner
+			.withPropertyValues("notifier.cluster.mode=redis",
+					"notifier.cluster.shards=redis://127.0.0.1:7001,redis://127.0.0.1:7002")
+			.withBean("customCluster", NotifierCluster.class, () -> mock(NotifierCluster.class))
+			.run((context) -> {
+				assertThat(context).getBeans(NotifierCluster.class).containsOnlyKeys("customCluster");
+				assertThat(context).doesNotHaveBean(NotifierRedisShards.class);
+			});
+	}
+
+	@Test
+	void shardClientsShouldBeCreatedWithTheCluster() {
+		this.contextRunner
+			.withPropertyValues("notifier.cluster.mode=redis",
+					"notifier.cluster.shards=redis://127.0.0.1:7001,redis://127.0.0.1:7002")
+			.run((context) -> {
+				assertThat(context).hasSingleBean(RedisNotifierCluster.class);
+				assertThat(context).hasSingleBean(NotifierRedisShards.class);
+			});
+	}
+
+	@Test
 	void onARedisClusterAPrefixWithABraceShouldFailNamingTheProperty() {
 		this.contextRunner
 			.withPropertyValues("notifier.cluster.mode=redis", "notifier.cluster.prefix=shop{1}:",
@@ -149,7 +176,7 @@ class NotifierRedisAutoConfigurationTests {
 				.rootCause()
 				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
 				.hasMessageContaining("notifier.cluster.probe-interval")
-				.hasMessageContaining("must be longer than notifier.cluster.probe-timeout"));
+				.hasMessageContaining("must be longer than the probe timeout (PT2S)"));
 	}
 
 	@Test
@@ -160,6 +187,22 @@ class NotifierRedisAutoConfigurationTests {
 				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
 				.hasMessageContaining("notifier.cluster.publish-linger")
 				.hasMessageContaining("must not be negative"));
+	}
+
+	@Test
+	void everyRuleOfTheClusterOptionsShouldFailStartupNamingItsProperty() {
+		Map<String, String> invalid = Map.of("notifier.cluster.prefix", "", "notifier.cluster.instance-id", " ",
+				"notifier.cluster.worker-lease", "299ms", "notifier.cluster.reconnect-max-delay", "0s",
+				"notifier.cluster.max-pending-publishes", "0", "notifier.cluster.inbound-queue-size", "-1",
+				"notifier.cluster.probe-timeout", "0s", "notifier.cluster.probe-interval", "1s",
+				"notifier.cluster.publish-linger", "-1ms");
+		invalid.forEach((property, value) -> this.contextRunner
+			.withPropertyValues("notifier.cluster.mode=redis", property + "=" + value)
+			.run((context) -> assertThat(context).getFailure()
+				.as(property)
+				.rootCause()
+				.isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class,
+						(ex) -> assertThat(ex.getName()).isEqualTo(property))));
 	}
 
 	@Test
@@ -175,6 +218,14 @@ class NotifierRedisAutoConfigurationTests {
 	void metricsShouldBeConfiguredWithTheCluster() {
 		this.contextRunner.withPropertyValues("notifier.cluster.mode=redis")
 			.run((context) -> assertThat(context).hasSingleBean(NotifierRedisMetrics.class));
+	}
+
+	@Test
+	void metricsShouldBeConfiguredAfterSpringBootsMetricsAutoConfiguration() {
+		// Without the ordering, the notifier's class would come first: its package sorts before Spring Boot's.
+		assertThat(Configurations.getClasses(AutoConfigurations.of(NotifierRedisMetricsAutoConfiguration.class,
+				MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class)))
+			.endsWith(NotifierRedisMetricsAutoConfiguration.class);
 	}
 
 	@Test

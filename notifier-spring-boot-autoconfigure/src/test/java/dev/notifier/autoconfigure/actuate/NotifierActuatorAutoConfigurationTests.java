@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.annotation.Configurations;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
@@ -148,6 +149,14 @@ class NotifierActuatorAutoConfigurationTests {
 					CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class))
 			.run((context) -> assertThat(context.getBean(MeterRegistry.class).find("notifier.sessions").gauge())
 				.isNotNull());
+	}
+
+	@Test
+	void metricsShouldBeConfiguredAfterSpringBootsMetricsAutoConfiguration() {
+		// Without the ordering, the notifier's class would come first: its package sorts before Spring Boot's.
+		assertThat(Configurations.getClasses(AutoConfigurations.of(NotifierMetricsAutoConfiguration.class,
+				MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class)))
+			.endsWith(NotifierMetricsAutoConfiguration.class);
 	}
 
 	@Test
