@@ -129,7 +129,7 @@ final class NotifierHandshakeInterceptor implements HandshakeInterceptor {
 			return false;
 		}
 		if (probe) {
-			letOriginReadAnswer(request, response);
+			letOriginRead(request, response);
 		}
 		String group = groupOf(request);
 		String problem = (group != null) ? this.options.groupProblem(group)
@@ -213,14 +213,16 @@ final class NotifierHandshakeInterceptor implements HandshakeInterceptor {
 	}
 
 	/**
-	 * With {@code notifier.probe.cross-origin}, a page of an allowed origin other than the endpoint's may read the
-	 * probe's status and reason: it learns whether the user may join, nothing more.
+	 * Lets a page of an allowed origin other than the endpoint's read the answer, with the user's cookies: the probe's
+	 * status and reason with {@code notifier.probe.cross-origin} (the page learns whether the user may join, nothing
+	 * more), and an accepted event stream, which a browser's {@code EventSource} would otherwise refuse to read.
 	 */
-	private static void letOriginReadAnswer(ServerHttpRequest request, ServerHttpResponse response) {
+	static void letOriginRead(ServerHttpRequest request, ServerHttpResponse response) {
 		String origin = request.getHeaders().getOrigin();
 		if (origin != null && !WebUtils.isSameOrigin(request)) {
 			response.getHeaders().setAccessControlAllowOrigin(origin);
-			// The handshake carries the page's cookies, so the probe must too for an authorizer to answer alike.
+			// A WebSocket handshake carries the page's cookies, so a probe must too for the authorizer to answer alike;
+			// an EventSource sends them with withCredentials, and may then read only an answer that allows them.
 			response.getHeaders().setAccessControlAllowCredentials(true);
 			response.getHeaders().add(HttpHeaders.VARY, HttpHeaders.ORIGIN);
 		}

@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -41,9 +42,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * heartbeats as comments, and the handshake's refusals; on Tomcat and on Jetty.
  */
 @SpringBootTest(classes = NotifierTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "notifier.history.groups=logs/*", "notifier.heartbeat.interval=300ms" })
+		properties = { "notifier.history.groups=logs/*", "notifier.heartbeat.interval=300ms",
+				"notifier.allowed-origin-patterns=" + EventStreamTests.ALLOWED_ORIGIN })
 @Import(EventStreamTests.PrivateGroupsRefused.class)
 class EventStreamTests extends ContainerTestSupport {
+
+	static final String ALLOWED_ORIGIN = "https://app.example";
 
 	private final HttpClient http = HttpClient.newHttpClient();
 
@@ -185,7 +189,30 @@ class EventStreamTests extends ContainerTestSupport {
 		HttpResponse<String> refused = get("/sse/private/x", Map.of());
 		assertThat(refused.statusCode()).isEqualTo(403);
 		assertThat(refused.body()).isEqualTo("not allowed to join the group private/x");
-		assertThat(get("/sse/news", Map.of("Origin", "https://elsewhere.example")).statusCode()).isEqualTo(403);
+		assertThat(this.notifier.sessionCount()).isZero();
+	}
+
+	@Test
+	void aPageOfAnAllowedOriginMayReadTheStreamWithItsCredentials() throws Exception {
+		Stream stream = open("/sse/shared", Map.of("Origin", ALLOWED_ORIGIN));
+
+		this.notifier.broadcast("shared", "across origins");
+
+		stream.awaitLines("data: across origins");
+		HttpHeaders headers = stream.response.headers();
+		assertThat(headers.firstValue("Access-Control-Allow-Origin")).hasValue(ALLOWED_ORIGIN);
+		assertThat(headers.firstValue("Access-Control-Allow-Credentials")).hasValue("true");
+		assertThat(headers.allValues("Vary")).anySatisfy((vary) -> assertThat(vary).contains("Origin"));
+	}
+
+	@Test
+	void aForeignOriginIsRefusedAndNotLetRead() throws Exception {
+		HttpResponse<String> refused = get("/sse/shared", Map.of("Origin", "https://elsewhere.example"));
+
+		assertThat(refused.statusCode()).isEqualTo(403);
+		assertThat(refused.body()).isEqualTo("the origin https://elsewhere.example is not allowed");
+		assertThat(refused.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+		assertThat(refused.headers().firstValue("Access-Control-Allow-Credentials")).isEmpty();
 		assertThat(this.notifier.sessionCount()).isZero();
 	}
 
