@@ -64,7 +64,8 @@ final class EventStreamTransport implements Transport, WriteListener, AsyncListe
 
 	/**
 	 * A transport on a started asynchronous request.
-	 * @param released runs once when the stream has ended, after the engine heard of it
+	 * @param released runs once when the stream has ended, just before the engine hears of it, so that a listener
+	 * hearing {@code onDisconnect} (and a test counting closes) finds the stream's place under the limits free again
 	 */
 	EventStreamTransport(AsyncContext async, ServletOutputStream out, Consumer<Connection> released) {
 		this.async = async;
@@ -89,8 +90,8 @@ final class EventStreamTransport implements Transport, WriteListener, AsyncListe
 			ended = this.ended;
 		}
 		if (ended != null) {
-			connection.onClosed(ended);
 			this.released.accept(connection);
+			connection.onClosed(ended);
 		}
 	}
 
@@ -270,8 +271,8 @@ final class EventStreamTransport implements Transport, WriteListener, AsyncListe
 			failClosed(failed);
 		}
 		if (connection != null) {
-			connection.onClosed(status);
 			this.released.accept(connection);
+			connection.onClosed(status);
 		}
 	}
 
