@@ -34,6 +34,9 @@ abstract class ContainerTestSupport {
 	/** The notifier's default base path. */
 	static final String PATH = "/ws";
 
+	/** The default base path of the event streams. */
+	static final String SSE_PATH = "/sse";
+
 	@LocalServerPort
 	protected int port;
 
@@ -113,6 +116,29 @@ abstract class ContainerTestSupport {
 		String group = groupAndQuery.split("\\?", 2)[0];
 		int before = this.notifier.sessionCount(group);
 		RawSilentClient client = RawSilentClient.connect(this.port, PATH + "/" + groupAndQuery);
+		this.clients.add(client);
+		awaitSessions(group, before + 1);
+		return client;
+	}
+
+	/**
+	 * Opens the event stream of a group, for example {@code tasks/1} or {@code tasks/1?lastEventId=...}, with extra
+	 * request headers, and waits until the engine has registered its session.
+	 */
+	EventStreamClient stream(String groupAndQuery, Map<String, String> headers) {
+		String group = groupAndQuery.split("\\?", 2)[0];
+		int before = this.notifier.sessionCount(group);
+		EventStreamClient client = EventStreamClient.open(this.port, SSE_PATH + "/" + groupAndQuery, headers);
+		this.clients.add(client);
+		awaitSessions(group, before + 1);
+		return client;
+	}
+
+	/** Opens the event stream of a group with a client that reads nothing after the response's head. */
+	RawSilentClient streamSilently(String groupAndQuery) {
+		String group = groupAndQuery.split("\\?", 2)[0];
+		int before = this.notifier.sessionCount(group);
+		RawSilentClient client = RawSilentClient.openEventStream(this.port, SSE_PATH + "/" + groupAndQuery);
 		this.clients.add(client);
 		awaitSessions(group, before + 1);
 		return client;

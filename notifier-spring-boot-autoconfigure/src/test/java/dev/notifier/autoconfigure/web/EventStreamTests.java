@@ -1,30 +1,16 @@
 package dev.notifier.autoconfigure.web;
 
-import java.io.BufferedReader;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 import dev.notifier.core.CloseStatus;
 import dev.notifier.core.GroupAuthorizer;
 import dev.notifier.core.NotifierEngine;
 import dev.notifier.core.NotifierSession;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -51,25 +37,12 @@ class EventStreamTests extends ContainerTestSupport {
 
 	private final HttpClient http = HttpClient.newHttpClient();
 
-	private final ExecutorService readers = Executors.newCachedThreadPool();
-
-	private final List<InputStream> streams = new ArrayList<>();
-
 	@Autowired
 	private NotifierEngine engine;
 
-	/** Before the WebSocket clients: closing those, {@link ContainerTestSupport} waits for every session to go. */
-	@AfterEach
-	void closeStreams() throws Exception {
-		for (InputStream stream : this.streams) {
-			stream.close();
-		}
-		this.readers.shutdownNow();
-	}
-
 	@Test
 	void aStreamReceivesTheGroupsBroadcastsAsEventsBesideWebSocketSessions() throws Exception {
-		Stream stream = open("/sse/news", Map.of());
+		EventStreamClient stream = stream("news", Map.of());
 		TestClient socket = join("news");
 		awaitSessions("news", 2);
 
@@ -80,10 +53,10 @@ class EventStreamTests extends ContainerTestSupport {
 		assertThat(stream.events()).containsSubsequence("event: status", "data: {\"recovered\":false}", "",
 				"data: first line", "data: second line", "", "data: x", "");
 		socket.awaitText("x");
-		assertThat(stream.response.headers().firstValue("Content-Type")).hasValueSatisfying(
+		assertThat(stream.headers().firstValue("Content-Type")).hasValueSatisfying(
 				(type) -> assertThat(type).startsWith("text/event-stream"));
-		assertThat(stream.response.headers().firstValue("Cache-Control")).hasValue("no-cache, no-transform");
-		assertThat(stream.response.headers().firstValue("X-Accel-Buffering")).hasValue("no");
+		assertThat(stream.headers().firstValue("Cache-Control")).hasValue("no-cache, no-transform");
+		assertThat(stream.headers().firstValue("X-Accel-Buffering")).hasValue("no");
 		assertThat(this.notifier.sessions("news")).extracting(NotifierSession::transport)
 			.containsExactlyInAnyOrder("sse", "websocket");
 	}
@@ -92,7 +65,7 @@ class EventStreamTests extends ContainerTestSupport {
 	void aRecordedBroadcastCarriesItsPositionAsTheEventIdAndLastEventIdResumesAfterIt() throws Exception {
 		this.notifier.broadcast("logs/1", "line 1");
 		String epoch = this.engine.history("logs/1").orElseThrow().epoch();
-		Stream first = open("/sse/logs/1", Map.of());
+		EventStreamClient first = stream("logs/1", Map.of());
 		this.notifier.broadcast("logs/1", "line 2");
 		first.awaitLines("data: line 2");
 		assertThat(first.events()).contains("id: " + epoch + ":2");
@@ -100,7 +73,7 @@ class EventStreamTests extends ContainerTestSupport {
 		awaitSessions("logs/1", 0);
 		this.notifier.broadcast("logs/1", "line 3");
 
-		Stream again = open("/sse/logs/1", Map.of("Last-Event-ID", epoch + ":2"));
+		EventStreamClient again = stream("logs/1", Map.of("Last-Event-ID", epoch + ":2"));
 
 		again.awaitLines("data: line 3");
 		assertThat(again.events()).containsSubsequence("event: status",
@@ -113,7 +86,7 @@ class EventStreamTests extends ContainerTestSupport {
 	void aPositionThatCannotBeRecoveredGetsTheStatusEventSayingSo() throws Exception {
 		this.notifier.broadcast("logs/2", "line 1");
 
-		Stream stream = open("/sse/logs/2?lastEventId=elsewhere:7", Map.of());
+		EventStreamClient stream = stream("logs/2?lastEventId=elsewhere:7", Map.of());
 
 		stream.awaitLines("data: {\"epoch\":\"" + this.engine.history("logs/2").orElseThrow().epoch()
 				+ "\",\"offset\":1,\"recovered\":false}");
@@ -121,7 +94,7 @@ class EventStreamTests extends ContainerTestSupport {
 
 	@Test
 	void anIdleStreamGetsHeartbeatCommentsAndIsNotClosedForSilence() throws Exception {
-		Stream stream = open("/sse/quiet", Map.of());
+		EventStreamClient stream = stream("quiet", Map.of());
 
 		stream.awaitLines(": ping");
 		Waits.await("several heartbeats").until(() -> stream.events().stream().filter(": ping"::equals).count() >= 3);
@@ -130,7 +103,7 @@ class EventStreamTests extends ContainerTestSupport {
 
 	@Test
 	void closingTheGroupEndsTheStreamWithACloseEvent() throws Exception {
-		Stream stream = open("/sse/done", Map.of());
+		EventStreamClient stream = stream("done", Map.of());
 
 		this.notifier.close("done", CloseStatus.NORMAL.withReason("task finished"));
 
@@ -141,7 +114,7 @@ class EventStreamTests extends ContainerTestSupport {
 
 	@Test
 	void aClientThatGoesAwayIsRemovedAtTheNextWrite() throws Exception {
-		Stream stream = open("/sse/away", Map.of());
+		EventStreamClient stream = stream("away", Map.of());
 		stream.close();
 
 		Waits.await("the next heartbeat fails and the session is removed")
@@ -150,33 +123,26 @@ class EventStreamTests extends ContainerTestSupport {
 
 	@Test
 	void aStreamWhoseClientStopsReadingIsClosedAsASlowConsumerWhileOthersGoOn() throws Exception {
-		try (Socket silent = new Socket()) {
-			silent.setReceiveBufferSize(4096);
-			silent.connect(new InetSocketAddress("localhost", this.port), 5000);
-			silent.getOutputStream()
-				.write(("GET /sse/busy HTTP/1.1\r\nHost: localhost:" + this.port + "\r\n\r\n")
-					.getBytes(StandardCharsets.US_ASCII));
-			Waits.await("the silent stream joins").until(() -> this.notifier.sessionCount("busy") == 1);
-			NotifierSession silentSession = this.notifier.sessions("busy").get(0);
-			Stream reader = open("/sse/busy", Map.of());
-			String line = "x".repeat(1000);
+		streamSilently("busy");
+		NotifierSession silentSession = this.notifier.sessions("busy").get(0);
+		EventStreamClient reader = stream("busy", Map.of());
+		String line = "x".repeat(1000);
 
-			// Bursts until the socket buffers on both sides are full, then the session's queue (1024 messages). Each
-			// waits for the reader to have it all, so that only the silent stream falls behind: unpaced, the bursts
-			// outran the reader too, which was then rightly closed as a slow consumer as well.
-			for (int burst = 1; silentSession.isOpen(); burst++) {
-				assertThat(burst).as("bursts of 100 KB before the silent stream overflows").isLessThan(1_000);
-				for (int i = 0; i < 100; i++) {
-					this.notifier.broadcast("busy", line);
-				}
-				this.notifier.broadcast("busy", "burst " + burst);
-				reader.awaitLines("data: burst " + burst);
+		// Bursts until the socket buffers on both sides are full, then the session's queue (1024 messages). Each
+		// waits for the reader to have it all, so that only the silent stream falls behind: unpaced, the bursts
+		// outran the reader too, which was then rightly closed as a slow consumer as well.
+		for (int burst = 1; silentSession.isOpen(); burst++) {
+			assertThat(burst).as("bursts of 100 KB before the silent stream overflows").isLessThan(1_000);
+			for (int i = 0; i < 100; i++) {
+				this.notifier.broadcast("busy", line);
 			}
-
-			this.notifier.broadcast("busy", "still here");
-			reader.awaitLines("data: still here");
-			assertThat(this.notifier.sessions("busy")).singleElement().isNotSameAs(silentSession);
+			this.notifier.broadcast("busy", "burst " + burst);
+			reader.awaitLines("data: burst " + burst);
 		}
+
+		this.notifier.broadcast("busy", "still here");
+		reader.awaitLines("data: still here");
+		assertThat(this.notifier.sessions("busy")).singleElement().isNotSameAs(silentSession);
 	}
 
 	@Test
@@ -194,12 +160,12 @@ class EventStreamTests extends ContainerTestSupport {
 
 	@Test
 	void aPageOfAnAllowedOriginMayReadTheStreamWithItsCredentials() throws Exception {
-		Stream stream = open("/sse/shared", Map.of("Origin", ALLOWED_ORIGIN));
+		EventStreamClient stream = stream("shared", Map.of("Origin", ALLOWED_ORIGIN));
 
 		this.notifier.broadcast("shared", "across origins");
 
 		stream.awaitLines("data: across origins");
-		HttpHeaders headers = stream.response.headers();
+		HttpHeaders headers = stream.headers();
 		assertThat(headers.firstValue("Access-Control-Allow-Origin")).hasValue(ALLOWED_ORIGIN);
 		assertThat(headers.firstValue("Access-Control-Allow-Credentials")).hasValue("true");
 		assertThat(headers.allValues("Vary")).anySatisfy((vary) -> assertThat(vary).contains("Origin"));
@@ -220,69 +186,6 @@ class EventStreamTests extends ContainerTestSupport {
 		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path));
 		headers.forEach(request::header);
 		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-	}
-
-	private Stream open(String path, Map<String, String> headers) throws Exception {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
-			.header("Accept", "text/event-stream");
-		headers.forEach(request::header);
-		HttpResponse<InputStream> response = this.http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-		assertThat(response.statusCode()).as("GET %s", path).isEqualTo(200);
-		this.streams.add(response.body());
-		Stream stream = new Stream(response);
-		this.readers.execute(stream::read);
-		String group = path.substring("/sse/".length()).split("\\?", 2)[0];
-		Waits.await("the stream joins " + group).until(() -> this.notifier.sessionCount(group) > 0);
-		return stream;
-	}
-
-	/** One event stream, read line by line on a thread of its own. */
-	private static final class Stream {
-
-		private final HttpResponse<InputStream> response;
-
-		/**
-		 * Not a copy-on-write list, which copies every line received so far on each new one: the slow-consumer test's
-		 * stream receives thousands.
-		 */
-		private final Queue<String> lines = new ConcurrentLinkedQueue<>();
-
-		private volatile boolean ended;
-
-		Stream(HttpResponse<InputStream> response) {
-			this.response = response;
-		}
-
-		void read() {
-			try (BufferedReader reader = new BufferedReader(
-					new InputStreamReader(this.response.body(), StandardCharsets.UTF_8))) {
-				String line;
-				while ((line = reader.readLine()) != null) {
-					this.lines.add(line);
-				}
-			}
-			catch (Exception ex) {
-				// Closed by the test.
-			}
-			this.ended = true;
-		}
-
-		List<String> events() {
-			return List.copyOf(this.lines);
-		}
-
-		void awaitLines(String line) {
-			Waits.await("the stream receives " + line).until(() -> this.lines.contains(line));
-		}
-
-		void awaitEnd() {
-			Waits.await("the stream ends").atMost(Duration.ofSeconds(10)).until(() -> this.ended);
-		}
-
-		void close() throws Exception {
-			this.response.body().close();
-		}
-
 	}
 
 	@TestConfiguration(proxyBeanMethods = false)
