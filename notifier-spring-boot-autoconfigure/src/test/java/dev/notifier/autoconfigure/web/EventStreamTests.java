@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(classes = NotifierTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "notifier.history.groups=logs/*", "notifier.heartbeat.interval=300ms",
-				"notifier.allowed-origin-patterns=" + EventStreamTests.ALLOWED_ORIGIN })
+				"notifier.heartbeat.timeout=100ms", "notifier.allowed-origin-patterns=" + EventStreamTests.ALLOWED_ORIGIN })
 @Import(EventStreamTests.PrivateGroupsRefused.class)
 class EventStreamTests extends ContainerTestSupport {
 
@@ -95,10 +95,15 @@ class EventStreamTests extends ContainerTestSupport {
 	@Test
 	void anIdleStreamGetsHeartbeatCommentsAndIsNotClosedForSilence() throws Exception {
 		EventStreamClient stream = stream("quiet", Map.of());
+		NotifierSession session = this.notifier.sessions("quiet").get(0);
 
-		stream.awaitLines(": ping");
-		Waits.await("several heartbeats").until(() -> stream.events().stream().filter(": ping"::equals).count() >= 3);
-		assertThat(this.notifier.sessionCount("quiet")).isEqualTo(1);
+		// Three intervals are more than an interval and the timeout (400 ms), after which a WebSocket client that sent
+		// nothing back would have been closed: a stream must not be, since its client never sends anything.
+		Waits.await("three heartbeats").until(() -> stream.events().stream().filter(": ping"::equals).count() >= 3);
+
+		assertThat(session.isOpen()).isTrue();
+		assertThat(stream.events()).doesNotContain("event: close");
+		assertThat(this.notifier.sessions("quiet")).containsExactly(session);
 	}
 
 	@Test
