@@ -70,8 +70,8 @@ abstract class ContainerTestSupport {
 		Waits.await("the engine hears every connection end").until(() -> openConnections() == 0);
 	}
 
-	/** Connections opened and not yet counted closed. */
-	private long openConnections() {
+	/** Connections opened and not yet counted closed; their places under the connection limits are not free. */
+	long openConnections() {
 		NotifierStatistics statistics = this.engine.statistics();
 		long closed = 0;
 		for (int code : NotifierStatistics.closeCodes()) {
