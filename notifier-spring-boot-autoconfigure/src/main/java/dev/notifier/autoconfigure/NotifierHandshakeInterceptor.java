@@ -317,8 +317,8 @@ final class NotifierHandshakeInterceptor implements HandshakeInterceptor {
 	private static void refuse(ServerHttpRequest request, ServerHttpResponse response, HttpStatus status,
 			String reason) {
 		if (logger.isDebugEnabled()) {
-			logger.debug("Refused WebSocket handshake for " + request.getURI() + " with " + status.value() + ": "
-					+ reason);
+			logger.debug("Refused the handshake or event stream for " + request.getURI() + " with " + status.value()
+					+ ": " + reason);
 		}
 		response.setStatusCode(status);
 		response.getHeaders().setContentType(MediaType.TEXT_PLAIN);
