@@ -64,7 +64,8 @@ final class EventStreamTransport implements Transport, WriteListener, AsyncListe
 
 	/**
 	 * A transport on a started asynchronous request.
-	 * @param released runs once when the stream has ended, after the engine heard of it
+	 * @param released runs once when the stream has ended, just before the engine hears of it, so that a listener
+	 * hearing {@code onDisconnect} (and a test counting closes) finds the stream's place under the limits free again
 	 */
 	EventStreamTransport(AsyncContext async, ServletOutputStream out, Consumer<Connection> released) {
 		this.async = async;
@@ -89,8 +90,8 @@ final class EventStreamTransport implements Transport, WriteListener, AsyncListe
 			ended = this.ended;
 		}
 		if (ended != null) {
-			connection.onClosed(ended);
 			this.released.accept(connection);
+			connection.onClosed(ended);
 		}
 	}
 
@@ -233,10 +234,32 @@ final class EventStreamTransport implements Transport, WriteListener, AsyncListe
 		complete();
 	}
 
-	private static byte[] closeEvent(CloseStatus status) {
-		String reason = status.reason().replace("\\", "\\\\").replace("\"", "\\\"");
-		return ("event: close\ndata: {\"code\":" + status.code() + ",\"reason\":\"" + reason + "\"}\n\n")
-			.getBytes(StandardCharsets.UTF_8);
+	/**
+	 * The {@code close} event of a status, its data a JSON object on one line: the reason is escaped as a JSON string,
+	 * so that neither a quote nor a line break (which would end the {@code data:} line) can break the client's parse.
+	 */
+	static byte[] closeEvent(CloseStatus status) {
+		StringBuilder event = new StringBuilder("event: close\ndata: {\"code\":").append(status.code())
+			.append(",\"reason\":\"");
+		String reason = status.reason();
+		for (int i = 0; i < reason.length(); i++) {
+			char c = reason.charAt(i);
+			switch (c) {
+				case '"', '\\' -> event.append('\\').append(c);
+				case '\n' -> event.append("\\n");
+				case '\r' -> event.append("\\r");
+				case '\t' -> event.append("\\t");
+				default -> {
+					if (c < 0x20) {
+						event.append(String.format("\\u%04x", (int) c));
+					}
+					else {
+						event.append(c);
+					}
+				}
+			}
+		}
+		return event.append("\"}\n\n").toString().getBytes(StandardCharsets.UTF_8);
 	}
 
 	@Override
@@ -270,8 +293,8 @@ final class EventStreamTransport implements Transport, WriteListener, AsyncListe
 			failClosed(failed);
 		}
 		if (connection != null) {
-			connection.onClosed(status);
 			this.released.accept(connection);
+			connection.onClosed(status);
 		}
 	}
 

@@ -47,7 +47,8 @@ import org.springframework.web.util.WebUtils;
  * JavaScript client probes after a failed attempt to tell "refused, stop retrying" from "server away, retry". The
  * verdict goes only to the endpoint's own origin and to non-browser clients, unless {@code notifier.probe.cross-origin}
  * lets the allowed origins read it too: a page of another site could otherwise learn, with the user's cookies,
- * whether the user may join a group. Probes are not counted as refused handshakes.
+ * whether the user may join a group. Probes are not counted as refused handshakes. The event streams
+ * ({@link #forEventStreams}) have no probes: every {@code GET} of a stream is checked to join.
  *
  * <p>Runs on the container's request thread; the limits' slot of a handshake that then fails to upgrade is given back
  * in {@link #afterHandshake}, on the same thread.
@@ -81,9 +82,12 @@ final class NotifierHandshakeInterceptor implements HandshakeInterceptor {
 
 	private final boolean crossOriginProbes;
 
+	/** Whether a {@code GET} without {@code Upgrade: websocket} is a probe; every {@code GET} of an event stream joins. */
+	private final boolean answersProbes;
+
 	NotifierHandshakeInterceptor(String basePath, NotifierOptions options, GroupAuthorizer authorizer,
 			OriginHandshakeInterceptor origins, HandshakeRefusals refusals, ConnectionLimits limits,
-			boolean crossOriginProbes) {
+			boolean crossOriginProbes, boolean answersProbes) {
 		this.basePath = basePath;
 		this.options = options;
 		this.authorizer = authorizer;
@@ -91,30 +95,46 @@ final class NotifierHandshakeInterceptor implements HandshakeInterceptor {
 		this.refusals = refusals;
 		this.limits = limits;
 		this.crossOriginProbes = crossOriginProbes;
+		this.answersProbes = answersProbes;
 	}
 
-	/** The checks for the groups under a base path, with the settings and the limits of the application. */
+	/**
+	 * The checks of the WebSocket handshakes, and probes, of the groups under a base path, with the settings and the
+	 * limits of the application.
+	 */
 	static NotifierHandshakeInterceptor forPath(String basePath, NotifierEngine engine, NotifierProperties properties,
 			GroupAuthorizer authorizer, HandshakeRefusals refusals, ConnectionLimits limits) {
+		return create(basePath, engine, properties, authorizer, refusals, limits, true);
+	}
+
+	/** The checks of the event streams of the groups under a base path: the same, but without probes. */
+	static NotifierHandshakeInterceptor forEventStreams(String basePath, NotifierEngine engine,
+			NotifierProperties properties, GroupAuthorizer authorizer, HandshakeRefusals refusals,
+			ConnectionLimits limits) {
+		return create(basePath, engine, properties, authorizer, refusals, limits, false);
+	}
+
+	private static NotifierHandshakeInterceptor create(String basePath, NotifierEngine engine,
+			NotifierProperties properties, GroupAuthorizer authorizer, HandshakeRefusals refusals,
+			ConnectionLimits limits, boolean answersProbes) {
 		OriginHandshakeInterceptor origins = new OriginHandshakeInterceptor();
 		origins.setAllowedOriginPatterns(properties.getAllowedOriginPatterns());
 		return new NotifierHandshakeInterceptor(basePath, engine.options(), authorizer, origins, refusals, limits,
-				properties.getProbe().isCrossOrigin());
+				properties.getProbe().isCrossOrigin(), answersProbes);
 	}
 
 	@Override
 	public boolean beforeHandshake(ServerHttpRequest request, ServerHttpResponse response,
 			WebSocketHandler wsHandler, Map<String, Object> attributes) throws Exception {
-		return admit(request, response, attributes, isProbe(request));
+		return admit(request, response, attributes, this.answersProbes && isProbe(request));
 	}
 
 	/**
 	 * Runs the checks of a handshake, or of a probe, which joins nothing: a refusal is written to the response, an
-	 * acceptance leaves the handshake and its place under the limits in the attributes. The event streams run the
-	 * same checks with {@code probe} false.
+	 * acceptance leaves the handshake and its place under the limits in the attributes.
 	 * @return whether the request may join its group
 	 */
-	boolean admit(ServerHttpRequest request, ServerHttpResponse response, Map<String, Object> attributes,
+	private boolean admit(ServerHttpRequest request, ServerHttpResponse response, Map<String, Object> attributes,
 			boolean probe) throws Exception {
 		if (!this.origins.beforeHandshake(request, response, null, attributes)) {
 			refused(probe, HandshakeRefusals.Reason.FORBIDDEN_ORIGIN);
@@ -129,7 +149,7 @@ final class NotifierHandshakeInterceptor implements HandshakeInterceptor {
 			return false;
 		}
 		if (probe) {
-			letOriginReadAnswer(request, response);
+			letOriginRead(request, response);
 		}
 		String group = groupOf(request);
 		String problem = (group != null) ? this.options.groupProblem(group)
@@ -213,14 +233,16 @@ final class NotifierHandshakeInterceptor implements HandshakeInterceptor {
 	}
 
 	/**
-	 * With {@code notifier.probe.cross-origin}, a page of an allowed origin other than the endpoint's may read the
-	 * probe's status and reason: it learns whether the user may join, nothing more.
+	 * Lets a page of an allowed origin other than the endpoint's read the answer, with the user's cookies: the probe's
+	 * status and reason with {@code notifier.probe.cross-origin} (the page learns whether the user may join, nothing
+	 * more), and an accepted event stream, which a browser's {@code EventSource} would otherwise refuse to read.
 	 */
-	private static void letOriginReadAnswer(ServerHttpRequest request, ServerHttpResponse response) {
+	static void letOriginRead(ServerHttpRequest request, ServerHttpResponse response) {
 		String origin = request.getHeaders().getOrigin();
 		if (origin != null && !WebUtils.isSameOrigin(request)) {
 			response.getHeaders().setAccessControlAllowOrigin(origin);
-			// The handshake carries the page's cookies, so the probe must too for an authorizer to answer alike.
+			// A WebSocket handshake carries the page's cookies, so a probe must too for the authorizer to answer alike;
+			// an EventSource sends them with withCredentials, and may then read only an answer that allows them.
 			response.getHeaders().setAccessControlAllowCredentials(true);
 			response.getHeaders().add(HttpHeaders.VARY, HttpHeaders.ORIGIN);
 		}
@@ -228,7 +250,8 @@ final class NotifierHandshakeInterceptor implements HandshakeInterceptor {
 
 	/**
 	 * Gives back the slot of a handshake that failed after this interceptor accepted it (Spring's handshake handler
-	 * refused it, with a 4xx, or the upgrade threw). An upgraded connection keeps its slot until it closes.
+	 * refused it, with a 4xx, or the upgrade, or the opening of an event stream, threw). An upgraded connection, or an
+	 * open stream, keeps its slot until it closes.
 	 */
 	@Override
 	public void afterHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler wsHandler,
@@ -294,8 +317,8 @@ final class NotifierHandshakeInterceptor implements HandshakeInterceptor {
 	private static void refuse(ServerHttpRequest request, ServerHttpResponse response, HttpStatus status,
 			String reason) {
 		if (logger.isDebugEnabled()) {
-			logger.debug("Refused WebSocket handshake for " + request.getURI() + " with " + status.value() + ": "
-					+ reason);
+			logger.debug("Refused the handshake or event stream for " + request.getURI() + " with " + status.value()
+					+ ": " + reason);
 		}
 		response.setStatusCode(status);
 		response.getHeaders().setContentType(MediaType.TEXT_PLAIN);

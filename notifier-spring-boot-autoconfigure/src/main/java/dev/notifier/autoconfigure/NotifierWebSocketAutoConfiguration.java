@@ -1,7 +1,5 @@
 package dev.notifier.autoconfigure;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 import dev.notifier.core.GroupAuthorizer;
@@ -22,7 +20,6 @@ import org.springframework.web.servlet.config.annotation.ResourceHandlerRegistry
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
-import org.springframework.web.socket.server.HandshakeInterceptor;
 import org.springframework.web.socket.server.support.WebSocketHandlerMapping;
 import org.springframework.web.socket.server.support.WebSocketHttpRequestHandler;
 
@@ -80,6 +77,17 @@ public final class NotifierWebSocketAutoConfiguration {
 	}
 
 	/**
+	 * What the {@link NotifierHandshakeCustomizer} beans made of the handshake, customized once for the WebSocket
+	 * endpoint and the event streams alike.
+	 */
+	@Bean
+	NotifierHandshake notifierHandshake(ObjectProvider<NotifierHandshakeCustomizer> customizers) {
+		NotifierHandshake handshake = new NotifierHandshake();
+		customizers.orderedStream().forEach((customizer) -> customizer.customize(handshake));
+		return handshake;
+	}
+
+	/**
 	 * The handshake: the notifier's checks first, then what the {@link NotifierHandshakeCustomizer} beans added, then
 	 * the upgrade by their handshake handler (Spring's {@code DefaultHandshakeHandler} unless one replaced it).
 	 * Replacing this bean, by its name, replaces the whole endpoint mapping, the notifier's checks included.
@@ -88,18 +96,11 @@ public final class NotifierWebSocketAutoConfiguration {
 	@ConditionalOnMissingBean(name = "notifierHandlerMapping")
 	WebSocketHandlerMapping notifierHandlerMapping(NotifierWebSocketHandler handler, NotifierEngine engine,
 			NotifierProperties properties, GroupAuthorizer authorizer, HandshakeRefusals refusals,
-			ConnectionLimits limits, ObjectProvider<NotifierHandshakeCustomizer> customizers) {
-		NotifierHandshake handshake = new NotifierHandshake();
-		customizers.orderedStream().forEach((customizer) -> customizer.customize(handshake));
+			ConnectionLimits limits, NotifierHandshake handshake) {
 		WebSocketHttpRequestHandler requestHandler = new WebSocketHttpRequestHandler(handler,
 				handshake.handshakeHandler());
-		List<HandshakeInterceptor> interceptors = new ArrayList<>();
-		interceptors.add(NotifierHandshakeInterceptor.forPath(properties.getPath(), engine, properties, authorizer,
-				refusals, limits));
-		if (!handshake.interceptors().isEmpty()) {
-			interceptors.add(new ApplicationHandshakeInterceptors(handshake.interceptors()));
-		}
-		requestHandler.setHandshakeInterceptors(interceptors);
+		requestHandler.setHandshakeInterceptors(handshake.chain(NotifierHandshakeInterceptor
+			.forPath(properties.getPath(), engine, properties, authorizer, refusals, limits)));
 		WebSocketHandlerMapping mapping = new WebSocketHandlerMapping();
 		mapping.setUrlMap(Map.of(properties.getPath(), requestHandler, properties.getPath() + "/**", requestHandler));
 		mapping.setOrder(MAPPING_ORDER);
@@ -108,17 +109,17 @@ public final class NotifierWebSocketAutoConfiguration {
 
 	/**
 	 * The event streams, {@code GET <notifier.sse.path>/<group>}: a servlet of its own, asynchronous, after the same
-	 * checks as a WebSocket handshake. Replacing this bean, by its name, replaces the event streams.
+	 * checks and interceptors as a WebSocket handshake. Replacing this bean, by its name, replaces the event streams.
 	 */
 	@Bean
 	@ConditionalOnBooleanProperty(name = "notifier.sse.enabled", matchIfMissing = true)
 	@ConditionalOnMissingBean(name = "notifierEventStreams")
 	ServletRegistrationBean<NotifierEventStreamServlet> notifierEventStreams(NotifierEngine engine,
 			NotifierProperties properties, GroupAuthorizer authorizer, HandshakeRefusals refusals,
-			ConnectionLimits limits, ObjectProvider<HttpSessionFollower> httpSessions) {
+			ConnectionLimits limits, NotifierHandshake handshake, ObjectProvider<HttpSessionFollower> httpSessions) {
 		String path = NotifierOptionsMapper.ssePath(properties);
-		NotifierEventStreamServlet servlet = new NotifierEventStreamServlet(engine,
-				NotifierHandshakeInterceptor.forPath(path, engine, properties, authorizer, refusals, limits),
+		NotifierEventStreamServlet servlet = new NotifierEventStreamServlet(engine, handshake.chain(
+				NotifierHandshakeInterceptor.forEventStreams(path, engine, properties, authorizer, refusals, limits)),
 				httpSessions.getIfAvailable());
 		ServletRegistrationBean<NotifierEventStreamServlet> registration = new ServletRegistrationBean<>(servlet,
 				path, path + "/*");

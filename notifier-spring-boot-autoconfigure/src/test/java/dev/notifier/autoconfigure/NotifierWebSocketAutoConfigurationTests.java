@@ -2,6 +2,7 @@ package dev.notifier.autoconfigure;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.notifier.core.NotifierEngine;
 import jakarta.websocket.WebSocketContainer;
@@ -74,6 +75,17 @@ class NotifierWebSocketAutoConfigurationTests {
 					}, "/mine/*"))
 			.run((context) -> assertThat(context.getBean("notifierEventStreams", ServletRegistrationBean.class)
 				.getUrlMappings()).containsExactly("/mine/*"));
+	}
+
+	@Test
+	void handshakeCustomizersShouldBeAppliedOnceForTheWebSocketEndpointAndTheEventStreams() {
+		AtomicInteger customized = new AtomicInteger();
+		this.contextRunner
+			.withBean(NotifierHandshakeCustomizer.class, () -> (handshake) -> customized.incrementAndGet())
+			.run((context) -> {
+				assertThat(context).hasBean("notifierHandlerMapping").hasBean("notifierEventStreams");
+				assertThat(customized).hasValue(1);
+			});
 	}
 
 	@Test

@@ -70,8 +70,8 @@ abstract class ContainerTestSupport {
 		Waits.await("the engine hears every connection end").until(() -> openConnections() == 0);
 	}
 
-	/** Connections opened and not yet counted closed. */
-	private long openConnections() {
+	/** Connections opened and not yet counted closed; their places under the connection limits are not free. */
+	long openConnections() {
 		NotifierStatistics statistics = this.engine.statistics();
 		long closed = 0;
 		for (int code : NotifierStatistics.closeCodes()) {
@@ -112,8 +112,8 @@ abstract class ContainerTestSupport {
 	}
 
 	/**
-	 * Opens the event stream of a group (and query), for example {@code tasks/1}, with these request headers, and
-	 * waits until the engine has registered the session.
+	 * Opens the event stream of a group, for example {@code tasks/1} or {@code tasks/1?lastEventId=...}, with these
+	 * request headers, and waits until the engine has registered its session.
 	 */
 	EventStreamClient stream(String groupAndQuery, Map<String, String> headers) {
 		String group = groupAndQuery.split("\\?", 2)[0];
@@ -129,6 +129,16 @@ abstract class ContainerTestSupport {
 		String group = groupAndQuery.split("\\?", 2)[0];
 		int before = this.notifier.sessionCount(group);
 		RawSilentClient client = RawSilentClient.connect(this.port, PATH + "/" + groupAndQuery);
+		this.clients.add(client);
+		awaitSessions(group, before + 1);
+		return client;
+	}
+
+	/** Opens the event stream of a group with a client that reads nothing after the response's head. */
+	RawSilentClient streamSilently(String groupAndQuery) {
+		String group = groupAndQuery.split("\\?", 2)[0];
+		int before = this.notifier.sessionCount(group);
+		RawSilentClient client = RawSilentClient.openEventStream(this.port, SSE_PATH + "/" + groupAndQuery);
 		this.clients.add(client);
 		awaitSessions(group, before + 1);
 		return client;

@@ -19,7 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A Server-Sent Events stream of the test server, read line by line on a thread of its own as a browser's
- * {@code EventSource} would, with the request headers a test gives it (a login's cookie, for example).
+ * {@code EventSource} would, with the request headers a test gives it (a login's cookie, for example). Closing it
+ * closes the connection, which the server notices at its next write (a message or a heartbeat): test classes that
+ * open streams set a short {@code notifier.heartbeat.interval}, or have the server end them.
  */
 final class EventStreamClient implements AutoCloseable {
 

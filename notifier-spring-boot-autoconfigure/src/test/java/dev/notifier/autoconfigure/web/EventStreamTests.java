@@ -1,18 +1,17 @@
 package dev.notifier.autoconfigure.web;
 
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import dev.notifier.core.CloseStatus;
 import dev.notifier.core.GroupAuthorizer;
 import dev.notifier.core.NotifierEngine;
 import dev.notifier.core.NotifierSession;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -30,17 +29,23 @@ import static org.assertj.core.api.Assertions.assertThat;
  * heartbeats as comments, and the handshake's refusals; on Tomcat and on Jetty.
  */
 @SpringBootTest(classes = NotifierTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "notifier.history.groups=logs/*", "notifier.heartbeat.interval=300ms" })
+		properties = { "notifier.history.groups=logs/*", "notifier.heartbeat.interval=300ms",
+				"notifier.heartbeat.timeout=100ms", "notifier.allowed-origin-patterns=" + EventStreamTests.ALLOWED_ORIGIN })
 @Import(EventStreamTests.PrivateGroupsRefused.class)
 class EventStreamTests extends ContainerTestSupport {
+
+	static final String ALLOWED_ORIGIN = "https://app.example";
 
 	private final HttpClient http = HttpClient.newHttpClient();
 
 	@Autowired
 	private NotifierEngine engine;
 
+	@Autowired
+	private MeterRegistry meters;
+
 	@Test
-	void aStreamReceivesTheGroupsBroadcastsAsEventsBesideWebSocketSessions() {
+	void aStreamReceivesTheGroupsBroadcastsAsEventsBesideWebSocketSessions() throws Exception {
 		EventStreamClient stream = stream("news", Map.of());
 		TestClient socket = join("news");
 		awaitSessions("news", 2);
@@ -61,7 +66,7 @@ class EventStreamTests extends ContainerTestSupport {
 	}
 
 	@Test
-	void aRecordedBroadcastCarriesItsPositionAsTheEventIdAndLastEventIdResumesAfterIt() {
+	void aRecordedBroadcastCarriesItsPositionAsTheEventIdAndLastEventIdResumesAfterIt() throws Exception {
 		this.notifier.broadcast("logs/1", "line 1");
 		String epoch = this.engine.history("logs/1").orElseThrow().epoch();
 		EventStreamClient first = stream("logs/1", Map.of());
@@ -82,7 +87,7 @@ class EventStreamTests extends ContainerTestSupport {
 	}
 
 	@Test
-	void aPositionThatCannotBeRecoveredGetsTheStatusEventSayingSo() {
+	void aPositionThatCannotBeRecoveredGetsTheStatusEventSayingSo() throws Exception {
 		this.notifier.broadcast("logs/2", "line 1");
 
 		EventStreamClient stream = stream("logs/2?lastEventId=elsewhere:7", Map.of());
@@ -92,16 +97,21 @@ class EventStreamTests extends ContainerTestSupport {
 	}
 
 	@Test
-	void anIdleStreamGetsHeartbeatCommentsAndIsNotClosedForSilence() {
+	void anIdleStreamGetsHeartbeatCommentsAndIsNotClosedForSilence() throws Exception {
 		EventStreamClient stream = stream("quiet", Map.of());
+		NotifierSession session = this.notifier.sessions("quiet").get(0);
 
-		stream.awaitLines(": ping");
-		Waits.await("several heartbeats").until(() -> stream.events().stream().filter(": ping"::equals).count() >= 3);
-		assertThat(this.notifier.sessionCount("quiet")).isEqualTo(1);
+		// Three intervals are more than an interval and the timeout (400 ms), after which a WebSocket client that sent
+		// nothing back would have been closed: a stream must not be, since its client never sends anything.
+		Waits.await("three heartbeats").until(() -> stream.events().stream().filter(": ping"::equals).count() >= 3);
+
+		assertThat(session.isOpen()).isTrue();
+		assertThat(stream.events()).doesNotContain("event: close");
+		assertThat(this.notifier.sessions("quiet")).containsExactly(session);
 	}
 
 	@Test
-	void closingTheGroupEndsTheStreamWithACloseEvent() {
+	void closingTheGroupEndsTheStreamWithACloseEvent() throws Exception {
 		EventStreamClient stream = stream("done", Map.of());
 
 		this.notifier.close("done", CloseStatus.NORMAL.withReason("task finished"));
@@ -112,7 +122,7 @@ class EventStreamTests extends ContainerTestSupport {
 	}
 
 	@Test
-	void aClientThatGoesAwayIsRemovedAtTheNextWrite() {
+	void aClientThatGoesAwayIsRemovedAtTheNextWrite() throws Exception {
 		EventStreamClient stream = stream("away", Map.of());
 		stream.close();
 
@@ -121,34 +131,33 @@ class EventStreamTests extends ContainerTestSupport {
 	}
 
 	@Test
-	void aStreamWhoseClientStopsReadingIsClosedAsASlowConsumerWhileOthersGoOn() throws Exception {
-		try (Socket silent = new Socket()) {
-			silent.setReceiveBufferSize(4096);
-			silent.connect(new InetSocketAddress("localhost", this.port), 5000);
-			silent.getOutputStream()
-				.write(("GET /sse/busy HTTP/1.1\r\nHost: localhost:" + this.port + "\r\n\r\n")
-					.getBytes(StandardCharsets.US_ASCII));
-			Waits.await("the silent stream joins").until(() -> this.notifier.sessionCount("busy") == 1);
-			NotifierSession silentSession = this.notifier.sessions("busy").get(0);
-			EventStreamClient reader = stream("busy", Map.of());
-			String line = "x".repeat(1000);
+	void aStreamWhoseClientStopsReadingIsClosedAsASlowConsumerWithoutACloseEventWhileOthersGoOn() throws Exception {
+		double slowConsumers = Meters.counter(this.meters, "notifier.connections.closed", "reason", "slow_consumer");
+		RawSilentClient silent = streamSilently("busy");
+		NotifierSession silentSession = this.notifier.sessions("busy").get(0);
+		EventStreamClient reader = stream("busy", Map.of());
+		String line = "x".repeat(1000);
 
-			// Bursts until the socket buffers on both sides are full, then the session's queue (1024 messages). Each
-			// waits for the reader to have it all, so that only the silent stream falls behind: unpaced, the bursts
-			// outran the reader too, which was then rightly closed as a slow consumer as well.
-			for (int burst = 1; silentSession.isOpen(); burst++) {
-				assertThat(burst).as("bursts of 100 KB before the silent stream overflows").isLessThan(1_000);
-				for (int i = 0; i < 100; i++) {
-					this.notifier.broadcast("busy", line);
-				}
-				this.notifier.broadcast("busy", "burst " + burst);
-				reader.awaitLines("data: burst " + burst);
+		// Bursts until the socket buffers on both sides are full, then the session's queue (1024 messages). Each
+		// waits for the reader to have it all, so that only the silent stream falls behind: unpaced, the bursts
+		// outran the reader too, which was then rightly closed as a slow consumer as well.
+		for (int burst = 1; silentSession.isOpen(); burst++) {
+			assertThat(burst).as("bursts of 100 KB before the silent stream overflows").isLessThan(1_000);
+			for (int i = 0; i < 100; i++) {
+				this.notifier.broadcast("busy", line);
 			}
-
-			this.notifier.broadcast("busy", "still here");
-			reader.awaitLines("data: still here");
-			assertThat(this.notifier.sessions("busy")).singleElement().isNotSameAs(silentSession);
+			this.notifier.broadcast("busy", "burst " + burst);
+			reader.awaitLines("data: burst " + burst);
 		}
+
+		this.notifier.broadcast("busy", "still here");
+		reader.awaitLines("data: still here");
+		assertThat(this.notifier.sessions("busy")).singleElement().isNotSameAs(silentSession);
+		Waits.await("the slow consumer counted")
+			.until(() -> Meters.counter(this.meters, "notifier.connections.closed", "reason",
+					"slow_consumer") == slowConsumers + 1);
+		// Its buffers were full, so the close event could not be written: the client sees the stream drop.
+		assertThat(silent.readToEnd()).contains("data: " + line).doesNotContain("event: close");
 	}
 
 	@Test
@@ -161,7 +170,30 @@ class EventStreamTests extends ContainerTestSupport {
 		HttpResponse<String> refused = get("/sse/private/x", Map.of());
 		assertThat(refused.statusCode()).isEqualTo(403);
 		assertThat(refused.body()).isEqualTo("not allowed to join the group private/x");
-		assertThat(get("/sse/news", Map.of("Origin", "https://elsewhere.example")).statusCode()).isEqualTo(403);
+		assertThat(this.notifier.sessionCount()).isZero();
+	}
+
+	@Test
+	void aPageOfAnAllowedOriginMayReadTheStreamWithItsCredentials() throws Exception {
+		EventStreamClient stream = stream("shared", Map.of("Origin", ALLOWED_ORIGIN));
+
+		this.notifier.broadcast("shared", "across origins");
+
+		stream.awaitLines("data: across origins");
+		HttpHeaders headers = stream.headers();
+		assertThat(headers.firstValue("Access-Control-Allow-Origin")).hasValue(ALLOWED_ORIGIN);
+		assertThat(headers.firstValue("Access-Control-Allow-Credentials")).hasValue("true");
+		assertThat(headers.allValues("Vary")).anySatisfy((vary) -> assertThat(vary).contains("Origin"));
+	}
+
+	@Test
+	void aForeignOriginIsRefusedAndNotLetRead() throws Exception {
+		HttpResponse<String> refused = get("/sse/shared", Map.of("Origin", "https://elsewhere.example"));
+
+		assertThat(refused.statusCode()).isEqualTo(403);
+		assertThat(refused.body()).isEqualTo("the origin https://elsewhere.example is not allowed");
+		assertThat(refused.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+		assertThat(refused.headers().firstValue("Access-Control-Allow-Credentials")).isEmpty();
 		assertThat(this.notifier.sessionCount()).isZero();
 	}
 

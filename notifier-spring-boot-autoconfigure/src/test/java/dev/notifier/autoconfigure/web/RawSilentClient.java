@@ -1,6 +1,7 @@
 package dev.notifier.autoconfigure.web;
 
 import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -10,11 +11,13 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 
 /**
  * A WebSocket client on a plain socket that completes the handshake and then does nothing: it never reads, so the
  * server's writes to it back up once the socket buffers are full (its receive buffer is made small before connecting,
- * which also keeps the TCP window small), and it never answers a ping.
+ * which also keeps the TCP window small), and it never answers a ping. It can open an event stream the same way:
+ * a {@code GET} whose response it reads up to the end of the head, and no further.
  *
  * <p>A JDK client cannot play this part: it keeps draining its socket into its own buffers even when the application
  * stops requesting messages. After the test has seen what the server does, {@link #readUntilClose()} reads what the
@@ -35,15 +38,36 @@ final class RawSilentClient implements AutoCloseable {
 
 	/** Connects to this request target and completes the handshake; the client reads nothing after it. */
 	static RawSilentClient connect(int port, String rawTarget) {
+		String key = RawHttp.newKey();
+		return open(port, rawTarget, RawHttp.upgradeRequest(port, rawTarget, key),
+				(head) -> head.requireAccepted(key));
+	}
+
+	/**
+	 * Opens the event stream at this request target and reads the head of its response, which must be a 200; the
+	 * client reads nothing after it. The server is asked to close the connection once the response ends, so that
+	 * {@link #readToEnd()} ends with it.
+	 */
+	static RawSilentClient openEventStream(int port, String rawTarget) {
+		String request = "GET " + rawTarget + " HTTP/1.1\r\n" + "Host: localhost:" + port + "\r\n"
+				+ "Accept: text/event-stream\r\n" + "Connection: close\r\n" + "\r\n";
+		return open(port, rawTarget, request.getBytes(StandardCharsets.US_ASCII), (head) -> {
+			if (head.status() != 200) {
+				throw new AssertionError("event stream refused with " + head.status() + " " + head.headers());
+			}
+		});
+	}
+
+	private static RawSilentClient open(int port, String rawTarget, byte[] request,
+			Consumer<RawHttp.Response> acceptance) {
 		Socket socket = new Socket();
 		try {
 			socket.setReceiveBufferSize(RECEIVE_BUFFER);
 			socket.connect(new InetSocketAddress("localhost", port), RawHttp.TIMEOUT_MILLIS);
 			socket.setSoTimeout(RawHttp.TIMEOUT_MILLIS);
-			String key = RawHttp.newKey();
-			socket.getOutputStream().write(RawHttp.upgradeRequest(port, rawTarget, key));
+			socket.getOutputStream().write(request);
 			socket.getOutputStream().flush();
-			RawHttp.readHead(socket.getInputStream()).requireAccepted(key);
+			acceptance.accept(RawHttp.readHead(socket.getInputStream()));
 			return new RawSilentClient(rawTarget, socket);
 		}
 		catch (IOException ex) {
@@ -100,6 +124,30 @@ final class RawSilentClient implements AutoCloseable {
 		catch (IOException ex) {
 			throw new UncheckedIOException("reading from " + this.target + " failed", ex);
 		}
+	}
+
+	/**
+	 * Reads everything the server sends, as it comes (an event stream's body with its chunk sizes), until the
+	 * connection ends, closed or reset.
+	 * @return what was read
+	 */
+	String readToEnd() {
+		ByteArrayOutputStream received = new ByteArrayOutputStream();
+		byte[] buffer = new byte[65536];
+		try {
+			InputStream in = this.socket.getInputStream();
+			int read;
+			while ((read = in.read(buffer)) >= 0) {
+				received.write(buffer, 0, read);
+			}
+		}
+		catch (SocketException ex) {
+			// Reset by the server: the end as well.
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("reading from " + this.target + " failed", ex);
+		}
+		return received.toString(StandardCharsets.UTF_8);
 	}
 
 	private static void skip(InputStream in, long length) throws IOException {

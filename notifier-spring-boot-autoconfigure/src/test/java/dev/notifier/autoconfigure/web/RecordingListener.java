@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -13,7 +14,7 @@ import dev.notifier.core.NotifierSession;
 
 /**
  * A {@link NotifierListener} bean that records what the engine tells it, for tests that check what reached the
- * application: whole inbound messages, pongs and disconnects. Listens to every group.
+ * application: connects, whole inbound messages, pongs and disconnects. Listens to every group.
  */
 final class RecordingListener implements NotifierListener {
 
@@ -24,6 +25,13 @@ final class RecordingListener implements NotifierListener {
 	private final Map<String, AtomicInteger> pongs = new ConcurrentHashMap<>();
 
 	private final Map<String, CloseStatus> disconnects = new ConcurrentHashMap<>();
+
+	private final Set<String> connects = ConcurrentHashMap.newKeySet();
+
+	@Override
+	public void onConnect(NotifierSession session) {
+		this.connects.add(session.id());
+	}
 
 	@Override
 	public synchronized void onTextMessage(NotifierSession session, String message) {
@@ -63,6 +71,11 @@ final class RecordingListener implements NotifierListener {
 		return (count != null) ? count.get() : 0;
 	}
 
+	/** Whether a session was reported connected. */
+	boolean connected(NotifierSession session) {
+		return this.connects.contains(session.id());
+	}
+
 	/** The status a session was reported closed with, or {@code null} while it is not. */
 	CloseStatus disconnect(NotifierSession session) {
 		return this.disconnects.get(session.id());
@@ -74,6 +87,7 @@ final class RecordingListener implements NotifierListener {
 		this.binaries.clear();
 		this.pongs.clear();
 		this.disconnects.clear();
+		this.connects.clear();
 	}
 
 }
