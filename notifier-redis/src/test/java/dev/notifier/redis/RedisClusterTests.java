@@ -1,5 +1,6 @@
 package dev.notifier.redis;
 
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
