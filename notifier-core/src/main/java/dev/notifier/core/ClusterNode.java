@@ -37,15 +37,6 @@ public interface ClusterNode {
 	 */
 	void deliverRecorded(String group, StreamPosition position, OutboundMessage message, @Nullable String exceptSession);
 
-	/** What {@link SharedHistory#load} found for a group. */
-	void historyLoaded(String group, SharedHistory.Loaded loaded);
-
-	/**
-	 * {@link SharedHistory#load} could not reach the group's history: the sessions waiting for it go on with what
-	 * arrives from now on, told that nothing was recovered.
-	 */
-	void historyUnavailable(String group);
-
 	/** Whether a group keeps history: the cluster records its broadcasts through {@link SharedHistory}. */
 	boolean keepsHistory(String group);
 

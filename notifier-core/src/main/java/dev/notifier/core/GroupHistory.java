@@ -4,8 +4,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
@@ -27,9 +28,11 @@ import org.slf4j.LoggerFactory;
  * this instance receives only while the group has sessions here. So a stream is loaded from the cluster when the
  * group gains its first session here (the sessions joining meanwhile are parked until it is), takes the broadcasts
  * the cluster recorded at their positions ({@link #recordShared}), and is dropped as soon as the group has no
- * session here ({@link #forget}). A position that does not follow the copy's latest (a broadcast this instance missed,
- * or another epoch after Redis lost the history) drops the copy too, and the engine closes the group's sessions so
- * that they resume from a fresh one.
+ * session here ({@link #forget}). A load's answer fills only the stream that asked for it: a stream dropped before
+ * its answer came ignores it, and the stream of a session that joins later loads its own, since the answer of the
+ * dropped one misses what the cluster recorded while this instance did not listen to the group. A position that does
+ * not follow the copy's latest (a broadcast this instance missed, or another epoch after Redis lost the history)
+ * drops the copy too, and the engine closes the group's sessions so that they resume from a fresh one.
  */
 final class GroupHistory {
 
@@ -89,14 +92,15 @@ final class GroupHistory {
 	private final ConcurrentHashMap<String, HistoryStream> streams = new ConcurrentHashMap<>();
 
 	/** Starts loading a group's shared stream; {@code null} for histories of this instance's own. */
-	private final @Nullable Consumer<String> loader;
+	private final @Nullable Function<String, CompletionStage<SharedHistory.Loaded>> loader;
 
 	/**
 	 * The histories of one instance.
 	 * @param loader starts loading a group's stream from the cluster's {@link SharedHistory}, or {@code null} if this
 	 * instance keeps histories of its own
 	 */
-	GroupHistory(HistoryOptions options, LongSupplier nanoClock, @Nullable Consumer<String> loader) {
+	GroupHistory(HistoryOptions options, LongSupplier nanoClock,
+			@Nullable Function<String, CompletionStage<SharedHistory.Loaded>> loader) {
 		this.options = options;
 		this.patterns = options.groups().stream().map(GroupPattern::compile).toList();
 		this.nanoClock = nanoClock;
@@ -168,7 +172,7 @@ final class GroupHistory {
 				stream.loading = true;
 			}
 			if (startLoading) {
-				this.loader.accept(group);
+				startLoading(stream);
 			}
 			return false;
 		}
@@ -221,15 +225,23 @@ final class GroupHistory {
 		}
 	}
 
+	/** Loads a shared stream, outside its monitor, and binds the answer to that stream. */
+	private void startLoading(HistoryStream stream) {
+		String group = stream.group();
+		this.loader.apply(group).whenComplete((loaded, failure) -> {
+			if (loaded == null) {
+				logger.warn("Could not load the history of group '{}': its sessions here go on without it", group,
+						failure);
+			}
+			loaded(stream, loaded);
+		});
+	}
+
 	/**
-	 * Fills a group's shared stream with what the cluster keeps, or, with {@code null}, with nothing when the cluster
-	 * could not be reached; then the sessions parked on it go on.
+	 * Fills a shared stream with what the cluster keeps, or, with {@code null}, with nothing when it could not be
+	 * loaded; then the sessions parked on it go on. A stream dropped meanwhile ignores it.
 	 */
-	void loaded(String group, SharedHistory.@Nullable Loaded loaded) {
-		HistoryStream stream = this.streams.get(group);
-		if (stream == null) {
-			return;
-		}
+	private void loaded(HistoryStream stream, SharedHistory.@Nullable Loaded loaded) {
 		List<Parked> unparked;
 		synchronized (stream) {
 			if (stream.removed || stream.loaded) {

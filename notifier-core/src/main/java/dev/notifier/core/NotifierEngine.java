@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -349,8 +350,8 @@ public final class NotifierEngine implements GroupNotifier {
 		});
 	}
 
-	private void loadSharedHistory(String group) {
-		this.sharedHistory.load(group, this.history.options());
+	private CompletionStage<SharedHistory.Loaded> loadSharedHistory(String group) {
+		return this.sharedHistory.load(group, this.history.options());
 	}
 
 	/** The position a session asks to resume from; the handshake refuses a malformed one before it gets here. */
@@ -834,16 +835,6 @@ public final class NotifierEngine implements GroupNotifier {
 			else if (recorded == GroupHistory.SharedRecord.GAP) {
 				closeLocally(group, HISTORY_GAP);
 			}
-		}
-
-		@Override
-		public void historyLoaded(String group, SharedHistory.Loaded loaded) {
-			history.loaded(group, loaded);
-		}
-
-		@Override
-		public void historyUnavailable(String group) {
-			history.loaded(group, null);
 		}
 
 		@Override

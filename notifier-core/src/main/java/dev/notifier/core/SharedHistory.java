@@ -1,6 +1,7 @@
 package dev.notifier.core;
 
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 
 import org.jspecify.annotations.Nullable;
 
@@ -12,8 +13,10 @@ import org.jspecify.annotations.Nullable;
  * the cluster recorded them. Each instance keeps a copy of the history of the groups it has sessions in, loaded with
  * {@link #load} when the group gains its first session here.
  *
- * <p>Threads: both methods are called outside every engine lock and must not wait on the network; {@link #load}
- * answers later, on any thread, through {@link ClusterNode#historyLoaded} or {@link ClusterNode#historyUnavailable}.
+ * <p>Threads: both methods are called outside every engine lock and must not wait on the network. The stage that
+ * {@link #load} returns may complete on any thread, a client library's I/O thread included, or be complete already,
+ * and then the engine goes on on the thread that called {@link #load}. Either way it runs nothing there that waits:
+ * it copies what was loaded into this instance's copy and hands the sessions waiting for it to its own threads.
  */
 public interface SharedHistory {
 
@@ -28,9 +31,15 @@ public interface SharedHistory {
 
 	/**
 	 * Starts loading what a group's history keeps, once this instance is sure to receive every broadcast recorded
-	 * after what it loads, and hands it to {@link ClusterNode#historyLoaded}.
+	 * after what it loads. What it loads fills only the copy that asked for it: a copy dropped before its load answers
+	 * (the group's last session here left) ignores the answer, and a later session of the group loads a copy of its
+	 * own.
+	 * @param limits how much the group's history keeps
+	 * @return completes with what the group's history keeps; completes exceptionally when it cannot be loaded (the
+	 * cluster is not running or cannot be reached), and the sessions waiting for it then go on with what arrives from
+	 * now on, told that nothing was recovered
 	 */
-	void load(String group, HistoryOptions limits);
+	CompletionStage<Loaded> load(String group, HistoryOptions limits);
 
 	/**
 	 * A message a group's history keeps.

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
@@ -15,13 +17,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The engine's copy of a cluster's {@link SharedHistory}: sessions waiting while it loads, broadcasts recorded
- * meanwhile, and broadcasts that do not follow it. The cluster here is one instance whose history lives in memory
- * and loads only when the test says; the Redis cluster's tests run the same paths against a real Redis server.
+ * meanwhile, loads that fail or answer for a copy dropped meanwhile, and broadcasts that do not follow it. The
+ * cluster here is one instance whose history lives in memory and loads only when the test says; the Redis cluster's
+ * tests run the same paths against a real Redis server.
  */
 class SharedHistoryTest extends EngineTestSupport {
 
 	private static final HistoryOptions TASKS = new HistoryOptions(List.of("tasks/*"), 1000, 1024 * 1024,
 			Duration.ofMinutes(5), Integer.MAX_VALUE);
+
+	/** The status a session gets from a copy that could not load: empty, of an epoch of its own, not {@code e1}. */
+	private static final String EMPTY_COPY_OF_ITS_OWN = "s\n\\{\"epoch\":\"[0-9a-z]{10}\","
+			+ "\"offset\":0,\"recovered\":false}";
 
 	private final InMemoryCluster cluster = new InMemoryCluster();
 
@@ -36,7 +43,7 @@ class SharedHistoryTest extends EngineTestSupport {
 
 		assertThat(fresh.texts()).as("parked until the history has loaded").isEmpty();
 		assertThat(resuming.texts()).isEmpty();
-		assertThat(this.cluster.loads).containsExactly("tasks/1");
+		assertThat(this.cluster.loads).extracting(Load::group).containsExactly("tasks/1");
 		this.cluster.answerLoad("tasks/1");
 		assertThat(awaitTexts(fresh, 4)).containsExactly(status("e1", 0, false), message(1), message(2), message(3));
 		assertThat(awaitTexts(resuming, 3)).containsExactly(status("e1", 1, true), message(2), message(3));
@@ -51,11 +58,36 @@ class SharedHistoryTest extends EngineTestSupport {
 		// Recorded after the load read the history, received before its answer: once again, and two new ones.
 		this.cluster.deliverAgain("tasks/1", 3);
 		this.cluster.record("tasks/1", 4, 5);
-		this.cluster.node.historyLoaded("tasks/1", loaded);
+		this.cluster.lastLoad("tasks/1").complete(loaded);
 		this.engine.broadcast("tasks/1", "line 6");
 
 		assertThat(awaitTexts(peer, 7)).containsExactly(status("e1", 0, false), message(1), message(2), message(3),
 				message(4), message(5), message(6));
+	}
+
+	@Test
+	void theAnswerOfALoadWhoseCopyWasDroppedDoesNotFillTheCopyOfASessionThatJoinedLater() {
+		this.cluster.record("tasks/1", 1, 2);
+		Peer left = openFramed(this.engine, "tasks/1", null);
+		CompletableFuture<SharedHistory.Loaded> loadOfTheDroppedCopy = this.cluster.lastLoad("tasks/1");
+		SharedHistory.Loaded readForTheDroppedCopy = this.cluster.kept("tasks/1");
+		left.connection().onClosed(CloseStatus.GOING_AWAY);
+		assertThat(this.engine.history("tasks/1")).as("the copy is dropped with the group's last session").isEmpty();
+		// Recorded while this instance, with no session in the group, does not listen to it.
+		this.cluster.recordUnseen("tasks/1", 3);
+		this.cluster.recordUnseen("tasks/1", 4);
+		Peer late = openFramed(this.engine, "tasks/1", null);
+
+		loadOfTheDroppedCopy.complete(readForTheDroppedCopy);
+
+		assertThat(this.cluster.loads).extracting(Load::group).containsExactly("tasks/1", "tasks/1");
+		assertThat(this.engine.history("tasks/1")).as("the late session's copy still waits for a load of its own")
+			.hasValueSatisfying((copy) -> assertThat(copy.epoch()).isNotEqualTo("e1"));
+		this.cluster.answerLoad("tasks/1");
+		this.engine.broadcast("tasks/1", "line 5");
+		assertThat(awaitTexts(late, 6)).containsExactly(status("e1", 0, false), message(1), message(2), message(3),
+				message(4), message(5));
+		assertThat(late.session().isOpen()).isTrue();
 	}
 
 	@Test
@@ -95,17 +127,27 @@ class SharedHistoryTest extends EngineTestSupport {
 		this.cluster.record("tasks/1", 1, 2);
 		Peer peer = openFramed(this.engine, "tasks/1", "e1:1");
 
-		this.cluster.node.historyUnavailable("tasks/1");
+		this.cluster.lastLoad("tasks/1").completeExceptionally(new IllegalStateException("Redis cannot be reached"));
 
 		assertThat(awaitTexts(peer, 1)).singleElement()
 			.asString()
 			.as("an empty copy of an epoch of its own")
-			.matches("s\n\\{\"epoch\":\"[0-9a-z]+\",\"offset\":0,\"recovered\":false}")
-			.doesNotContain("e1");
+			.matches(EMPTY_COPY_OF_ITS_OWN);
 		assertThat(peer.session().isOpen()).isTrue();
 		this.cluster.record("tasks/1", 3, 3);
 		peer.awaitClosedWith(1013);
 		assertThat(peer.texts()).as("nothing of the epoch its copy does not have").hasSize(1);
+	}
+
+	@Test
+	void aLoadThatHasFailedWhenItReturnsLetsTheJoiningSessionGoOnWithoutHistory() {
+		this.cluster.record("tasks/1", 1, 2);
+		this.cluster.failLoads = true;
+
+		Peer peer = openFramed(this.engine, "tasks/1", "e1:1");
+
+		assertThat(awaitTexts(peer, 1)).singleElement().asString().matches(EMPTY_COPY_OF_ITS_OWN);
+		assertThat(peer.session().isOpen()).isTrue();
 	}
 
 	/** A framed session of a group whose history has loaded, with nothing kept yet. */
@@ -143,8 +185,11 @@ class SharedHistoryTest extends EngineTestSupport {
 
 		private final Map<String, List<OutboundMessage>> streams = new ConcurrentHashMap<>();
 
-		/** The groups whose history the engine asked to load, in order. */
-		final List<String> loads = new CopyOnWriteArrayList<>();
+		/** The loads the engine asked for, in order; each is answered only when the test says. */
+		final List<Load> loads = new CopyOnWriteArrayList<>();
+
+		/** Whether a load fails at once, as a cluster's that is not running does. */
+		volatile boolean failLoads;
 
 		ClusterNode node;
 
@@ -179,8 +224,22 @@ class SharedHistoryTest extends EngineTestSupport {
 		}
 
 		@Override
-		public void load(String group, HistoryOptions limits) {
-			this.loads.add(group);
+		public CompletionStage<Loaded> load(String group, HistoryOptions limits) {
+			if (this.failLoads) {
+				return CompletableFuture.failedFuture(new IllegalStateException("the cluster is not running"));
+			}
+			Load load = new Load(group, new CompletableFuture<>());
+			this.loads.add(load);
+			return load.answer();
+		}
+
+		/** The engine's latest load of a group. */
+		CompletableFuture<Loaded> lastLoad(String group) {
+			return this.loads.stream()
+				.filter((load) -> load.group().equals(group))
+				.reduce((earlier, later) -> later)
+				.orElseThrow()
+				.answer();
 		}
 
 		/** What the group's history keeps now. */
@@ -193,9 +252,9 @@ class SharedHistoryTest extends EngineTestSupport {
 			return new Loaded("e1", stream.size(), kept);
 		}
 
-		/** Answers the engine's load of a group with what its history keeps now. */
+		/** Answers the engine's latest load of a group with what its history keeps now. */
 		void answerLoad(String group) {
-			this.node.historyLoaded(group, kept(group));
+			lastLoad(group).complete(kept(group));
 		}
 
 		@Override
@@ -238,6 +297,10 @@ class SharedHistoryTest extends EngineTestSupport {
 			return this;
 		}
 
+	}
+
+	/** A load the engine asked for, and its answer. */
+	private record Load(String group, CompletableFuture<SharedHistory.Loaded> answer) {
 	}
 
 }

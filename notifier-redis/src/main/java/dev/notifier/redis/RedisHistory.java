@@ -5,8 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 
-import dev.notifier.core.ClusterNode;
 import dev.notifier.core.HistoryOptions;
 import dev.notifier.core.OutboundMessage;
 import dev.notifier.core.SharedHistory;
@@ -14,8 +14,6 @@ import dev.notifier.redis.PayloadCodec.MalformedPayloadException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The histories of the groups that keep one, in Redis, shared by every instance: a Redis Stream per group holds its
@@ -38,13 +36,11 @@ import org.slf4j.LoggerFactory;
  * <p>Redis keeps at most {@code max-messages} per group, and drops a group's history once nothing was recorded for
  * the time to live; {@code max-size} and the age of single messages are applied to each instance's copy.
  *
- * <p>Threads: {@link #record} and {@link #load} only hand commands to Lettuce. What {@link #load} reads is handed to
- * the engine on Lettuce's event loop: the engine only copies it into the group's stream and wakes the sessions
- * waiting for it, which its writer threads then serve.
+ * <p>Threads: {@link #record} and {@link #load} only hand commands to Lettuce. The stage {@link #load} returns
+ * completes on Lettuce's event loop, or has failed already when a connection is not open: the engine only copies
+ * what was read into the group's stream and wakes the sessions waiting for it, which its threads then serve.
  */
 final class RedisHistory implements SharedHistory {
-
-	private static final Logger logger = LoggerFactory.getLogger(RedisHistory.class);
 
 	/** Sets {@code epoch} to the stream's epoch, creating a new one, and dropping any stale stream, if it has none. */
 	private static final String EPOCH = """
@@ -94,17 +90,14 @@ final class RedisHistory implements SharedHistory {
 
 	private final ClusterBus bus;
 
-	private final ClusterNode node;
-
 	private final byte[] publishCommand;
 
-	RedisHistory(RedisKeys keys, PayloadCodec codec, RedisConnections connections, ClusterBus bus, ClusterNode node) {
+	RedisHistory(RedisKeys keys, PayloadCodec codec, RedisConnections connections, ClusterBus bus) {
 		this.keys = keys;
 		this.publishCommand = (keys.sharded() ? "SPUBLISH" : "PUBLISH").getBytes(StandardCharsets.US_ASCII);
 		this.codec = codec;
 		this.connections = connections;
 		this.bus = bus;
-		this.node = node;
 	}
 
 	@Override
@@ -119,8 +112,8 @@ final class RedisHistory implements SharedHistory {
 	}
 
 	@Override
-	public void load(String group, HistoryOptions limits) {
-		this.bus.subscription(group).thenCompose((subscribed) -> {
+	public CompletionStage<Loaded> load(String group, HistoryOptions limits) {
+		return this.bus.subscription(group).thenCompose((subscribed) -> {
 			RedisClusterAsyncCommands<byte[], byte[]> connection = this.connections.commands();
 			if (connection == null) {
 				throw new IllegalStateException("the command connection is not open");
@@ -129,23 +122,12 @@ final class RedisHistory implements SharedHistory {
 			return connection
 				.<List<Object>>eval(LOAD, ScriptOutputType.MULTI, keys, number(limits.timeToLive().toMillis()),
 						number(limits.maxMessages()));
-		}).whenComplete((reply, failure) -> {
-			Loaded loaded = null;
-			if (failure == null) {
-				try {
-					loaded = loaded(reply, limits);
-				}
-				catch (MalformedPayloadException | RuntimeException ex) {
-					failure = ex;
-				}
+		}).thenApply((reply) -> {
+			try {
+				return loaded(reply, limits);
 			}
-			if (loaded != null) {
-				this.node.historyLoaded(group, loaded);
-			}
-			else {
-				logger.warn("Could not load the history of group '{}' from Redis: its sessions here go on without it",
-						group, failure);
-				this.node.historyUnavailable(group);
+			catch (MalformedPayloadException ex) {
+				throw new IllegalStateException("the history of group '" + group + "' in Redis is malformed", ex);
 			}
 		});
 	}

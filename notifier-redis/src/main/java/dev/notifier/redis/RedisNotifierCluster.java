@@ -5,6 +5,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
@@ -112,11 +114,13 @@ public final class RedisNotifierCluster implements NotifierCluster {
 		}
 
 		@Override
-		public void load(String group, HistoryOptions limits) {
+		public CompletionStage<Loaded> load(String group, HistoryOptions limits) {
 			Running running = RedisNotifierCluster.this.running;
-			if (running != null) {
-				running.shardOf(group).history().load(group, limits);
+			if (running == null) {
+				String reason = "the cluster is not running: " + RedisNotifierCluster.this.notRunning;
+				return CompletableFuture.failedFuture(new IllegalStateException(reason));
 			}
+			return running.shardOf(group).history().load(group, limits);
 		}
 
 	};
@@ -190,7 +194,7 @@ public final class RedisNotifierCluster implements NotifierCluster {
 			ClusterBus bus = new ClusterBus(this.options, keys, connections, shardNode, inbound, this.unpublished,
 					probe, leases::released, index == 0, clusterThread);
 			RedisHistory history = new RedisHistory(keys, new PayloadCodec(this.options.instanceId()), connections,
-					bus, node);
+					bus);
 			connections.listen(bus);
 			connections.listen(leases);
 			shards.add(new Shard(clusterThread, connections, bus, leases, probe, history));
@@ -265,7 +269,7 @@ public final class RedisNotifierCluster implements NotifierCluster {
 
 	/**
 	 * The histories of the groups that keep one, in Redis Streams shared by every instance (see {@code RedisHistory});
-	 * while the cluster is not started, nothing is recorded and nothing loads.
+	 * while the cluster is not started, nothing is recorded and a load fails at once.
 	 */
 	@Override
 	public SharedHistory sharedHistory() {
@@ -464,16 +468,6 @@ public final class RedisNotifierCluster implements NotifierCluster {
 		public void deliverRecorded(String group, StreamPosition position, OutboundMessage message,
 				@Nullable String exceptSession) {
 			this.node.deliverRecorded(group, position, message, exceptSession);
-		}
-
-		@Override
-		public void historyLoaded(String group, SharedHistory.Loaded loaded) {
-			this.node.historyLoaded(group, loaded);
-		}
-
-		@Override
-		public void historyUnavailable(String group) {
-			this.node.historyUnavailable(group);
 		}
 
 		@Override

@@ -12,7 +12,6 @@ import dev.notifier.core.CloseStatus;
 import dev.notifier.core.ClusterNode;
 import dev.notifier.core.NotifierCluster;
 import dev.notifier.core.OutboundMessage;
-import dev.notifier.core.SharedHistory;
 import dev.notifier.core.StreamPosition;
 import org.jspecify.annotations.Nullable;
 
@@ -107,14 +106,6 @@ final class RecordingNode implements ClusterNode {
 	public void deliverRecorded(String group, StreamPosition position, OutboundMessage message,
 			@Nullable String exceptSession) {
 		deliver(group, message);
-	}
-
-	@Override
-	public void historyLoaded(String group, SharedHistory.Loaded loaded) {
-	}
-
-	@Override
-	public void historyUnavailable(String group) {
 	}
 
 	@Override

@@ -6,10 +6,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.stream.IntStream;
 
 import dev.notifier.core.Broadcast;
 import dev.notifier.core.Delivery;
+import dev.notifier.core.HistoryOptions;
 import dev.notifier.core.OutboundMessage;
 import dev.notifier.redis.RecordingNode.Event;
 import io.lettuce.core.RedisClient;
@@ -25,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Two clusters in one JVM on the real Redis server, each with a {@link RecordingNode} in place of an engine, which
  * asks its cluster for a worker's lease as the engine does: where and how what one publishes is delivered on the
- * other, and how leases move. Each test has its own prefix.
+ * other, how leases move, and what a cluster that is not running answers. Each test has its own prefix.
  */
 class RedisNotifierClusterTests {
 
@@ -200,6 +202,21 @@ class RedisNotifierClusterTests {
 		return calls;
 	}
 
+	@Test
+	void aHistoryLoadFailsAtOnceWhileTheClusterIsNotRunningSoThatNoSessionWaitsForIt() {
+		HistoryOptions limits = new HistoryOptions(List.of("tasks/*"), 1000, 1024 * 1024, Duration.ofMinutes(5), 0);
+		RedisNotifierCluster notStarted = new RedisNotifierCluster(() -> this.client, options("a", 100));
+		RedisNotifierCluster stopped = start("b", 100, new RecordingNode("tasks/1"));
+		stopped.stop();
+
+		assertThat(notStarted.sharedHistory().load("tasks/1", limits)).failsWithin(Duration.ZERO)
+			.withThrowableOfType(ExecutionException.class)
+			.withMessageContaining("the cluster is not running: not connected to Redis yet");
+		assertThat(stopped.sharedHistory().load("tasks/1", limits)).failsWithin(Duration.ZERO)
+			.withThrowableOfType(ExecutionException.class)
+			.withMessageContaining("the cluster is not running: the cluster is stopped");
+	}
+
 	private List<String> leaseKeys() {
 		try (StatefulRedisConnection<String, String> admin = this.client.connect()) {
 			return admin.sync().keys(this.prefix + "worker:*");
@@ -220,14 +237,20 @@ class RedisNotifierClusterTests {
 
 	private RedisNotifierCluster start(String name, int inboundQueueSize, RecordingNode node, RedisClient client,
 			Duration lease) {
-		RedisClusterOptions options = new RedisClusterOptions(this.prefix, name, lease, Duration.ofSeconds(1), 1000,
-				inboundQueueSize);
-		RedisNotifierCluster cluster = new RedisNotifierCluster(() -> client, options);
+		RedisNotifierCluster cluster = new RedisNotifierCluster(() -> client, options(name, inboundQueueSize, lease));
 		this.clusters.add(cluster);
 		node.leasingWorkersFrom(cluster);
 		cluster.start(node);
 		waiting(name + " connects and subscribes").until(() -> cluster.unavailable() == null);
 		return cluster;
+	}
+
+	private RedisClusterOptions options(String name, int inboundQueueSize) {
+		return options(name, inboundQueueSize, Duration.ofSeconds(3));
+	}
+
+	private RedisClusterOptions options(String name, int inboundQueueSize, Duration lease) {
+		return new RedisClusterOptions(this.prefix, name, lease, Duration.ofSeconds(1), 1000, inboundQueueSize);
 	}
 
 	private static Broadcast toGroup(String group, String text) {
