@@ -151,18 +151,19 @@ final class RecordingNode implements ClusterNode {
 	}
 
 	/**
-	 * Counts the cluster's requests to start a worker; starts none, unless it leases workers from a cluster and gets
-	 * the group's lease.
+	 * Counts the cluster's requests to start a worker once each is answered, so that a test that saw the count also
+	 * sees what the request sent to Redis; starts none, unless it leases workers from a cluster and gets the group's
+	 * lease.
 	 */
 	@Override
 	public boolean startWorker(String group) {
-		this.startWorkerRequests.incrementAndGet();
 		NotifierCluster cluster = this.leasesFrom;
-		if (cluster != null && !hasWorker(group) && cluster.acquireWorker(group)) {
+		boolean started = cluster != null && !hasWorker(group) && cluster.acquireWorker(group);
+		if (started) {
 			this.workers.add(group);
-			return true;
 		}
-		return false;
+		this.startWorkerRequests.incrementAndGet();
+		return started;
 	}
 
 	/** How often the cluster asked this node to start a worker. */
