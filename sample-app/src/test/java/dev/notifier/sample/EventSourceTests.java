@@ -50,16 +50,17 @@ class EventSourceTests {
 	private static final long CONNECTING = 0;
 
 	/**
-	 * Opens {@code new EventSource(url)} in the current tab and records under {@code window.streams[name]} what it
-	 * sees: opens, the data and id of each message, the ready state at each error, and the messages received when
-	 * each open came. On the sample's {@code close} event it closes, as docs/sse.md tells pages to.
+	 * Opens {@code new EventSource(url, init)} in the current tab ({@code init} optional) and records under
+	 * {@code window.streams[name]} what it sees: opens, the data and id of each message, the ready state at each error,
+	 * and the messages received when each open came. On the sample's {@code close} event it closes, as docs/sse.md
+	 * tells pages to.
 	 */
-	private static final String OPEN_EVENT_SOURCE = """
-			const [name, url] = arguments;
+	static final String OPEN_EVENT_SOURCE = """
+			const [name, url, init] = arguments;
 			window.streams = window.streams || {};
 			window.sources = window.sources || {};
 			const record = { opens: 0, receivedAtOpens: [], data: [], ids: [], errors: [], closed: null };
-			const source = new EventSource(url);
+			const source = new EventSource(url, init || {});
 			window.streams[name] = record;
 			window.sources[name] = source;
 			source.onopen = () => {
@@ -230,14 +231,24 @@ class EventSourceTests {
 					  (error) => done({ error: String(error) }));""", url);
 	}
 
-	@SuppressWarnings("unchecked")
 	private Map<String, Object> stream(String name) {
+		return recorded(browser, name);
+	}
+
+	private List<String> stream(String name, String field) {
+		return recorded(browser, name, field);
+	}
+
+	/** What {@link #OPEN_EVENT_SOURCE} recorded of the stream of this name. */
+	@SuppressWarnings("unchecked")
+	static Map<String, Object> recorded(Browser browser, String name) {
 		return (Map<String, Object>) browser.script("return window.streams[arguments[0]]", name);
 	}
 
+	/** One list that {@link #OPEN_EVENT_SOURCE} recorded of the stream of this name, such as its data. */
 	@SuppressWarnings("unchecked")
-	private List<String> stream(String name, String field) {
-		return (List<String>) stream(name).get(field);
+	static List<String> recorded(Browser browser, String name, String field) {
+		return (List<String>) recorded(browser, name).get(field);
 	}
 
 	private static List<Integer> numbers(int first, int last) {
