@@ -21,13 +21,15 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A task page that reconnects after more lines were written than its group keeps: the resume cannot recover them, the
- * client says so, and the page starts its log over from what the server still has. The group keeps two lines only,
- * and a line comes every 50 ms, so that the half second at least that the client waits before reconnecting loses
- * some for sure.
+ * client says so, and the page starts its log over from what the server still has. The group keeps three lines only,
+ * and a line comes every 80 ms, so that the half second at least that the client waits before reconnecting loses
+ * some for sure. A replay is of the latest line only: the history would have to move three lines past it before it
+ * is written for the session to be closed as overrun (a 1013 and one more reconnect, which a loaded machine could
+ * otherwise cause on any join).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "management.server.port=0", "sample.tasks.lines=60", "sample.tasks.line-interval=50ms",
-				"notifier.history.max-messages=2" })
+		properties = { "management.server.port=0", "sample.tasks.lines=60", "sample.tasks.line-interval=80ms",
+				"notifier.history.max-messages=3", "notifier.history.replay-last=1" })
 class UnrecoveredTaskPageTests {
 
 	private static final Duration PATIENCE = Duration.ofSeconds(15);
@@ -62,12 +64,14 @@ class UnrecoveredTaskPageTests {
 		NotifierStatistics statistics = this.engine.statistics();
 		long resumesFailed = statistics.resumesFailed();
 		browser.open("http://localhost:" + this.port + "/tasks/" + id);
-		await().atMost(PATIENCE).until(() -> browser.logLines().size() >= 3);
+		await().atMost(PATIENCE)
+			.until(() -> browser.logLines().size() >= 3 && "connected".equals(browser.pageState()));
 		browser.recordStates();
-		// The lines the page takes off its log when it starts over.
-		browser.script("window.removed = []; new MutationObserver((changes) => changes.forEach((change) =>"
-				+ "  change.removedNodes.forEach((line) => window.removed.push(line.lastElementChild.textContent))))"
-				+ ".observe(document.getElementById('log'), { childList: true });");
+		// The lines the page takes off its log each time it starts over.
+		browser.script("window.removed = []; new MutationObserver((changes) => changes.forEach((change) => {"
+				+ "  if (change.removedNodes.length > 0) {"
+				+ "    window.removed.push([...change.removedNodes].map((line) => line.lastElementChild.textContent));"
+				+ "  }})).observe(document.getElementById('log'), { childList: true });");
 
 		assertThat(this.notifier.close("tasks/" + id, CloseStatus.GOING_AWAY)).isEqualTo(1);
 
@@ -75,11 +79,12 @@ class UnrecoveredTaskPageTests {
 		browser.screenshot("task-log-not-recovered");
 		assertThat(browser.recordedStates()).containsSubsequence("reconnecting", "connected", "ended");
 		assertThat(browser.script("return window.taskLog.recovered")).isEqualTo(false);
-		assertThat(statistics.resumesFailed()).isEqualTo(resumesFailed + 1);
+		assertThat(statistics.resumesFailed()).isGreaterThan(resumesFailed);
 		@SuppressWarnings("unchecked")
-		List<String> removed = (List<String>) browser.script("return window.removed");
-		// The page may have joined early enough to have the task's first line, which is not a step.
-		List<Integer> before = steps(removed.stream().filter((line) -> !line.endsWith("' started")).toList());
+		List<List<String>> removed = (List<List<String>>) browser.script("return window.removed");
+		// The log the page had when the connection was closed, which the first start over took off. The page may have
+		// joined early enough to have the task's first line, which is not a step.
+		List<Integer> before = steps(removed.get(0).stream().filter((line) -> !line.endsWith("' started")).toList());
 		List<String> log = browser.logLines();
 		assertThat(log).last().isEqualTo("task finished");
 		List<Integer> after = steps(log.subList(0, log.size() - 1));
