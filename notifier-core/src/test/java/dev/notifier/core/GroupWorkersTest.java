@@ -785,7 +785,7 @@ class GroupWorkersTest {
 	}
 
 	/** A cluster of one instance: it grants every lease nobody holds, unless told to fail the next request. */
-	private static final class LeaseCluster implements NotifierCluster {
+	private static final class LeaseCluster extends OneInstanceCluster {
 
 		final Set<String> held = ConcurrentHashMap.newKeySet();
 
@@ -799,29 +799,8 @@ class GroupWorkersTest {
 		}
 
 		@Override
-		public void start(ClusterNode node) {
-		}
-
-		@Override
 		public void stop() {
 			this.heldAtStop = Set.copyOf(this.held);
-		}
-
-		@Override
-		public Delivery delivery(Delivery local) {
-			return local;
-		}
-
-		@Override
-		public void closed(@Nullable String group, CloseStatus status) {
-		}
-
-		@Override
-		public void groupOccupied(String group) {
-		}
-
-		@Override
-		public void groupEmptied(String group) {
 		}
 
 		@Override

@@ -181,7 +181,7 @@ class SharedHistoryTest extends EngineTestSupport {
 	 * its group's next offset and handed back to the engine at once, on the caller's thread, as the cluster would on
 	 * its own; a load is answered only when the test says.
 	 */
-	private static final class InMemoryCluster implements NotifierCluster, SharedHistory {
+	private static final class InMemoryCluster extends OneInstanceCluster implements SharedHistory {
 
 		private final Map<String, List<OutboundMessage>> streams = new ConcurrentHashMap<>();
 
@@ -260,36 +260,6 @@ class SharedHistoryTest extends EngineTestSupport {
 		@Override
 		public void start(ClusterNode node) {
 			this.node = node;
-		}
-
-		@Override
-		public void stop() {
-		}
-
-		@Override
-		public Delivery delivery(Delivery local) {
-			return local;
-		}
-
-		@Override
-		public void closed(@Nullable String group, CloseStatus status) {
-		}
-
-		@Override
-		public void groupOccupied(String group) {
-		}
-
-		@Override
-		public void groupEmptied(String group) {
-		}
-
-		@Override
-		public boolean acquireWorker(String group) {
-			return true;
-		}
-
-		@Override
-		public void releaseWorker(String group) {
 		}
 
 		@Override

@@ -12,9 +12,6 @@ import dev.notifier.core.NotifierSession;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 
@@ -37,35 +34,15 @@ import static org.awaitility.Awaitility.await;
 		properties = { "management.server.port=0", "sample.ticker.period=200ms", "sample.tasks.lines=8",
 				"sample.tasks.line-interval=150ms" })
 @Import(BrowserTests.ProxyDroppingWebSocketUpgrades.class)
-class BrowserTests {
+class BrowserTests extends BrowserTestSupport {
 
 	private static final Duration PATIENCE = Duration.ofSeconds(15);
-
-	private static Browser browser;
 
 	@LocalServerPort
 	private int port;
 
 	@Autowired
 	private GroupNotifier notifier;
-
-	@BeforeAll
-	static void startBrowser() {
-		Browser.assumeAvailable();
-		browser = Browser.start();
-	}
-
-	@AfterEach
-	void closeTabs() {
-		browser.reset();
-	}
-
-	@AfterAll
-	static void stopBrowser() {
-		if (browser != null) {
-			browser.close();
-		}
-	}
 
 	@Test
 	void twoTabsOnOneTaskShowTheSameLinesInOrderAndBothSeeItFinish() {

@@ -5,9 +5,6 @@ import java.util.List;
 import java.util.Map;
 
 import dev.notifier.core.GroupNotifier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -15,7 +12,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static dev.notifier.sample.EventSourceTests.OPEN_EVENT_SOURCE;
-import static dev.notifier.sample.EventSourceTests.recorded;
+import static dev.notifier.sample.EventSourceTests.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -23,39 +20,19 @@ import static org.awaitility.Awaitility.await;
  * Headless Chromium's own {@code EventSource} on a page of another origin that {@code notifier.allowed-origin-patterns}
  * allows: the page is served from {@code 127.0.0.1}, the streams from {@code localhost}, the same server under two
  * origins. A browser reads a cross-origin stream only if the response lets that origin read it (CORS), with or
- * without the user's cookies; what the server sends is the same either way, so only a browser can tell.
+ * without the user's cookies; an HTTP client reads it either way, so only a browser can tell.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "management.server.port=0", "notifier.allowed-origin-patterns=http://127.0.0.1:*" })
-class CrossOriginEventSourceTests {
+class CrossOriginEventSourceTests extends BrowserTestSupport {
 
 	private static final Duration PATIENCE = Duration.ofSeconds(15);
-
-	private static Browser browser;
 
 	@LocalServerPort
 	private int port;
 
 	@Autowired
 	private GroupNotifier notifier;
-
-	@BeforeAll
-	static void startBrowser() {
-		Browser.assumeAvailable();
-		browser = Browser.start();
-	}
-
-	@AfterEach
-	void closeTabs() {
-		browser.reset();
-	}
-
-	@AfterAll
-	static void stopBrowser() {
-		if (browser != null) {
-			browser.close();
-		}
-	}
 
 	@Test
 	void aPageOfAnAllowedOriginReadsTheStreamWithItsCredentials() {
@@ -71,12 +48,12 @@ class CrossOriginEventSourceTests {
 		browser.open("http://127.0.0.1:" + this.port + "/");
 
 		browser.script(OPEN_EVENT_SOURCE, "stream", "http://localhost:" + this.port + "/sse/" + group, init);
-		await().atMost(PATIENCE).until(() -> ((Number) recorded(browser, "stream").get("opens")).intValue() == 1);
+		await().atMost(PATIENCE).until(() -> ((Number) stream("stream").get("opens")).intValue() == 1);
 		assertThat(this.notifier.broadcast(group, "across origins")).isEqualTo(1);
 
-		await().atMost(PATIENCE).until(() -> !recorded(browser, "stream", "data").isEmpty());
-		assertThat(recorded(browser, "stream", "data")).containsExactly("across origins");
-		assertThat(recorded(browser, "stream")).containsEntry("errors", List.of());
+		await().atMost(PATIENCE).until(() -> !stream("stream", "data").isEmpty());
+		assertThat(stream("stream", "data")).containsExactly("across origins");
+		assertThat(stream("stream")).containsEntry("errors", List.of());
 	}
 
 }

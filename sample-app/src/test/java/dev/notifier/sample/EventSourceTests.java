@@ -13,9 +13,6 @@ import dev.notifier.core.NotifierEngine;
 import dev.notifier.core.NotifierStatistics;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServletRequest;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -39,7 +36,7 @@ import static org.awaitility.Awaitility.await;
 		properties = { "management.server.port=0", "sample.tasks.lines=30", "sample.tasks.line-interval=100ms",
 				"notifier.heartbeat.interval=200ms", "notifier.heartbeat.timeout=100ms" })
 @Import(EventSourceTests.LastEventIdRecorder.class)
-class EventSourceTests {
+class EventSourceTests extends BrowserTestSupport {
 
 	private static final Duration PATIENCE = Duration.ofSeconds(15);
 
@@ -77,8 +74,6 @@ class EventSourceTests {
 			  source.close();
 			});""";
 
-	private static Browser browser;
-
 	@LocalServerPort
 	private int port;
 
@@ -93,24 +88,6 @@ class EventSourceTests {
 
 	@Autowired
 	private LastEventIdRecorder lastEventIds;
-
-	@BeforeAll
-	static void startBrowser() {
-		Browser.assumeAvailable();
-		browser = Browser.start();
-	}
-
-	@AfterEach
-	void closeTabs() {
-		browser.reset();
-	}
-
-	@AfterAll
-	static void stopBrowser() {
-		if (browser != null) {
-			browser.close();
-		}
-	}
 
 	@Test
 	void aStreamResetUnderAPlainEventSourceResumesFromItsLastEventIdWithEveryLineOnceInOrder() throws Exception {
@@ -231,24 +208,16 @@ class EventSourceTests {
 					  (error) => done({ error: String(error) }));""", url);
 	}
 
-	private Map<String, Object> stream(String name) {
-		return recorded(browser, name);
-	}
-
-	private List<String> stream(String name, String field) {
-		return recorded(browser, name, field);
-	}
-
-	/** What {@link #OPEN_EVENT_SOURCE} recorded of the stream of this name. */
+	/** What {@link #OPEN_EVENT_SOURCE} recorded in the current tab of the stream of this name. */
 	@SuppressWarnings("unchecked")
-	static Map<String, Object> recorded(Browser browser, String name) {
+	static Map<String, Object> stream(String name) {
 		return (Map<String, Object>) browser.script("return window.streams[arguments[0]]", name);
 	}
 
 	/** One list that {@link #OPEN_EVENT_SOURCE} recorded of the stream of this name, such as its data. */
 	@SuppressWarnings("unchecked")
-	static List<String> recorded(Browser browser, String name, String field) {
-		return (List<String>) recorded(browser, name).get(field);
+	static List<String> stream(String name, String field) {
+		return (List<String>) stream(name).get(field);
 	}
 
 	private static List<Integer> numbers(int first, int last) {

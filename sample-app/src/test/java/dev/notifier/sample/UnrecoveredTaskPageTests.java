@@ -8,8 +8,6 @@ import dev.notifier.core.CloseStatus;
 import dev.notifier.core.GroupNotifier;
 import dev.notifier.core.NotifierEngine;
 import dev.notifier.core.NotifierStatistics;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -30,11 +28,9 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "management.server.port=0", "sample.tasks.lines=60", "sample.tasks.line-interval=80ms",
 				"notifier.history.max-messages=3", "notifier.history.replay-last=1" })
-class UnrecoveredTaskPageTests {
+class UnrecoveredTaskPageTests extends BrowserTestSupport {
 
 	private static final Duration PATIENCE = Duration.ofSeconds(15);
-
-	private static Browser browser;
 
 	@LocalServerPort
 	private int port;
@@ -44,19 +40,6 @@ class UnrecoveredTaskPageTests {
 
 	@Autowired
 	private GroupNotifier notifier;
-
-	@BeforeAll
-	static void startBrowser() {
-		Browser.assumeAvailable();
-		browser = Browser.start();
-	}
-
-	@AfterAll
-	static void stopBrowser() {
-		if (browser != null) {
-			browser.close();
-		}
-	}
 
 	@Test
 	void aTaskPageWhoseMissedLinesAreGoneStartsItsLogOverFromWhatTheServerReplays() throws Exception {

@@ -17,8 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Event streams opened with a real login, form login or HTTP Basic through Spring Security, are the user's sessions
  * like its WebSocket sessions: a logout ends them with a close event 1008 "session ended" (no container does this
  * for a stream, so it is the notifier's own close on Tomcat too), sendToUser and closeUser reach them, and they count
- * against the user's connection cap with the WebSocket sessions. {@link EventStreamCredentialsTests} has the token
- * expiry and re-authorization of streams.
+ * against the user's connection cap with the WebSocket sessions. {@link SessionsEndWithTheirCredentialsTests} has
+ * the token expiry and re-authorization of streams.
  *
  * <p>A stream its client dropped is found gone only at its next write: heartbeats every 300 ms let the engine see the
  * streams of one test gone before the next.

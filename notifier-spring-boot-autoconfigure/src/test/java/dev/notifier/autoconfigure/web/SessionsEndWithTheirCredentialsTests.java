@@ -19,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Sessions opened with a real bearer JWT through Spring Security's resource server close with 1008 "token expired"
  * when the token expires, and with 1008 "not authorized" when re-authorization refuses them; the others stay served.
+ * Event streams end the same way, with a close event.
  */
 @SpringBootTest(classes = TokenTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = "notifier.security.reauthorize-interval=200ms")
@@ -70,6 +71,39 @@ class SessionsEndWithTheirCredentialsTests extends ContainerTestSupport {
 		awaitSessions("projects/1", 1);
 		this.notifier.broadcast("projects/1", "still served");
 		assertThat(bob.awaitTexts(1)).containsExactly("still served");
+	}
+
+	@Test
+	void aStreamEndsWithACloseEvent1008TokenExpiredWhenItsTokenExpiresAndNotBefore() {
+		this.members.add("alice");
+		this.members.add("bob");
+		// A JWT's exp is in whole seconds: the token expires at the latest second before now + 3s, or after it.
+		Instant expiry = Instant.now().plusSeconds(3).truncatedTo(ChronoUnit.SECONDS);
+		EventStreamClient alice = stream("projects/1", TokenTestApplication.token("alice", Duration.ofSeconds(3)));
+		EventStreamClient bob = stream("projects/1", TokenTestApplication.token("bob", Duration.ofHours(1)));
+
+		String closeEvent = alice.awaitCloseEvent();
+
+		assertThat(Instant.now()).as("ended once the token expired").isAfterOrEqualTo(expiry);
+		assertThat(closeEvent).isEqualTo(EventStreamClient.closeEvent(1008, SessionExpiry.EXPIRED.reason()));
+		awaitSessions("projects/1", 1);
+		this.notifier.broadcast("projects/1", "still served");
+		bob.awaitLines("data: still served");
+	}
+
+	@Test
+	void reauthorizationEndsWithACloseEvent1008TheStreamsOfAUserNoLongerAllowedAndKeepsServingTheOthers() {
+		this.members.add("alice");
+		this.members.add("bob");
+		EventStreamClient alice = stream("projects/1", TokenTestApplication.token("alice", Duration.ofHours(1)));
+		EventStreamClient bob = stream("projects/1", TokenTestApplication.token("bob", Duration.ofHours(1)));
+
+		this.members.remove("alice");
+
+		assertThat(alice.awaitCloseEvent()).isEqualTo(EventStreamClient.closeEvent(1008, "not authorized"));
+		awaitSessions("projects/1", 1);
+		this.notifier.broadcast("projects/1", "still served");
+		bob.awaitLines("data: still served");
 	}
 
 }
