@@ -18,7 +18,6 @@ import org.openqa.selenium.By;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
@@ -35,11 +34,6 @@ import static org.awaitility.Awaitility.await;
 				"sample.tasks.line-interval=150ms" })
 @Import(BrowserTests.ProxyDroppingWebSocketUpgrades.class)
 class BrowserTests extends BrowserTestSupport {
-
-	private static final Duration PATIENCE = Duration.ofSeconds(15);
-
-	@LocalServerPort
-	private int port;
 
 	@Autowired
 	private GroupNotifier notifier;

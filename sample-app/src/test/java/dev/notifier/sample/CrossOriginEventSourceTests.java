@@ -1,6 +1,5 @@
 package dev.notifier.sample;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -9,7 +8,6 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static dev.notifier.sample.EventSourceTests.OPEN_EVENT_SOURCE;
 import static dev.notifier.sample.EventSourceTests.stream;
@@ -25,11 +23,6 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "management.server.port=0", "notifier.allowed-origin-patterns=http://127.0.0.1:*" })
 class CrossOriginEventSourceTests extends BrowserTestSupport {
-
-	private static final Duration PATIENCE = Duration.ofSeconds(15);
-
-	@LocalServerPort
-	private int port;
 
 	@Autowired
 	private GroupNotifier notifier;

@@ -1,6 +1,5 @@
 package dev.notifier.sample;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -18,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
@@ -37,8 +35,6 @@ import static org.awaitility.Awaitility.await;
 				"notifier.heartbeat.interval=200ms", "notifier.heartbeat.timeout=100ms" })
 @Import(EventSourceTests.LastEventIdRecorder.class)
 class EventSourceTests extends BrowserTestSupport {
-
-	private static final Duration PATIENCE = Duration.ofSeconds(15);
 
 	/** {@code EventSource.CLOSED}: the browser failed the stream for good and will not reconnect. */
 	private static final long CLOSED = 2;
@@ -73,9 +69,6 @@ class EventSourceTests extends BrowserTestSupport {
 			  record.closed = JSON.parse(event.data);
 			  source.close();
 			});""";
-
-	@LocalServerPort
-	private int port;
 
 	@Autowired
 	private NotifierEngine engine;

@@ -1,6 +1,5 @@
 package dev.notifier.sample;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -12,7 +11,6 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -29,11 +27,6 @@ import static org.awaitility.Awaitility.await;
 		properties = { "management.server.port=0", "sample.tasks.lines=60", "sample.tasks.line-interval=80ms",
 				"notifier.history.max-messages=3", "notifier.history.replay-last=1" })
 class UnrecoveredTaskPageTests extends BrowserTestSupport {
-
-	private static final Duration PATIENCE = Duration.ofSeconds(15);
-
-	@LocalServerPort
-	private int port;
 
 	@Autowired
 	private NotifierEngine engine;
