@@ -15,8 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The limits of {@code notifier.history.*} in cluster mode, on a real Redis server: what the group's Redis Stream
- * keeps, what each instance's copy loaded from it keeps, and what a resuming or new viewer gets once messages are
- * trimmed or the whole history expired.
+ * keeps, what each instance's copy loaded from it keeps, what a resuming or new viewer gets once messages are
+ * trimmed or the whole history expired, and that a long history within the limits reaches such a viewer whole.
  */
 class RedisHistoryLimitsTests extends RedisClusterTestSupport {
 
@@ -117,6 +117,49 @@ class RedisHistoryLimitsTests extends RedisClusterTestSupport {
 		Viewer resumed = joinFramed(a, "tasks/1?lastEventId=" + position);
 		waiting("the resumed viewer is told and replayed the new epoch").until(() -> resumed.texts().size() >= 2);
 		assertThat(resumed.texts()).containsExactly(status(newEpoch, 0, false), "m " + newEpoch + ":1\nline 3");
+	}
+
+	@Test
+	void aLateViewerOnAnotherInstanceGetsA5000LineLogWholeThroughA64MessageQueueAndAResumeGetsItsSecondHalf()
+			throws Exception {
+		// Limits as the sample's task logs have them, and a queue of 64 messages: a replay put in it at once rather
+		// than paced would overflow it, which the default overflow policy answers with 1013.
+		String[] longLogs = { GROUPS, "notifier.history.max-messages=10000", "notifier.history.max-size=8MB",
+				"notifier.history.replay-last=10000", "notifier.outbound.max-queued-messages=64" };
+		Instance a = start("a", longLogs);
+		Instance b = start("b", longLogs);
+		List<String> lines = IntStream.rangeClosed(1, 5000).mapToObj(RedisHistoryLimitsTests::logLine).toList();
+		lines.forEach((line) -> a.engine().broadcast("tasks/1", line));
+		waiting("Redis records the 5,000 lines").until(() -> "5000".equals(meta("tasks/1", "offset")));
+		String epoch = meta("tasks/1", "epoch");
+
+		Viewer late = join(b, "tasks/1");
+		waiting("the late viewer receives the 5,000 lines or is closed")
+			.until(() -> late.texts().size() >= 5000 || late.isClosed());
+		assertThat(late.closeCode()).as("the close of the late viewer").isNull();
+		assertThat(late.texts()).as("the late viewer's log").isEqualTo(lines);
+		Viewer resumed = joinFramed(b, "tasks/1?lastEventId=" + epoch + ":2500");
+		waiting("the resumed viewer receives the 2,500 lines after line 2,500 or is closed")
+			.until(() -> resumed.texts().size() >= 2501 || resumed.isClosed());
+		assertThat(resumed.closeCode()).as("the close of the resumed viewer").isNull();
+		assertThat(resumed.texts()).as("the resumed viewer's log")
+			.isEqualTo(Stream
+				.concat(Stream.of(status(epoch, 2500, true)),
+						IntStream.rangeClosed(2501, 5000).mapToObj((n) -> "m " + epoch + ":" + n + "\n" + logLine(n)))
+				.toList());
+		a.engine().broadcast("tasks/1", "live line");
+
+		waiting("both viewers receive the live line").until(() -> late.texts().size() >= 5001
+				&& resumed.texts().size() >= 2502);
+		assertThat(late.texts()).hasSize(5001).last().isEqualTo("live line");
+		assertThat(resumed.texts()).hasSize(2502).last().isEqualTo("m " + epoch + ":5001\nlive line");
+		assertThat(late.isClosed()).as("the late viewer is closed").isFalse();
+		assertThat(resumed.isClosed()).as("the resumed viewer is closed").isFalse();
+	}
+
+	/** A line of a task's log, 100 bytes long, numbered so that an order or a duplicate shows. */
+	private static String logLine(int number) {
+		return String.format("line %04d %s", number, "x".repeat(90));
 	}
 
 	/** The status frame of {@code notifier.v1} that opens a framed session's messages. */
