@@ -517,7 +517,10 @@ public class NotifierProperties {
 	public static class Heartbeat {
 
 		/**
-		 * How often every session is pinged. Zero turns heartbeats off.
+		 * How often every session is pinged; an event stream gets a ": ping" comment. Zero turns heartbeats off:
+		 * quiet sessions stay open all the same, since neither Tomcat's nor Jetty's idle timeout ends an open
+		 * WebSocket session or event stream, but a proxy's idle timeout may, and a peer that went away without
+		 * closing is noticed only when a write to it fails.
 		 */
 		private Duration interval = Duration.ofSeconds(25);
 

@@ -100,6 +100,11 @@ final class EventStreamClient implements AutoCloseable {
 		Waits.await(this.path + " receives " + line).until(() -> this.lines.contains(line));
 	}
 
+	/** Whether the server has ended the stream (or the test closed it). */
+	boolean hasEnded() {
+		return this.ended;
+	}
+
 	/** Waits until the server has ended the stream. */
 	void awaitEnd() {
 		Waits.await(this.path + " ends").until(() -> this.ended);

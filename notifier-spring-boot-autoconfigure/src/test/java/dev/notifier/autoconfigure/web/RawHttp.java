@@ -75,6 +75,36 @@ final class RawHttp {
 		}
 	}
 
+	/**
+	 * Sends a keep-alive {@code GET} of this target, reads its response, then leaves the connection idle: whether the
+	 * server closed it within {@link #TIMEOUT_MILLIS}.
+	 */
+	static boolean closesIdleKeepAlive(int port, String rawTarget) {
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress("localhost", port), TIMEOUT_MILLIS);
+			socket.setSoTimeout(TIMEOUT_MILLIS);
+			OutputStream out = socket.getOutputStream();
+			out.write(("GET " + rawTarget + " HTTP/1.1\r\nHost: localhost:" + port + "\r\n\r\n")
+				.getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			InputStream in = socket.getInputStream();
+			readBody(in, readHead(in));
+			try {
+				return in.read() < 0;
+			}
+			catch (SocketTimeoutException ex) {
+				return false;
+			}
+			catch (IOException ex) {
+				// A reset is a close too.
+				return true;
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("GET " + rawTarget + " failed", ex);
+		}
+	}
+
 	static String newKey() {
 		byte[] nonce = new byte[16];
 		random.nextBytes(nonce);
