@@ -305,9 +305,11 @@ public final class NotifierEngine implements GroupNotifier {
 		this.users.add(session);
 		boolean goesOn = join(session, handshake);
 		this.presence.join(session);
-		// Checked after registering: a shutdown that began meanwhile either saw this session or is seen here.
+		// Checked after registering: a shutdown that began meanwhile saw this session, is seen here, or both. Closed
+		// gracefully, as the shutdown closes it: a session the shutdown already drains goes on writing out what was
+		// broadcast to it, which closing it at once would drop.
 		if (!this.running) {
-			session.closeNow(CloseStatus.GOING_AWAY);
+			session.close(CloseStatus.GOING_AWAY);
 			return session;
 		}
 		if (goesOn) {

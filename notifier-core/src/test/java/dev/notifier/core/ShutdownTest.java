@@ -4,11 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import java.security.Principal;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
+
+import dev.notifier.core.RecordingTransport.Mode;
 
 /** Starting and stopping the engine. */
 class ShutdownTest extends EngineTestSupport {
@@ -113,6 +118,30 @@ class ShutdownTest extends EngineTestSupport {
 		assertThat(engine.sessionCount()).isZero();
 		busy.transport().completeAll();
 		assertThat(shutdown).succeedsWithin(Duration.ofSeconds(5));
+	}
+
+	@Test
+	void aShutdownDuringOpenWritesOutWhatWasBroadcastToTheNewSessionBeforeClosingIt() {
+		NotifierEngine engine = engineWithPresence(List.of("a"));
+		AtomicBoolean shutDown = new AtomicBoolean();
+		// Presence asks for the user's name after the session has joined its group and before the engine checks that
+		// it still runs: where a shutdown on another thread can come in, as this one does on the opening thread.
+		Principal principal = () -> {
+			if (engine.sessionCount("a") == 1 && shutDown.compareAndSet(false, true)) {
+				engine.broadcast("a", "1");
+				engine.broadcast("a", "2");
+				engine.shutdown(RESTARTING, Duration.ZERO);
+			}
+			return "alice";
+		};
+
+		Peer opening = open(engine, new HandshakeInfo("a", null, principal, Map.of(), Map.of()),
+				new RecordingTransport(Mode.INLINE));
+
+		assertThat(shutDown).isTrue();
+		assertThat(opening.texts()).containsExactly("1", "2");
+		opening.awaitClosedWith(RESTARTING.code());
+		assertThat(opening.transport().closes()).containsExactly(RESTARTING);
 	}
 
 	@Test
