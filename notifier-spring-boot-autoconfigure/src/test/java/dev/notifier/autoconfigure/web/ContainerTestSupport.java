@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import dev.notifier.core.GroupNotifier;
 import dev.notifier.core.NotifierEngine;
@@ -92,11 +93,7 @@ abstract class ContainerTestSupport {
 
 	/** Joins a group with extra handshake headers, and waits until the engine has registered the session. */
 	TestClient join(String groupAndQuery, Map<String, String> headers) {
-		String group = groupAndQuery.split("\\?", 2)[0];
-		int before = this.notifier.sessionCount(group);
-		TestClient client = connect(PATH + "/" + groupAndQuery, headers);
-		awaitSessions(group, before + 1);
-		return client;
+		return joined(groupAndQuery, () -> connect(PATH + "/" + groupAndQuery, headers));
 	}
 
 	/** Opens a client on this path, whatever it is, without waiting for the engine. */
@@ -106,9 +103,7 @@ abstract class ContainerTestSupport {
 
 	/** Opens a client on this path asking for these subprotocols, without waiting for the engine. */
 	TestClient connect(String pathAndQuery, Map<String, String> headers, List<String> subprotocols) {
-		TestClient client = TestClient.connect(uri(pathAndQuery), headers, subprotocols);
-		this.clients.add(client);
-		return client;
+		return closedAfterTheTest(TestClient.connect(uri(pathAndQuery), headers, subprotocols));
 	}
 
 	/**
@@ -116,31 +111,33 @@ abstract class ContainerTestSupport {
 	 * request headers, and waits until the engine has registered its session.
 	 */
 	EventStreamClient stream(String groupAndQuery, Map<String, String> headers) {
-		String group = groupAndQuery.split("\\?", 2)[0];
-		int before = this.notifier.sessionCount(group);
-		EventStreamClient stream = EventStreamClient.open(this.port, SSE_PATH + "/" + groupAndQuery, headers);
-		this.clients.add(stream);
-		awaitSessions(group, before + 1);
-		return stream;
+		return joined(groupAndQuery, () -> closedAfterTheTest(
+				EventStreamClient.open(this.port, SSE_PATH + "/" + groupAndQuery, headers)));
 	}
 
 	/** Joins a group with a client that never reads and never answers pings. */
 	RawSilentClient joinSilently(String groupAndQuery) {
-		String group = groupAndQuery.split("\\?", 2)[0];
-		int before = this.notifier.sessionCount(group);
-		RawSilentClient client = RawSilentClient.connect(this.port, PATH + "/" + groupAndQuery);
-		this.clients.add(client);
-		awaitSessions(group, before + 1);
-		return client;
+		return joined(groupAndQuery,
+				() -> closedAfterTheTest(RawSilentClient.connect(this.port, PATH + "/" + groupAndQuery)));
 	}
 
 	/** Opens the event stream of a group with a client that reads nothing after the response's head. */
 	RawSilentClient streamSilently(String groupAndQuery) {
+		return joined(groupAndQuery,
+				() -> closedAfterTheTest(RawSilentClient.openEventStream(this.port, SSE_PATH + "/" + groupAndQuery)));
+	}
+
+	/** Opens a client into a group (and query) and waits until the engine has one more session in the group. */
+	private <C> C joined(String groupAndQuery, Supplier<C> open) {
 		String group = groupAndQuery.split("\\?", 2)[0];
 		int before = this.notifier.sessionCount(group);
-		RawSilentClient client = RawSilentClient.openEventStream(this.port, SSE_PATH + "/" + groupAndQuery);
-		this.clients.add(client);
+		C client = open.get();
 		awaitSessions(group, before + 1);
+		return client;
+	}
+
+	private <C extends AutoCloseable> C closedAfterTheTest(C client) {
+		this.clients.add(client);
 		return client;
 	}
 
