@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -228,7 +229,15 @@ final class GroupHistory {
 	/** Loads a shared stream, outside its monitor, and binds the answer to that stream. */
 	private void startLoading(HistoryStream stream) {
 		String group = stream.group();
-		this.loader.apply(group).whenComplete((loaded, failure) -> {
+		CompletionStage<SharedHistory.Loaded> load;
+		try {
+			load = this.loader.apply(group);
+		}
+		catch (RuntimeException ex) {
+			// Parked sessions, and every later joiner of the group here, would otherwise wait for it for good.
+			load = CompletableFuture.failedFuture(ex);
+		}
+		load.whenComplete((loaded, failure) -> {
 			if (loaded == null) {
 				logger.warn("Could not load the history of group '{}': its sessions here go on without it", group,
 						failure);

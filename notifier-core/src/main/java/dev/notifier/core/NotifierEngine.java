@@ -142,6 +142,9 @@ public final class NotifierEngine implements GroupNotifier {
 
 	private volatile boolean running;
 
+	/** Set while {@link #shutdown} waits for the sessions it closed to write out what is queued for them. */
+	private volatile boolean draining;
+
 	private NotifierEngine(Builder builder) {
 		this.options = builder.options;
 		this.encoder = builder.encoder;
@@ -262,6 +265,7 @@ public final class NotifierEngine implements GroupNotifier {
 			workers.shutdown();
 		}
 		// Only this instance goes away: its sessions reconnect to the others, which stay open.
+		this.draining = true;
 		closeEach(new ArrayList<>(this.sessionsById.values()), status);
 		long deadline = System.nanoTime() + grace.toNanos();
 		synchronized (this.connected) {
@@ -275,6 +279,7 @@ public final class NotifierEngine implements GroupNotifier {
 				}
 			}
 		}
+		this.draining = false;
 		// Before the cluster stops: a leave from now on could no longer be checked against the other instances.
 		this.presence.stop();
 		if (this.cluster != null) {
@@ -305,11 +310,18 @@ public final class NotifierEngine implements GroupNotifier {
 		this.users.add(session);
 		boolean goesOn = join(session, handshake);
 		this.presence.join(session);
-		// Checked after registering: a shutdown that began meanwhile saw this session, is seen here, or both. Closed
-		// gracefully, as the shutdown closes it: a session the shutdown already drains goes on writing out what was
-		// broadcast to it, which closing it at once would drop.
+		// Checked after registering: a shutdown that began meanwhile saw this session, is seen here, or both. While
+		// the shutdown drains, closed gracefully as the shutdown closes it: a session it drains, or is about to, goes on
+		// writing out what was broadcast to it, which closing it at once would drop. After, a session the shutdown
+		// did not close is closed at once: the engine's threads and its close timeout have stopped, and nothing would
+		// end a close that waits for its peer.
 		if (!this.running) {
-			session.close(CloseStatus.GOING_AWAY);
+			if (this.draining) {
+				session.close(CloseStatus.GOING_AWAY);
+			}
+			else if (session.isOpen()) {
+				session.closeNow(CloseStatus.GOING_AWAY);
+			}
 			return session;
 		}
 		if (goesOn) {

@@ -150,6 +150,18 @@ class SharedHistoryTest extends EngineTestSupport {
 		assertThat(peer.session().isOpen()).isTrue();
 	}
 
+	@Test
+	void aLoadThatThrowsInsteadOfFailingLetsTheJoiningSessionAndTheNextOneGoOnWithoutHistory() {
+		this.cluster.record("tasks/1", 1, 2);
+		this.cluster.throwOnLoad = true;
+
+		Peer first = openFramed(this.engine, "tasks/1", "e1:1");
+		Peer second = openFramed(this.engine, "tasks/1", null);
+
+		assertThat(awaitTexts(first, 1)).singleElement().asString().matches(EMPTY_COPY_OF_ITS_OWN);
+		assertThat(awaitTexts(second, 1)).singleElement().asString().matches(EMPTY_COPY_OF_ITS_OWN);
+	}
+
 	/** A framed session of a group whose history has loaded, with nothing kept yet. */
 	private Peer loadedPeer() {
 		return loadedPeer("tasks/1");
@@ -191,6 +203,9 @@ class SharedHistoryTest extends EngineTestSupport {
 		/** Whether a load fails at once, as a cluster's that is not running does. */
 		volatile boolean failLoads;
 
+		/** Whether a load throws instead of returning a stage, as a broken cluster's could. */
+		volatile boolean throwOnLoad;
+
 		ClusterNode node;
 
 		@Override
@@ -227,6 +242,9 @@ class SharedHistoryTest extends EngineTestSupport {
 		public CompletionStage<Loaded> load(String group, HistoryOptions limits) {
 			if (this.failLoads) {
 				return CompletableFuture.failedFuture(new IllegalStateException("the cluster is not running"));
+			}
+			if (this.throwOnLoad) {
+				throw new IllegalStateException("broken");
 			}
 			Load load = new Load(group, new CompletableFuture<>());
 			this.loads.add(load);

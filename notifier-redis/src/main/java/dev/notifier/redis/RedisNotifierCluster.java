@@ -233,8 +233,8 @@ public final class RedisNotifierCluster implements NotifierCluster {
 			long deadline = this.wait.deadline();
 			int released = this.wait.awaitAll(releases, deadline);
 			if (released < releases.size()) {
-				logger.warn("{} of {} worker leases were not released in time; they expire by themselves within {}",
-						releases.size() - released, releases.size(), this.options.workerLease());
+				logger.warn("{} of {} worker lease releases were not answered in time; those leases expire by "
+						+ "themselves within {}", releases.size() - released, releases.size(), this.options.workerLease());
 			}
 			this.wait.awaitAll(presence, deadline);
 			running.inbound().stop();

@@ -65,7 +65,7 @@ final class EventStreamTransport implements Transport, WriteListener, AsyncListe
 	/**
 	 * A transport on a started asynchronous request.
 	 * @param released runs once when the stream has ended, just before the engine hears of it, so that a listener
-	 * hearing {@code onDisconnect} (and a test counting closes) finds the stream's place under the limits free again
+	 * hearing {@code onDisconnect} finds the stream's place under the limits free again
 	 */
 	EventStreamTransport(AsyncContext async, ServletOutputStream out, Consumer<Connection> released) {
 		this.async = async;

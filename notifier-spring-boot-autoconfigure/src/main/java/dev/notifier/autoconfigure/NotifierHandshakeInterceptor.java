@@ -66,6 +66,9 @@ final class NotifierHandshakeInterceptor implements HandshakeInterceptor {
 
 	private static final String PROBE_NOT_ANSWERED = "the probe is answered for the endpoint's own origin only";
 
+	private static final String CROSS_SITE_WITHOUT_ORIGIN = "a page of another site may open an event stream only as "
+			+ "an EventSource of an allowed origin";
+
 	private static final Log logger = LogFactory.getLog(NotifierHandshakeInterceptor.class);
 
 	private final String basePath;
@@ -142,6 +145,15 @@ final class NotifierHandshakeInterceptor implements HandshakeInterceptor {
 					"the origin " + request.getHeaders().getOrigin() + " is not allowed");
 			return false;
 		}
+		if (!this.answersProbes && request.getHeaders().getOrigin() == null && !fromItsOwnPageOrAProgram(request)) {
+			// A browser sends no Origin with a page's <img>, <script> or <link> of another site, but the user's
+			// cookies if they allow it: such a request would open a stream in the user's name, and take one of the
+			// user's places under the limits, for a page that cannot even read it. An EventSource of another origin
+			// sends its Origin, which the origin check has judged.
+			refused(false, HandshakeRefusals.Reason.FORBIDDEN_ORIGIN);
+			refuse(request, response, HttpStatus.FORBIDDEN, CROSS_SITE_WITHOUT_ORIGIN);
+			return false;
+		}
 		if (probe && !mayReadVerdict(request)) {
 			// The same answer whatever the verdict, before the authorizer runs: even the status would tell a page of
 			// another site (through a <script> tag's load or error event) whether the user may join.
@@ -215,10 +227,18 @@ final class NotifierHandshakeInterceptor implements HandshakeInterceptor {
 	 */
 	private boolean mayReadVerdict(ServerHttpRequest request) {
 		if (request.getHeaders().getOrigin() == null) {
-			String site = request.getHeaders().getFirst(SEC_FETCH_SITE);
-			return site == null || "same-origin".equalsIgnoreCase(site) || "none".equalsIgnoreCase(site);
+			return fromItsOwnPageOrAProgram(request);
 		}
 		return WebUtils.isSameOrigin(request) || this.crossOriginProbes;
+	}
+
+	/**
+	 * Whether a request without an Origin comes from a page of the endpoint's own origin, from the address bar, or
+	 * from a program, by what the browser says in {@code Sec-Fetch-Site} (a program sends none).
+	 */
+	private static boolean fromItsOwnPageOrAProgram(ServerHttpRequest request) {
+		String site = request.getHeaders().getFirst(SEC_FETCH_SITE);
+		return site == null || "same-origin".equalsIgnoreCase(site) || "none".equalsIgnoreCase(site);
 	}
 
 	private void refused(boolean probe, HandshakeRefusals.Reason reason) {

@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 
 import dev.notifier.core.CloseStatus;
@@ -195,6 +196,23 @@ class EventStreamTests extends ContainerTestSupport {
 		assertThat(refused.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
 		assertThat(refused.headers().firstValue("Access-Control-Allow-Credentials")).isEmpty();
 		assertThat(this.notifier.sessionCount()).isZero();
+	}
+
+	@Test
+	void aRequestOfAPageOfAnotherSiteWithoutAnOriginIsRefused() throws Exception {
+		// What a browser sends for another site's <img> or <script>: the user's cookies, no Origin.
+		for (String site : List.of("cross-site", "same-site")) {
+			HttpResponse<String> refused = get("/sse/shared", Map.of("Sec-Fetch-Site", site));
+
+			assertThat(refused.statusCode()).as(site).isEqualTo(403);
+			assertThat(refused.body()).as(site)
+				.isEqualTo("a page of another site may open an event stream only as an EventSource of an allowed origin");
+		}
+		assertThat(this.notifier.sessionCount()).isZero();
+
+		// The endpoint's own page, and the address bar, send no Origin either.
+		stream("shared", Map.of("Sec-Fetch-Site", "same-origin"));
+		stream("shared", Map.of("Sec-Fetch-Site", "none"));
 	}
 
 	private HttpResponse<String> get(String path, Map<String, String> headers) throws Exception {
