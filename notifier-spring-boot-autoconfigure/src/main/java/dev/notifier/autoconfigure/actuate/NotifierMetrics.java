@@ -21,6 +21,14 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  */
 public class NotifierMetrics implements MeterBinder {
 
+	/** One description for both kinds of {@code notifier.history.messages}, which are one meter with a tag. */
+	private static final String HISTORY_MESSAGES = "Messages sent from a group's history: replayed to sessions joining "
+			+ "without a position, whose resume failed or too slow for live broadcasts; recovered to sessions "
+			+ "resuming from one";
+
+	/** One description for both outcomes of {@code notifier.history.resumes}. */
+	private static final String HISTORY_RESUMES = "Sessions that asked to resume from a position, by outcome";
+
 	private static final Map<Integer, String> CLOSE_REASONS = Map.of(1000, "normal", 1001, "going_away", 1006,
 			"abnormal", 1008, "policy_violation", 1009, "too_big", 1011, "server_error", 1013, "slow_consumer",
 			NotifierStatistics.OTHER, "other");
@@ -88,21 +96,19 @@ public class NotifierMetrics implements MeterBinder {
 			.description("Sessions closed with 1008 for sending more than notifier.limits.inbound-messages-per-second")
 			.register(registry);
 		FunctionCounter.builder("notifier.history.messages", statistics, NotifierStatistics::messagesReplayed)
-			.description("Messages sent from a group's history: replayed to sessions joining without a position, "
-					+ "whose resume failed or too slow for live broadcasts; recovered to sessions resuming from one")
+			.description(HISTORY_MESSAGES)
 			.tag("kind", "replayed")
 			.register(registry);
 		FunctionCounter.builder("notifier.history.messages", statistics, NotifierStatistics::messagesRecovered)
-			.description("Messages sent from a group's history: replayed to sessions joining without a position, "
-					+ "whose resume failed or too slow for live broadcasts; recovered to sessions resuming from one")
+			.description(HISTORY_MESSAGES)
 			.tag("kind", "recovered")
 			.register(registry);
 		FunctionCounter.builder("notifier.history.resumes", statistics, NotifierStatistics::resumesRecovered)
-			.description("Sessions that asked to resume from a position, by outcome")
+			.description(HISTORY_RESUMES)
 			.tag("outcome", "recovered")
 			.register(registry);
 		FunctionCounter.builder("notifier.history.resumes", statistics, NotifierStatistics::resumesFailed)
-			.description("Sessions that asked to resume from a position, by outcome")
+			.description(HISTORY_RESUMES)
 			.tag("outcome", "not_recovered")
 			.register(registry);
 		FunctionCounter.builder("notifier.workers.interrupted", statistics, NotifierStatistics::workersInterrupted)
